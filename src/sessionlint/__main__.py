@@ -1,0 +1,3 @@
+from sessionlint.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,101 @@
+"""The per-file view that extraction and per-file rules share.
+
+Analysis runs on the stdlib ``ast``: it parses about ten times faster than
+libcst and carries exact positions without a metadata pass. libcst is
+spent only where a fix is built (``fixes.py``).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from sessionlint.model import Diagnostic, FileFacts, FixtureDef, Fix, Span, TestDef
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+@dataclass(slots=True)
+class Function:
+    """A function the rules look at: a fixture, a test, or neither."""
+
+    node: FunctionNode
+    cls: str | None
+    fixture: FixtureDef | None = None
+    test: TestDef | None = None
+
+    @property
+    def qualname(self) -> str:
+        return f"{self.cls}.{self.node.name}" if self.cls else self.node.name
+
+
+@dataclass(slots=True)
+class FileContext:
+    path: str
+    text: str
+    lines: list[str]
+    tree: ast.Module
+    facts: FileFacts
+    settings: object  # sessionlint.config.Settings
+    aliases: dict[str, str] = field(default_factory=dict)  # local name -> qualified name
+    module_globals: dict[str, ast.expr] = field(default_factory=dict)
+    functions: list[Function] = field(default_factory=list)
+    module_functions: dict[str, FunctionNode] = field(default_factory=dict)
+
+    # positions -----------------------------------------------------------
+    def col(self, lineno: int, col_offset: int) -> int:
+        """1-based character column from ast's 0-based UTF-8 byte offset."""
+        if 0 < lineno <= len(self.lines):
+            line = self.lines[lineno - 1]
+            if not line.isascii():
+                return len(line.encode("utf-8")[:col_offset].decode("utf-8", "ignore")) + 1
+        return col_offset + 1
+
+    def span(self, node: ast.AST) -> Span:
+        line = getattr(node, "lineno", 1)
+        end_line = getattr(node, "end_lineno", None) or line
+        col = self.col(line, getattr(node, "col_offset", 0))
+        end_col = self.col(end_line, getattr(node, "end_col_offset", None) or 0)
+        return Span(line, col, end_line, end_col)
+
+    def def_span(self, node: FunctionNode) -> Span:
+        """The span of a function's name, where ``def`` diagnostics point."""
+        line = node.lineno
+        text = self.lines[line - 1] if line <= len(self.lines) else ""
+        idx = text.find(node.name, node.col_offset)
+        col = (len(text[:idx]) + 1) if idx >= 0 else self.col(line, node.col_offset)
+        return Span(line, col, line, col + len(node.name))
+
+    def report(self, code: str, where: Span | ast.AST, message: str, fix: Fix | None = None) -> None:
+        span = where if isinstance(where, Span) else self.span(where)
+        self.facts.diagnostics.append(
+            Diagnostic(self.path, span.line, span.col, code, message, span.end_line, span.end_col, fix)
+        )
+
+    # names -----------------------------------------------------------------
+    def qualify(self, node: ast.AST) -> str | None:
+        """The dotted name an expression refers to, with import aliases resolved.
+
+        ``pt.fixture`` -> ``pytest.fixture`` after ``import pytest as pt``;
+        ``environ`` -> ``os.environ`` after ``from os import environ``.
+        """
+        parts: list[str] = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return None
+        head = self.aliases.get(node.id, node.id)
+        parts.append(head)
+        return ".".join(reversed(parts))
+
+    def is_module_alias(self, name: str) -> bool:
+        """True when ``name`` is bound by an ``import`` (not a local variable)."""
+        return name in self.aliases
+
+    def fixtures(self) -> Iterator[Function]:
+        return (f for f in self.functions if f.fixture is not None)
+
+    def tests(self) -> Iterator[Function]:
+        return (f for f in self.functions if f.test is not None)

@@ -1,0 +1,281 @@
+"""The engine: discover, extract (cached, parallel), resolve, filter, fix. No I/O to the user."""
+
+from __future__ import annotations
+
+import ast
+import os
+import pickle
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from sessionlint import __version__
+from sessionlint.config import Settings
+from sessionlint.discovery import discover, walk
+from sessionlint.extract import extract
+from sessionlint.fixes import FixError, apply_ops
+from sessionlint.index import Project
+from sessionlint.model import Diagnostic, FileFacts, FixOp
+from sessionlint.sources import SourceError, decode
+
+MAX_FIX_PASSES = 10
+# Below this many files to extract, a process pool costs more than it saves.
+MIN_FILES_FOR_POOL = 24
+
+
+@dataclass
+class Result:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # internal errors, one line each
+    files: int = 0  # files linted
+    extracted: int = 0  # files analysed afresh (not from the cache)
+
+
+@dataclass
+class FixResult:
+    result: Result  # what remains after fixing
+    texts: dict[str, str] = field(default_factory=dict)  # path -> fixed text, only changed files
+    applied: int = 0  # diagnostics whose fix was applied
+    failures: list[str] = field(default_factory=list)
+
+
+def _extract_file(path: str, settings: Settings, text: str | None = None) -> FileFacts:
+    """Facts for one file; any failure becomes SLK001 or an internal error, never an exception."""
+    try:
+        if text is not None:
+            from sessionlint.extract import extract_text
+
+            return extract_text(path, text, settings)
+        with open(path, "rb") as f:
+            data = f.read()
+        return extract(path, data, settings)
+    except OSError as exc:
+        facts = FileFacts(path)
+        facts.diagnostics.append(
+            Diagnostic(path, 1, 1, "SLK001", f"cannot read file: {exc.strerror or exc}", 1, 1)
+        )
+        return facts
+    except Exception as exc:  # noqa: BLE001 - reported as an internal error for this file
+        facts = FileFacts(path)
+        facts.internal_error = f"{type(exc).__name__}: {exc}"
+        return facts
+
+
+def _extract_many(paths: list[str], settings: Settings) -> list[FileFacts]:
+    return [_extract_file(p, settings) for p in paths]
+
+
+class Cache:
+    """Per-file facts keyed by path, validated by (mtime, size), sessionlint version and settings."""
+
+    def __init__(self, directory: str | None, settings: Settings) -> None:
+        self.directory = directory
+        self.name = f"facts-{__version__}-{settings.digest()}.pickle"
+        self.entries: dict[str, tuple[int, int, FileFacts]] = {}
+        self.dirty = False
+        if directory:
+            try:
+                with open(os.path.join(directory, self.name), "rb") as f:
+                    loaded = pickle.load(f)
+                if isinstance(loaded, dict):
+                    self.entries = loaded
+            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+                self.entries = {}
+
+    @staticmethod
+    def stamp(path: str) -> tuple[int, int] | None:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        return st.st_mtime_ns, st.st_size
+
+    def get(self, path: str) -> FileFacts | None:
+        entry = self.entries.get(path)
+        if entry is None or not self.directory:
+            return None
+        stamp = self.stamp(path)
+        if stamp is None or (entry[0], entry[1]) != stamp:
+            return None
+        return entry[2]
+
+    def put(self, path: str, facts: FileFacts) -> None:
+        if not self.directory or facts.internal_error:
+            return
+        stamp = self.stamp(path)
+        if stamp is not None:
+            self.entries[path] = (stamp[0], stamp[1], facts)
+            self.dirty = True
+
+    def save(self) -> None:
+        if not self.directory or not self.dirty:
+            return
+        try:
+            os.makedirs(self.directory, exist_ok=True)
+            ignore = os.path.join(self.directory, ".gitignore")
+            if not os.path.exists(ignore):
+                with open(ignore, "w") as f:
+                    f.write("# created by sessionlint\n*\n")
+            tmp = os.path.join(self.directory, f".{self.name}.{os.getpid()}.tmp")
+            with open(tmp, "wb") as f:
+                pickle.dump(self.entries, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, os.path.join(self.directory, self.name))
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+
+class Engine:
+    def __init__(self, settings: Settings, jobs: int = 1, cache_dir: str | None = None) -> None:
+        self.settings = settings
+        self.jobs = max(1, jobs)
+        self.cache = Cache(cache_dir, settings)
+        self._discovered: dict[str, list[str]] = {}
+
+    # extraction ---------------------------------------------------------------------
+    def _facts(self, paths: list[str], overrides: dict[str, str]) -> tuple[dict[str, FileFacts], int]:
+        facts: dict[str, FileFacts] = {}
+        todo: list[str] = []
+        for path in paths:
+            if path in overrides:
+                facts[path] = _extract_file(path, self.settings, overrides[path])
+                continue
+            cached = self.cache.get(path)
+            if cached is not None:
+                facts[path] = cached
+            else:
+                todo.append(path)
+        if self.jobs > 1 and len(todo) >= MIN_FILES_FOR_POOL:
+            chunks = [todo[i :: self.jobs * 4] for i in range(self.jobs * 4)]
+            with ProcessPoolExecutor(max_workers=self.jobs) as pool:
+                for chunk_facts in pool.map(_extract_many, chunks, [self.settings] * len(chunks)):
+                    for item in chunk_facts:
+                        facts[item.path] = item
+        else:
+            for path in todo:
+                facts[path] = _extract_file(path, self.settings)
+        for path in todo:
+            self.cache.put(path, facts[path])
+        return {p: facts[p] for p in paths}, len(todo) + sum(1 for p in paths if p in overrides)
+
+    def _load_extra(self, overrides: dict[str, str]):
+        def load(path: str) -> FileFacts | None:
+            if path in overrides:
+                return _extract_file(path, self.settings, overrides[path])
+            cached = self.cache.get(path)
+            if cached is None:
+                cached = _extract_file(path, self.settings)
+                self.cache.put(path, cached)
+            return cached
+
+        return load
+
+    def _discover_under(self, directory: str) -> list[str]:
+        if directory not in self._discovered:
+            self._discovered[directory] = list(walk(directory, self.settings))
+        return self._discovered[directory]
+
+    # linting --------------------------------------------------------------------------
+    def lint(self, paths: Iterable[str], overrides: dict[str, str] | None = None, files: list[str] | None = None) -> Result:
+        overrides = overrides or {}
+        targets = files if files is not None else discover(list(paths), self.settings)
+        facts, extracted = self._facts(targets, overrides)
+        project = Project(facts, self._load_extra(overrides), self._discover_under, self.settings.is_test_file)
+        self._add_plugin_modules(project, facts, overrides)
+        result = Result(files=len(project.facts), extracted=extracted)
+        diagnostics: list[Diagnostic] = []
+        for item in project.facts.values():
+            diagnostics.extend(item.diagnostics)
+            if item.internal_error:
+                result.errors.append(f"{item.path}: internal error: {item.internal_error}")
+        from sessionlint.rules import MODULES
+
+        for module in MODULES:
+            check = getattr(module, "check_project", None)
+            if check is None:
+                continue
+            try:
+                diagnostics.extend(check(project, self.settings))
+            except Exception as exc:  # noqa: BLE001 - one rule's bug must not stop the run
+                result.errors.append(f"internal error in {module.__name__}: {type(exc).__name__}: {exc}")
+        result.diagnostics = sorted(set(self._filter(project, diagnostics)), key=Diagnostic.sort_key)
+        self.cache.save()
+        return result
+
+    def _add_plugin_modules(self, project: Project, facts: dict[str, FileFacts], overrides: dict[str, str]) -> None:
+        """Modules named in ``pytest_plugins`` are linted too, when they are in the tree."""
+        for path in list(facts):
+            for plugin in project.plugins(path):
+                if plugin not in project.facts:
+                    loaded = project.get(plugin)
+                    if loaded is not None and not self.settings.excluded(plugin):
+                        project.facts[plugin] = loaded
+
+    def _filter(self, project: Project, diagnostics: list[Diagnostic]) -> Iterable[Diagnostic]:
+        settings = self.settings
+        for diag in diagnostics:
+            if not settings.enabled(diag.code) or settings.ignored_in(diag.path, diag.code):
+                continue
+            facts = project.facts.get(diag.path)
+            if facts is not None and diag.line in facts.noqa:
+                codes = facts.noqa[diag.line]
+                if codes is None or any(diag.code.startswith(c) for c in codes):
+                    continue
+            yield diag
+
+    # fixing ---------------------------------------------------------------------------
+    def fix(self, paths: Iterable[str], unsafe: bool = False) -> FixResult:
+        files = discover(list(paths), self.settings)
+        texts: dict[str, str] = {}
+        originals: dict[str, str] = {}
+        failed: set[FixOp] = set()
+        outcome = FixResult(Result())
+        for _ in range(MAX_FIX_PASSES):
+            result = self.lint([], texts, files=files)
+            fixable = [
+                d for d in result.diagnostics
+                if d.fix is not None and (unsafe or d.fix.applicability == "safe")
+                and not any(op in failed for op in d.fix.ops)
+            ]  # fmt: skip
+            if not fixable:
+                break
+            first = min(d.fix.priority for d in fixable if d.fix)
+            fixable = [d for d in fixable if d.fix and d.fix.priority == first]
+            by_path: dict[str, list[FixOp]] = {}
+            for diag in fixable:
+                assert diag.fix is not None
+                for op in diag.fix.ops:
+                    ops = by_path.setdefault(op.path, [])
+                    if op not in ops:
+                        ops.append(op)
+            changed = False
+            for path, ops in by_path.items():
+                current = texts.get(path)
+                if current is None:
+                    try:
+                        with open(path, "rb") as f:
+                            current = decode(f.read()).text
+                    except (OSError, SourceError) as exc:
+                        outcome.failures.append(f"{path}: not fixed: {exc}")
+                        failed.update(ops)
+                        continue
+                    originals[path] = current
+                try:
+                    new = apply_ops(current, ops)
+                    ast.parse(new)
+                except FixError as exc:
+                    outcome.failures.append(f"{path}: not fixed: {exc}")
+                    failed.update(ops)
+                    continue
+                except SyntaxError as exc:
+                    outcome.failures.append(f"{path}: fix not applied, the result would not parse: {exc.msg}")
+                    failed.update(ops)
+                    continue
+                if new != current:
+                    texts[path] = new
+                    changed = True
+            outcome.applied += len(fixable)
+            if not changed:
+                break
+        outcome.result = self.lint([], texts, files=files)
+        outcome.texts = {p: t for p, t in texts.items() if t != originals.get(p)}
+        return outcome

@@ -1,0 +1,318 @@
+"""Per-file extraction: one ``ast`` parse, one pass, a picklable ``FileFacts``.
+
+Facts are everything resolution needs from a file (fixtures with scope and
+value, tests and what they request, mutations of requested names, imports,
+``pytest_plugins``) plus the diagnostics that need no other file.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+
+from sessionlint import values
+from sessionlint.context import FileContext, Function, FunctionNode
+from sessionlint.model import FileFacts, FixtureDef, ImportedName, TestDef
+from sessionlint.mutations import find_mutations
+from sessionlint.sources import SourceError, decode
+
+FIXTURE_DECORATORS = frozenset(
+    {"pytest.fixture", "pytest.yield_fixture", "pytest_asyncio.fixture", "pytest_asyncio.plugin.fixture"}
+)
+KNOWN_SCOPES = frozenset({"function", "class", "module", "package", "session"})
+NOQA_RE = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z][0-9]+(?:[,\s]+[A-Z][0-9]+)*))?", re.IGNORECASE)
+_CODE_RE = re.compile(r"[A-Z][0-9]+", re.IGNORECASE)
+# Names pytest passes that are never fixtures.
+_NOT_FIXTURES = frozenset({"self", "cls"})
+
+
+def parse_noqa(lines: list[str]) -> dict[int, frozenset[str] | None]:
+    found: dict[int, frozenset[str] | None] = {}
+    for number, line in enumerate(lines, 1):
+        if "noqa" not in line and "NOQA" not in line:
+            continue
+        match = NOQA_RE.search(line)
+        if match:
+            codes = match.group("codes")
+            found[number] = frozenset(c.upper() for c in _CODE_RE.findall(codes)) if codes else None
+    return found
+
+
+def _syntax_message(exc: SyntaxError) -> str:
+    msg = exc.msg or "invalid syntax"
+    newer = "" if sys.version_info >= (3, 14) else " (or syntax newer than this Python)"
+    return f"cannot parse file: {msg}{newer}"
+
+
+def extract(path: str, data: bytes, settings: object) -> FileFacts:
+    """Facts for one file. Never raises for bad input: that becomes SLK001."""
+    facts = FileFacts(path)
+    try:
+        source = decode(data)
+    except SourceError as exc:
+        facts.diagnostics.append(_parse_error(path, 1, 1, f"cannot read file: {exc}"))
+        return facts
+    return extract_text(path, source.text, settings, facts)
+
+
+def _parse_error(path: str, line: int, col: int, message: str):
+    from sessionlint.model import Diagnostic
+
+    return Diagnostic(path, max(line, 1), max(col, 1), "SLK001", message, max(line, 1), max(col, 1))
+
+
+def extract_text(path: str, text: str, settings: object, facts: FileFacts | None = None) -> FileFacts:
+    facts = facts or FileFacts(path)
+    lines = text.splitlines()
+    try:
+        tree = ast.parse(text, filename=path)
+    except SyntaxError as exc:
+        facts.diagnostics.append(_parse_error(path, exc.lineno or 1, exc.offset or 1, _syntax_message(exc)))
+        return facts
+    except (ValueError, RecursionError, MemoryError) as exc:
+        facts.diagnostics.append(_parse_error(path, 1, 1, f"cannot parse file: {type(exc).__name__}: {exc}"))
+        return facts
+    facts.noqa = parse_noqa(lines)
+    ctx = FileContext(path, text, lines, tree, facts, settings)
+    try:
+        _Extractor(ctx).run()
+        from sessionlint.rules import run_file_rules
+
+        run_file_rules(ctx)
+    except RecursionError:
+        facts.diagnostics.append(_parse_error(path, 1, 1, "cannot analyse file: nesting too deep"))
+    return facts
+
+
+def build_context(path: str, text: str, settings: object) -> FileContext | None:
+    """A FileContext with fixtures and tests found, for tests and fixers."""
+    try:
+        tree = ast.parse(text, filename=path)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    ctx = FileContext(path, text, text.splitlines(), tree, FileFacts(path), settings)
+    _Extractor(ctx).run()
+    return ctx
+
+
+class _Extractor:
+    def __init__(self, ctx: FileContext) -> None:
+        self.ctx = ctx
+        self.module_params: set[str] = set()
+
+    def run(self) -> None:
+        ctx, tree = self.ctx, self.ctx.tree
+        self._imports(tree)
+        for stmt in tree.body:
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+                self._module_assign(stmt)
+            elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                ctx.module_functions[stmt.name] = stmt
+        for stmt in tree.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self._function(stmt, None, set(self.module_params))
+            elif isinstance(stmt, ast.ClassDef):
+                self._class(stmt, None, set(self.module_params))
+            elif isinstance(stmt, (ast.If, ast.Try)):
+                # ``if sys.version_info ...:`` / ``try: import ...`` guarded definitions
+                for inner in _direct_defs(stmt):
+                    if isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                        self._function(inner, None, set(self.module_params))
+
+    # module level -----------------------------------------------------------
+    def _imports(self, tree: ast.Module) -> None:
+        aliases = self.ctx.aliases
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        aliases[alias.asname] = alias.name
+                    else:
+                        head = alias.name.split(".")[0]
+                        aliases[head] = head
+            elif isinstance(node, ast.ImportFrom):
+                module = node.module or ""
+                for alias in node.names:
+                    if alias.name == "*":
+                        continue
+                    prefix = "." * node.level + module
+                    aliases[alias.asname or alias.name] = f"{prefix}.{alias.name}" if prefix else alias.name
+        for stmt in tree.body:
+            if isinstance(stmt, ast.ImportFrom):
+                for alias in stmt.names:
+                    self.ctx.facts.imports.append(
+                        ImportedName(stmt.module or "", alias.name, alias.asname or alias.name, stmt.level)
+                    )
+
+    def _module_assign(self, stmt: ast.Assign | ast.AnnAssign) -> None:
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+        for target in targets:
+            if not isinstance(target, ast.Name) or stmt.value is None:
+                continue
+            self.ctx.module_globals[target.id] = stmt.value
+            if target.id == "pytest_plugins":
+                self.ctx.facts.pytest_plugins = tuple(_strings(stmt.value))
+            elif target.id == "pytestmark":
+                self.module_params |= self._parametrized(_as_list(stmt.value))
+
+    # classes and functions ----------------------------------------------------
+    def _class(self, node: ast.ClassDef, outer: str | None, params: set[str]) -> None:
+        name = f"{outer}.{node.name}" if outer else node.name
+        params = params | self._parametrized(node.decorator_list)
+        usefixtures = self._usefixtures(node.decorator_list)
+        for stmt in node.body:
+            if isinstance(stmt, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "pytestmark" for t in stmt.targets
+            ):
+                params |= self._parametrized(_as_list(stmt.value))
+                usefixtures += self._usefixtures(_as_list(stmt.value))
+        if usefixtures:
+            self.ctx.facts.class_usefixtures[name] = usefixtures
+        is_test_class = node.name.startswith("Test") and not any(
+            isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name == "__init__" for s in node.body
+        )
+        for stmt in node.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self._function(stmt, name, params, in_test_class=is_test_class)
+            elif isinstance(stmt, ast.ClassDef):
+                self._class(stmt, name, params)
+
+    def _function(self, node: FunctionNode, cls: str | None, params: set[str], in_test_class: bool = True) -> None:
+        ctx = self.ctx
+        fixture_dec = self._fixture_decorator(node)
+        args = _arg_names(node)
+        if fixture_dec is not None:
+            fixture = self._fixture(node, cls, fixture_dec, args)
+            ctx.functions.append(Function(node, cls, fixture=fixture))
+            ctx.facts.fixtures.append(fixture)
+        elif node.name.startswith("test") and (cls is None or in_test_class):
+            own_params = params | self._parametrized(node.decorator_list)
+            requested = tuple(a for a in args if a not in own_params)
+            usefixtures = self._usefixtures(node.decorator_list)
+            test = TestDef(node.name, cls, ctx.def_span(node), requested, usefixtures=usefixtures)
+            test.mutations = find_mutations(ctx, node, set(requested))
+            ctx.functions.append(Function(node, cls, test=test))
+            ctx.facts.tests.append(test)
+        else:
+            ctx.functions.append(Function(node, cls))
+
+    def _fixture_decorator(self, node: FunctionNode) -> ast.expr | None:
+        for dec in node.decorator_list:
+            target = dec.func if isinstance(dec, ast.Call) else dec
+            qual = self.ctx.qualify(target)
+            if qual in FIXTURE_DECORATORS or qual in ("fixture", "yield_fixture") and "fixture" not in self.ctx.module_functions:
+                return dec
+        return None
+
+    def _fixture(self, node: FunctionNode, cls: str | None, dec: ast.expr, args: tuple[str, ...]) -> FixtureDef:
+        ctx = self.ctx
+        fixture = FixtureDef(node.name, node.name, cls, ctx.def_span(node), "function")
+        fixture.is_async = isinstance(node, ast.AsyncFunctionDef)
+        if isinstance(dec, ast.Call):
+            for kw in dec.keywords:
+                if kw.arg == "scope":
+                    fixture.scope = self._scope(kw.value)
+                elif kw.arg == "name" and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
+                    fixture.name = kw.value.value
+                    fixture.has_name_kwarg = True
+                elif kw.arg == "autouse":
+                    fixture.autouse = isinstance(kw.value, ast.Constant) and bool(kw.value.value)
+                elif kw.arg == "params":
+                    fixture.has_params = True
+                    if _holds_mutable_literal(kw.value):
+                        fixture.params_literal = "mutable"
+            if dec.args:  # positional scope, pytest < 8
+                first = dec.args[0]
+                if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                    fixture.scope = self._scope(first)
+        fixture.args = tuple(a for a in args if a not in _NOT_FIXTURES)
+        expr, fixture.is_yield = values.handed_out(node)
+        fixture.value = values.classify(ctx, node, expr, fixture.args)
+        yield_line = _yield_line(node) if fixture.is_yield else None
+        fixture.mutations = find_mutations(ctx, node, set(fixture.args) - {"request"}, yield_line)
+        return fixture
+
+    def _scope(self, value: ast.expr) -> str | None:
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            return value.value if value.value in KNOWN_SCOPES else None
+        if isinstance(value, ast.Name):
+            bound = self.ctx.module_globals.get(value.id)
+            if isinstance(bound, ast.Constant) and bound.value in KNOWN_SCOPES:
+                return bound.value
+        return None  # a callable or anything computed: unknown, do not guess
+
+    def _marks(self, decorators: list[ast.expr], mark: str):
+        for dec in decorators:
+            if isinstance(dec, ast.Call):
+                qual = self.ctx.qualify(dec.func) or ""
+                if qual.endswith(f"mark.{mark}"):
+                    yield dec
+
+    def _parametrized(self, decorators: list[ast.expr]) -> set[str]:
+        names: set[str] = set()
+        for dec in self._marks(decorators, "parametrize"):
+            argnames = dec.args[0] if dec.args else next((k.value for k in dec.keywords if k.arg == "argnames"), None)
+            indirect = next((k.value for k in dec.keywords if k.arg == "indirect"), None)
+            if isinstance(indirect, ast.Constant) and indirect.value is True:
+                continue
+            found = list(_strings(argnames)) if argnames is not None else []
+            for item in found:
+                names.update(n.strip() for n in item.split(",") if n.strip())
+        return names
+
+    def _usefixtures(self, decorators: list[ast.expr]) -> tuple[str, ...]:
+        names: list[str] = []
+        for dec in self._marks(decorators, "usefixtures"):
+            for arg in dec.args:
+                names.extend(_strings(arg))
+        return tuple(names)
+
+
+def _direct_defs(stmt: ast.stmt) -> list[ast.stmt]:
+    found: list[ast.stmt] = []
+    for block in ("body", "orelse", "finalbody"):
+        found.extend(getattr(stmt, block, []) or [])
+    for handler in getattr(stmt, "handlers", []) or []:
+        found.extend(handler.body)
+    return found
+
+
+def _arg_names(node: FunctionNode) -> tuple[str, ...]:
+    args = node.args
+    positional = [a.arg for a in args.posonlyargs + args.args]
+    # parameters with defaults are not fixtures
+    n_defaults = len(args.defaults)
+    if n_defaults:
+        positional = positional[:-n_defaults]
+    kwonly = [a.arg for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is None]
+    return tuple(positional + kwonly)
+
+
+def _strings(node: ast.AST | None):
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        yield node.value
+    elif isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        for elt in node.elts:
+            if isinstance(elt, ast.Constant) and isinstance(elt.value, str):
+                yield elt.value
+
+
+def _as_list(node: ast.expr) -> list[ast.expr]:
+    return list(node.elts) if isinstance(node, (ast.List, ast.Tuple)) else [node]
+
+
+def _holds_mutable_literal(node: ast.expr) -> bool:
+    for inner in ast.walk(node):
+        if inner is node:
+            continue
+        if isinstance(inner, (ast.Dict, ast.List, ast.Set, ast.DictComp, ast.ListComp, ast.SetComp)):
+            return True
+    return False
+
+
+def _yield_line(node: FunctionNode) -> int | None:
+    for inner in values.own_nodes(node):
+        if isinstance(inner, (ast.Yield, ast.YieldFrom)):
+            return inner.lineno
+    return None

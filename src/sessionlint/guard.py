@@ -1,0 +1,1 @@
+"""Runtime guard: a pytest plugin that names tests which change shared state."""

@@ -1,0 +1,136 @@
+"""The data that flows through the pipeline: picklable, cacheable, no behaviour.
+
+Per-file extraction (``extract.py``) turns one source file into a ``FileFacts``;
+resolution (``index.py``) joins the facts of all files; rules turn facts into
+``Diagnostic`` objects; fixers (``fixes.py``) turn a diagnostic's ``Fix`` into
+source edits, parsing with libcst only the files that need it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+BROAD_SCOPES = frozenset({"class", "module", "package", "session"})
+SCOPE_RANK = {"function": 0, "class": 1, "module": 2, "package": 3, "session": 4}
+
+
+@dataclass(frozen=True, slots=True)
+class FixOp:
+    """One fixer call: ``kind`` names a registered fixer, ``args`` its arguments."""
+
+    path: str
+    kind: str
+    args: tuple[tuple[str, str], ...] = ()
+
+    def arg(self, key: str, default: str = "") -> str:
+        return dict(self.args).get(key, default)
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    applicability: str  # "safe" | "unsafe"
+    message: str
+    ops: tuple[FixOp, ...]
+    priority: int = 1  # lower runs first; consumers re-checked after definitions change
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    path: str
+    line: int
+    col: int  # 1-based, as printed
+    code: str
+    message: str
+    end_line: int = 0
+    end_col: int = 0
+    fix: Fix | None = None
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.line, self.col, self.code)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    line: int
+    col: int  # 1-based
+    end_line: int
+    end_col: int
+
+
+@dataclass(slots=True)
+class Mutation:
+    """A write to the object a parameter name refers to."""
+
+    name: str  # the requested fixture (parameter) whose value is written
+    span: Span
+    what: str  # e.g. "append() on shared_config['users']"
+    after_yield: bool = False
+    ambiguous: bool = False  # a method name that also exists on non-containers (add, update, ...)
+
+
+@dataclass(slots=True)
+class Value:
+    """What a fixture hands out, as far as the syntax tells."""
+
+    kind: str  # mutable | param | shared | passthrough | immutable | factory | opaque
+    desc: str  # "a dict", "module global 'REGISTRY'", ...
+    span: Span | None = None
+    literal: bool = False  # built only from literals (safe to copy or re-create)
+    source: str = ""  # for passthrough: the requested fixture returned as is
+
+
+@dataclass(slots=True)
+class FixtureDef:
+    name: str  # the name tests request (``name=`` wins over the function name)
+    func: str
+    cls: str | None  # enclosing class, dotted for nested classes
+    span: Span  # the ``def`` name
+    scope: str | None  # None: dynamic scope, unknown
+    autouse: bool = False
+    params_literal: str = ""  # "mutable" when params= holds mutable literals
+    has_params: bool = False
+    args: tuple[str, ...] = ()  # requested fixtures (parameters)
+    is_yield: bool = False
+    value: Value | None = None
+    mutations: list[Mutation] = field(default_factory=list)
+    has_name_kwarg: bool = False
+    is_async: bool = False
+
+    @property
+    def qualname(self) -> str:
+        return f"{self.cls}.{self.func}" if self.cls else self.func
+
+
+@dataclass(slots=True)
+class TestDef:
+    name: str
+    cls: str | None
+    span: Span
+    args: tuple[str, ...]
+    mutations: list[Mutation] = field(default_factory=list)
+    usefixtures: tuple[str, ...] = ()
+
+    @property
+    def qualname(self) -> str:
+        return f"{self.cls}.{self.name}" if self.cls else self.name
+
+
+@dataclass(slots=True)
+class ImportedName:
+    module: str  # absolute or relative ("." prefixed) module name
+    name: str  # "*" for star imports
+    asname: str
+    level: int = 0
+
+
+@dataclass(slots=True)
+class FileFacts:
+    path: str
+    fixtures: list[FixtureDef] = field(default_factory=list)
+    tests: list[TestDef] = field(default_factory=list)
+    pytest_plugins: tuple[str, ...] = ()
+    imports: list[ImportedName] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    noqa: dict[int, frozenset[str] | None] = field(default_factory=dict)
+    class_usefixtures: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    internal_error: str | None = None

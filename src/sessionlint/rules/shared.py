@@ -1,0 +1,386 @@
+"""Shared fixture values: SLK101, SLK102 (per value) and SLK201, SLK202 (per write)."""
+
+from __future__ import annotations
+
+import os
+from typing import Iterator
+
+from sessionlint.context import FileContext
+from sessionlint.index import Project, Resolved, Shared
+from sessionlint.model import BROAD_SCOPES, SCOPE_RANK, Diagnostic, FileFacts, Fix, FixOp, FixtureDef, Mutation
+from sessionlint.rules.base import Example, Rule
+
+RULES = [
+    Rule(
+        code="SLK101",
+        name="mutable-fixture-value",
+        summary="a broad fixture hands out a mutable container",
+        fix="sometimes",
+        what="Flags a fixture of scope `class`, `module`, `package` or `session` that returns or yields "
+        "a mutable container: a dict, list, set or bytearray display or comprehension, `dict()`, "
+        "`list()`, `set()`, `defaultdict`, `OrderedDict`, `Counter`, `deque`, `{**x}`, or a local "
+        "bound to one. Also flags a parametrized fixture that returns `request.param` when its "
+        "`params` hold mutable literals: pytest hands the same object to every test with that param.",
+        why="pytest builds a broad fixture once and gives every test the same object. The first test "
+        "that appends to it changes what every later test sees, so the suite passes test by test and "
+        "fails as a whole, or only in some orders.",
+        example="""
+@pytest.fixture(scope="session")
+def shared_config():
+    return {"database_url": "sqlite:///test.db", "users": []}
+""",
+        use_instead="""
+@pytest.fixture
+def shared_config():
+    return {"database_url": "sqlite:///test.db", "users": []}
+""",
+        fix_safety="Dropping the scope is safe when the value is built only from literals and no broad "
+        "fixture requests it (it would then be rebuilt for each test, with the same contents). "
+        "`copy.deepcopy(request.param)` is safe. Otherwise the fix is unsafe: the fixture is kept under "
+        "a private name with its scope, and a function-scoped fixture under the public name returns a "
+        "deep copy; broad fixtures that requested it are rewired to the private one. A deep copy can "
+        "change identity-based assertions and costs time on large values.",
+        options="`immutable-fixtures`: fixture names declared safe to share. "
+        "`extra-mutable-types`: more constructors that build mutable values.",
+        references=(
+            "https://docs.pytest.org/en/stable/how-to/fixtures.html#scope-sharing-fixtures-across-classes-modules-packages-or-session",
+        ),
+        valid=(
+            '@pytest.fixture(scope="session")\ndef config():\n    return ("sqlite://", 5)\n',
+            '@pytest.fixture(scope="session")\ndef make_user():\n    def make(**kw):\n        return {"name": "x", **kw}\n    return make\n',
+            'from types import MappingProxyType\n\n@pytest.fixture(scope="session")\ndef settings():\n    return MappingProxyType({"debug": False})\n',
+            '@pytest.fixture(scope="session")\ndef data_dir(tmp_path_factory):\n    return tmp_path_factory.mktemp("data")\n',
+            "@pytest.fixture\ndef users():\n    return []\n",
+            '@pytest.fixture(params=[1, 2])\ndef number(request):\n    return request.param\n',
+        ),
+        invalid=(
+            Example(
+                'import pytest\n\n\n@pytest.fixture(scope="session")\ndef shared_config():\n'
+                '    return {"database_url": "sqlite:///test.db", "users": []}\n',
+                fixed='import pytest\n\n\n@pytest.fixture\ndef shared_config():\n'
+                '    return {"database_url": "sqlite:///test.db", "users": []}\n',
+            ),
+            Example(
+                'import pytest\n\n\n@pytest.fixture(params=[{"a": 1}, {"a": 2}])\ndef payload(request):\n'
+                "    return request.param\n",
+                fixed='import copy\nimport pytest\n\n\n@pytest.fixture(params=[{"a": 1}, {"a": 2}])\n'
+                "def payload(request):\n    return copy.deepcopy(request.param)\n",
+            ),
+            Example(
+                'import pytest\n\n\n@pytest.fixture(scope="module")\ndef registry(tmp_path_factory):\n'
+                '    return {"root": tmp_path_factory.getbasetemp()}\n',
+                fixed='import copy\nimport pytest\n\n\n@pytest.fixture(scope="module")\n'
+                'def _registry_shared(tmp_path_factory):\n    return {"root": tmp_path_factory.getbasetemp()}\n\n\n'
+                "@pytest.fixture\ndef registry(_registry_shared):\n    return copy.deepcopy(_registry_shared)\n",
+                unsafe=True,
+            ),
+        ),
+    ),
+    Rule(
+        code="SLK102",
+        name="shared-module-state",
+        summary="a fixture hands out module-level mutable state",
+        fix="sometimes",
+        what="Flags a fixture, of any scope, that returns or yields state that lives in a module: a module "
+        "global bound to a mutable container, the result of an `lru_cache`/`cache`-decorated function, "
+        "or a singleton accessor (`X.instance()`, `get_instance()`).",
+        why="The declared scope does not matter when the value lives in a module: every test gets the "
+        "same object, and what one test writes into it the next one reads. sessionlint treats such "
+        "values as broad for SLK201 and SLK202 too.",
+        example="""
+REGISTRY = {}
+
+@pytest.fixture
+def registry():
+    return REGISTRY
+""",
+        use_instead="""
+REGISTRY = {}
+
+@pytest.fixture
+def registry():
+    return copy.deepcopy(REGISTRY)
+""",
+        fix_safety="Unsafe: returning a deep copy means code under test that reads the module global no "
+        "longer sees what the test writes into the fixture value.",
+        references=("https://docs.python.org/3/library/functools.html#functools.lru_cache",),
+        valid=(
+            "DEFAULTS = (1, 2)\n\n@pytest.fixture\ndef defaults():\n    return DEFAULTS\n",
+            "REGISTRY = {}\n\n@pytest.fixture\ndef registry():\n    return dict(REGISTRY)\n",
+        ),
+        invalid=(
+            Example(
+                "import pytest\n\nREGISTRY = {}\n\n\n@pytest.fixture\ndef registry():\n    return REGISTRY\n",
+                fixed="import copy\nimport pytest\n\nREGISTRY = {}\n\n\n@pytest.fixture\ndef registry():\n"
+                "    return copy.deepcopy(REGISTRY)\n",
+                unsafe=True,
+            ),
+        ),
+    ),
+    Rule(
+        code="SLK201",
+        name="test-mutates-shared-fixture",
+        summary="a test writes to a broad fixture's value",
+        fix="always",
+        what="Flags a test that mutates the value of a fixture whose value outlives the test: a broad "
+        "fixture, module state (SLK102), or a mutable `request.param`. Mutation means a mutating method "
+        "(`append`, `update`, `pop`, ...), item or attribute assignment or deletion, augmented "
+        "assignment, or a known mutating function (`random.shuffle`, `heapq.heappush`, `setattr`, ...), "
+        "also through subscript/attribute chains (`cfg['users'].append`) and simple aliases "
+        "(`basket = cart`). The fixture is resolved across files the way pytest does.",
+        why="The next test that requests the fixture sees the change. Which test fails then depends on "
+        "the order the tests run in.",
+        example="""
+def test_create_user(shared_config):
+    shared_config["users"].append("alice")
+""",
+        use_instead="""
+def test_create_user(shared_config):
+    shared_config = copy.deepcopy(shared_config)
+    shared_config["users"].append("alice")
+""",
+        fix_safety="The fix rebinds the name to a deep copy as the test's first statement. Safe when the "
+        "fixture's value is built from literals; unsafe otherwise (the test may mean to change shared "
+        "state, and deep copies of arbitrary objects can fail or change identity).",
+        options="`immutable-fixtures`: fixture names whose values are declared safe to share.",
+        references=("https://docs.python.org/3/library/copy.html#copy.deepcopy",),
+        valid=(
+            '@pytest.fixture(scope="session")\ndef cfg():\n    return {"users": []}\n\n\n'
+            'def test_copy(cfg):\n    cfg = dict(cfg)\n    cfg["x"] = 1  # a copy: fine\n',
+            '@pytest.fixture(scope="session")\ndef cfg():\n    return ("a", "b")\n\n\n'
+            "def test_read(cfg):\n    assert cfg[0] == 'a'\n",
+            '@pytest.fixture(scope="session")\ndef cfg():\n    return {"users": []}\n\n\n'
+            'def test_mp(cfg, monkeypatch):\n    monkeypatch.setitem(cfg, "x", 1)\n',
+            '@pytest.fixture\ndef cfg():\n    return {"users": []}\n\n\n'
+            'def test_fresh(cfg):\n    cfg["users"].append(1)\n',
+        ),
+        invalid=(
+            Example(
+                'import pytest\n\n\n@pytest.fixture(scope="session")\ndef shared_config():\n'
+                '    return {"users": []}  # noqa: SLK101\n\n\n'
+                'def test_create_user(shared_config):\n    shared_config["users"].append("alice")\n',
+                fixed='import copy\nimport pytest\n\n\n@pytest.fixture(scope="session")\ndef shared_config():\n'
+                '    return {"users": []}  # noqa: SLK101\n\n\n'
+                "def test_create_user(shared_config):\n    shared_config = copy.deepcopy(shared_config)\n"
+                '    shared_config["users"].append("alice")\n',
+            ),
+        ),
+    ),
+    Rule(
+        code="SLK202",
+        name="fixture-mutates-shared-fixture",
+        summary="a narrower fixture writes to a broader fixture's value",
+        fix="always",
+        what="Flags a fixture that mutates the value of a fixture that lives longer than it does (by "
+        "scope, or because the value is module state) and does not put it back after `yield`.",
+        why="Every test that requests the narrower fixture changes the broad value for all tests that "
+        "run after it, including those that never asked for the narrower fixture.",
+        example="""
+@pytest.fixture
+def admin(shared_config):
+    shared_config["users"].append("admin")
+    return "admin"
+""",
+        use_instead="""
+@pytest.fixture
+def admin(shared_config):
+    shared_config["users"].append("admin")
+    yield "admin"
+    shared_config["users"].remove("admin")
+""",
+        fix_safety="Unsafe: the fix rebinds the name to a deep copy first, so the fixture no longer "
+        "changes the shared value; code that relied on the change being visible elsewhere breaks.",
+        valid=(
+            '@pytest.fixture(scope="session")\ndef cfg():\n    return {"users": []}  # noqa: SLK101\n\n\n'
+            '@pytest.fixture\ndef admin(cfg):\n    cfg["users"].append("admin")\n    yield\n'
+            '    cfg["users"].remove("admin")\n',
+        ),
+        invalid=(
+            Example(
+                'import pytest\n\n\n@pytest.fixture(scope="session")\ndef cfg():\n'
+                '    return {"users": []}  # noqa: SLK101\n\n\n'
+                '@pytest.fixture\ndef admin(cfg):\n    cfg["users"].append("admin")\n    return cfg\n',
+                fixed='import copy\nimport pytest\n\n\n@pytest.fixture(scope="session")\ndef cfg():\n'
+                '    return {"users": []}  # noqa: SLK101\n\n\n'
+                '@pytest.fixture\ndef admin(cfg):\n    cfg = copy.deepcopy(cfg)\n    cfg["users"].append("admin")\n'
+                "    return cfg\n",
+                unsafe=True,
+            ),
+        ),
+    ),
+]
+
+_PRIVATE_SUFFIX = "_shared"
+
+
+def _immutable(settings: object) -> frozenset[str]:
+    return frozenset(getattr(settings, "immutable_fixtures", ()))
+
+
+def _where(resolved: Resolved) -> str:
+    path = resolved.path or "?"
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        rel = path
+    if rel.startswith(".." + os.sep):
+        rel = path
+    line = resolved.fixture.span.line if resolved.fixture else 0
+    return f"{rel}:{line}"
+
+
+# per file ------------------------------------------------------------------------
+def check_file(ctx: FileContext) -> None:
+    """SLK102: module state handed out by a fixture, whatever its scope."""
+    immutable = _immutable(ctx.settings)
+    for fn in ctx.fixtures():
+        fixture = fn.fixture
+        assert fixture is not None
+        value = fixture.value
+        if value is None or value.kind != "shared" or value.span is None or fixture.name in immutable:
+            continue
+        verb = "yields" if fixture.is_yield else "returns"
+        fix = Fix(
+            "unsafe",
+            f"Return a deep copy of {value.desc}",
+            (FixOp(ctx.path, "deepcopy-value", (("func", fn.qualname),)),),
+        )
+        ctx.report(
+            "SLK102",
+            value.span,
+            f"fixture '{fixture.name}' {verb} {value.desc}, which every test shares whatever the "
+            f"fixture's scope; hand out a copy (copy.deepcopy) or build the value in the fixture",
+            fix,
+        )
+
+
+# across files ----------------------------------------------------------------------
+def check_project(project: Project, settings: object) -> Iterator[Diagnostic]:
+    immutable = _immutable(settings)
+    for facts in project.facts.values():
+        yield from _mutable_values(project, facts, immutable)
+        for test in facts.tests:
+            yield from _writes(project, facts, test.cls, None, test.qualname, test.mutations, immutable)
+        for fixture in facts.fixtures:
+            rank = SCOPE_RANK.get(fixture.scope) if fixture.scope else None
+            if rank is None:
+                continue
+            restored = {m.name for m in fixture.mutations if m.after_yield}
+            before = [m for m in fixture.mutations if not m.after_yield and m.name not in restored]
+            yield from _writes(project, facts, fixture.cls, fixture, fixture.qualname, before, immutable, rank)
+
+
+def _writes(
+    project: Project,
+    facts: FileFacts,
+    cls: str | None,
+    fixture: FixtureDef | None,
+    qualname: str,
+    mutations: list[Mutation],
+    immutable: frozenset[str],
+    rank: int | None = None,
+) -> Iterator[Diagnostic]:
+    cache: dict[str, Shared | None] = {}
+    for mutation in mutations:
+        if mutation.name not in cache:
+            resolved = project.resolve(mutation.name, facts.path, cls, requester=fixture)
+            cache[mutation.name] = project.shared(resolved, immutable)
+        shared = cache[mutation.name]
+        if shared is None or (rank is not None and shared.rank <= rank):
+            continue
+        target = shared.resolved.fixture
+        assert target is not None
+        container = target.value is not None and target.value.kind in ("mutable", "shared", "param")
+        if mutation.ambiguous and not container:
+            continue
+        literal = bool(target.value and target.value.literal and target.value.kind == "mutable")
+        where = f"{shared.label} fixture '{mutation.name}' ({_where(shared.resolved)})"
+        op = FixOp(facts.path, "deepcopy-rebind", (("func", qualname), ("name", mutation.name)))
+        span = mutation.span
+        if fixture is None:
+            code = "SLK201"
+            name = qualname.rsplit(".", 1)[-1]
+            message = (
+                f"test '{name}' mutates {where} with {mutation.what}; later tests see the change: "
+                f"copy it first (copy.deepcopy) or use a function-scoped fixture"
+            )
+            fix = Fix("safe" if literal else "unsafe", f"Deep-copy '{mutation.name}' at the start of the test", (op,))
+        else:
+            code = "SLK202"
+            message = (
+                f"fixture '{fixture.name}' ({fixture.scope}-scoped) mutates {where} with {mutation.what} "
+                f"and does not restore it after yield: copy it first or undo the change in teardown"
+            )
+            fix = Fix("unsafe", f"Deep-copy '{mutation.name}' at the start of the fixture", (op,))
+        yield Diagnostic(facts.path, span.line, span.col, code, message, span.end_line, span.end_col, fix)
+
+
+def _mutable_values(project: Project, facts: FileFacts, immutable: frozenset[str]) -> Iterator[Diagnostic]:
+    for fixture in facts.fixtures:
+        value = fixture.value
+        if value is None or value.span is None or fixture.name in immutable:
+            continue
+        verb = "yields" if fixture.is_yield else "returns"
+        span = value.span
+        if value.kind == "param" and fixture.params_literal == "mutable":
+            fix = Fix(
+                "safe",
+                "Return copy.deepcopy(request.param)",
+                (FixOp(facts.path, "deepcopy-value", (("func", fixture.qualname),)),),
+            )
+            message = (
+                f"fixture '{fixture.name}' {verb} request.param, and its params hold mutable literals that "
+                f"every test with the same param shares; {verb[:-1]} copy.deepcopy(request.param)"
+            )
+        elif value.kind == "mutable" and fixture.scope in BROAD_SCOPES:
+            fix = _slk101_fix(project, facts, fixture)
+            message = (
+                f"{fixture.scope}-scoped fixture '{fixture.name}' {verb} {value.desc} that every test "
+                f"shares; hand out an immutable value, or a fresh copy per test (function scope)"
+            )
+        else:
+            continue
+        yield Diagnostic(facts.path, span.line, span.col, "SLK101", message, span.end_line, span.end_col, fix)
+
+
+def _slk101_fix(project: Project, facts: FileFacts, fixture: FixtureDef) -> Fix | None:
+    consumers = list(_broad_consumers(project, facts.path, fixture))
+    if fixture.value is not None and fixture.value.literal and not consumers:
+        return Fix(
+            "safe",
+            f"Drop scope='{fixture.scope}': build the value for each test",
+            (FixOp(facts.path, "drop-scope", (("func", fixture.qualname),)), ),
+            priority=0,
+        )
+    if fixture.cls is not None or fixture.has_name_kwarg:
+        return None
+    private = f"_{fixture.name}{_PRIVATE_SUFFIX}"
+    ops = [FixOp(facts.path, "split-fixture", (("func", fixture.qualname), ("private", private)))]
+    for path, consumer in consumers:
+        ops.append(
+            FixOp(path, "rename-param", (("func", consumer.qualname), ("old", fixture.name), ("new", private)))
+        )
+    return Fix(
+        "unsafe",
+        f"Keep the {fixture.scope}-scoped value as '{private}' and hand each test a deep copy",
+        tuple(ops),
+        priority=0,
+    )
+
+
+def _broad_consumers(project: Project, path: str, fixture: FixtureDef) -> Iterator[tuple[str, FixtureDef]]:
+    """Fixtures that request ``fixture`` and would break if it became function-scoped."""
+    for other_path in project.visible_from(path):
+        facts = project.get(other_path)
+        if facts is None:
+            continue
+        for consumer in facts.fixtures:
+            if fixture.name not in consumer.args or consumer is fixture:
+                continue
+            if consumer.scope is not None and consumer.scope not in BROAD_SCOPES:
+                continue
+            resolved = project.resolve(fixture.name, other_path, consumer.cls, requester=consumer)
+            if resolved is not None and resolved.fixture is not None and resolved.path == path and (
+                resolved.fixture.span == fixture.span
+            ):
+                yield other_path, consumer
