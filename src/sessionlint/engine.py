@@ -66,7 +66,11 @@ def _extract_many(paths: list[str], settings: Settings) -> list[FileFacts]:
 
 
 class Cache:
-    """Per-file facts keyed by path, validated by (mtime, size), sessionlint version and settings."""
+    """Per-file facts keyed by path, validated by (mtime, size), sessionlint version and settings.
+
+    Without a directory the cache lives in memory only (the flake8 plugin
+    keeps one per process, so each conftest.py is read once per run).
+    """
 
     def __init__(self, directory: str | None, settings: Settings) -> None:
         self.directory = directory
@@ -92,7 +96,7 @@ class Cache:
 
     def get(self, path: str) -> FileFacts | None:
         entry = self.entries.get(path)
-        if entry is None or not self.directory:
+        if entry is None:
             return None
         stamp = self.stamp(path)
         if stamp is None or (entry[0], entry[1]) != stamp:
@@ -100,7 +104,7 @@ class Cache:
         return entry[2]
 
     def put(self, path: str, facts: FileFacts) -> None:
-        if not self.directory or facts.internal_error:
+        if facts.internal_error:
             return
         stamp = self.stamp(path)
         if stamp is not None:
@@ -177,10 +181,11 @@ class Engine:
     # linting --------------------------------------------------------------------------
     def lint(self, paths: Iterable[str], overrides: dict[str, str] | None = None, files: list[str] | None = None) -> Result:
         overrides = overrides or {}
-        targets = files if files is not None else discover(list(paths), self.settings)
+        paths = list(paths)
+        targets = files if files is not None else discover(paths, self.settings)
         facts, extracted = self._facts(targets, overrides)
         project = Project(facts, self._load_extra(overrides), self._discover_under, self.settings.is_test_file)
-        self._add_plugin_modules(project, facts, overrides)
+        self._add_fixture_modules(project, [os.path.abspath(p) for p in paths if os.path.isdir(p)])
         result = Result(files=len(project.facts), extracted=extracted)
         diagnostics: list[Diagnostic] = []
         for item in project.facts.values():
@@ -201,14 +206,23 @@ class Engine:
         self.cache.save()
         return result
 
-    def _add_plugin_modules(self, project: Project, facts: dict[str, FileFacts], overrides: dict[str, str]) -> None:
-        """Modules named in ``pytest_plugins`` are linted too, when they are in the tree."""
-        for path in list(facts):
-            for plugin in project.plugins(path):
-                if plugin not in project.facts:
-                    loaded = project.get(plugin)
-                    if loaded is not None and not self.settings.excluded(plugin):
-                        project.facts[plugin] = loaded
+    def _add_fixture_modules(self, project: Project, directories: list[str]) -> None:
+        """Modules that provide fixtures to linted files (``pytest_plugins``, ``from x import *``)
+        are linted too, when they lie below a directory being linted."""
+        prefixes = tuple(os.path.join(d, "") for d in directories)
+        for path in list(project.facts):
+            facts = project.facts[path]
+            sources = project.plugins(path)
+            for imp in facts.imports:
+                target = project.find_module(imp.module, path, imp.level)
+                if target is not None:
+                    sources.append(target)
+            for source in sources:
+                if source in project.facts or not source.startswith(prefixes) or self.settings.excluded(source):
+                    continue
+                loaded = project.get(source)
+                if loaded is not None and loaded.fixtures:
+                    project.facts[source] = loaded
 
     def _filter(self, project: Project, diagnostics: list[Diagnostic]) -> Iterable[Diagnostic]:
         settings = self.settings
@@ -224,13 +238,14 @@ class Engine:
 
     # fixing ---------------------------------------------------------------------------
     def fix(self, paths: Iterable[str], unsafe: bool = False) -> FixResult:
-        files = discover(list(paths), self.settings)
+        paths = list(paths)
+        files = discover(paths, self.settings)
         texts: dict[str, str] = {}
         originals: dict[str, str] = {}
         failed: set[FixOp] = set()
         outcome = FixResult(Result())
         for _ in range(MAX_FIX_PASSES):
-            result = self.lint([], texts, files=files)
+            result = self.lint(paths, texts, files=files)
             fixable = [
                 d for d in result.diagnostics
                 if d.fix is not None and (unsafe or d.fix.applicability == "safe")
@@ -276,6 +291,6 @@ class Engine:
             outcome.applied += len(fixable)
             if not changed:
                 break
-        outcome.result = self.lint([], texts, files=files)
+        outcome.result = self.lint(paths, texts, files=files)
         outcome.texts = {p: t for p, t in texts.items() if t != originals.get(p)}
         return outcome

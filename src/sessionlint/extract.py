@@ -13,7 +13,7 @@ import sys
 
 from sessionlint import values
 from sessionlint.context import FileContext, Function, FunctionNode
-from sessionlint.model import FileFacts, FixtureDef, ImportedName, TestDef
+from sessionlint.model import FileFacts, FixtureDef, ImportedName, Span, TestDef
 from sessionlint.mutations import find_mutations
 from sessionlint.sources import SourceError, decode
 
@@ -227,6 +227,7 @@ class _Extractor:
                 if isinstance(first, ast.Constant) and isinstance(first.value, str):
                     fixture.scope = self._scope(first)
         fixture.args = tuple(a for a in args if a not in _NOT_FIXTURES)
+        fixture.arg_spans = _arg_spans(ctx, node, fixture.args)
         expr, fixture.is_yield = values.handed_out(node)
         fixture.value = values.classify(ctx, node, expr, fixture.args)
         yield_line = _yield_line(node) if fixture.is_yield else None
@@ -289,6 +290,15 @@ def _arg_names(node: FunctionNode) -> tuple[str, ...]:
     return tuple(positional + kwonly)
 
 
+def _arg_spans(ctx: FileContext, node: FunctionNode, names: tuple[str, ...]) -> tuple[Span, ...]:
+    """The span of each requested parameter's name (without its annotation), in ``names`` order."""
+    found = {}
+    for arg in node.args.posonlyargs + node.args.args + node.args.kwonlyargs:
+        col = ctx.col(arg.lineno, arg.col_offset)
+        found.setdefault(arg.arg, Span(arg.lineno, col, arg.lineno, col + len(arg.arg)))
+    return tuple(found[name] for name in names)
+
+
 def _strings(node: ast.AST | None):
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         yield node.value
@@ -302,12 +312,35 @@ def _as_list(node: ast.expr) -> list[ast.expr]:
     return list(node.elts) if isinstance(node, (ast.List, ast.Tuple)) else [node]
 
 
+_MUTABLE_DISPLAYS = (ast.Dict, ast.List, ast.Set, ast.DictComp, ast.ListComp, ast.SetComp)
+
+
 def _holds_mutable_literal(node: ast.expr) -> bool:
-    for inner in ast.walk(node):
-        if inner is node:
-            continue
-        if isinstance(inner, (ast.Dict, ast.List, ast.Set, ast.DictComp, ast.ListComp, ast.SetComp)):
-            return True
+    """Whether a ``params=`` list holds a param value that is a mutable display.
+
+    Only the values themselves count (``pytest.param(value, marks=[...])``
+    contributes ``value``); a list passed to a constructor builds a new object.
+    """
+    if not isinstance(node, (ast.List, ast.Tuple)):
+        return False
+    for value in node.elts:
+        if isinstance(value, ast.Call) and (
+            isinstance(value.func, ast.Attribute) and value.func.attr == "param"
+        ):
+            candidates = list(value.args)
+        else:
+            candidates = [value]
+        for candidate in candidates:
+            if _mutable_display(candidate):
+                return True
+    return False
+
+
+def _mutable_display(node: ast.expr) -> bool:
+    if isinstance(node, _MUTABLE_DISPLAYS):
+        return True
+    if isinstance(node, ast.Tuple):
+        return any(_mutable_display(e) for e in node.elts)
     return False
 
 

@@ -1,1 +1,400 @@
-"""Runtime guard: a pytest plugin that names tests which change shared state."""
+"""Runtime guard: a pytest plugin that names the tests which change shared state.
+
+Inactive unless ``--sessionlint-guard[=warn|fail]`` or the ini option
+``sessionlint_guard`` turns it on. Once on, it fingerprints every broad
+(class/module/package/session) fixture value, and around each test -- from
+the start of the call phase until its function-scoped fixtures are torn down,
+before any broad fixture is finalized -- compares the broad values the test can
+reach, plus ``os.environ``, ``sys.path`` and the working directory.
+Findings travel on the teardown report (so pytest-xdist workers pass them to
+the controller) and are listed in a "sessionlint guard" terminal section.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import inspect
+import linecache
+import os
+import re
+import sys
+from collections import Counter
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any, Final, Literal
+
+import pytest
+
+from sessionlint._fingerprint import Fingerprint, describe_changes, fingerprint
+
+OPTION: Final = "--sessionlint-guard"
+MODES: Final = ("warn", "fail")
+_OFF: Final = ("off", "false", "no", "0", "")
+_ON: Final = ("true", "yes", "on", "1")
+_REPORT_ATTR: Final = "sessionlint_guard"
+_NOTES_ATTR: Final = "sessionlint_guard_notes"
+#: Environment variables pytest itself rewrites around every test phase.
+IGNORED_ENVIRON: Final = frozenset({"PYTEST_CURRENT_TEST"})
+MAX_CHANGES_PER_FIXTURE: Final = 5
+
+Kind = Literal["fixture", "environ", "sys.path", "cwd"]
+
+
+@dataclasses.dataclass(frozen=True)
+class GuardFinding:
+    """One change to shared state, and the test that made it."""
+
+    nodeid: str
+    kind: Kind
+    fixture: str | None
+    scope: str | None
+    location: str | None
+    detail: str
+
+    def line(self) -> str:
+        """The summary line, e.g. ``t.py::test_a mutated session fixture 'x' (c.py:5): ...``."""
+        if self.kind == "fixture":
+            where = f"{self.scope} fixture '{self.fixture}' ({self.location})"
+            return f"{self.nodeid} mutated {where}: {self.detail}"
+        return f"{self.nodeid} {self.detail}"
+
+
+FINDINGS_KEY: Final = pytest.StashKey[list[GuardFinding]]()
+NOTES_KEY: Final = pytest.StashKey[list[str]]()
+
+
+def get_findings(config: pytest.Config) -> list[GuardFinding]:
+    """Findings collected so far in this run (empty when the guard is off)."""
+    return config.stash.get(FINDINGS_KEY, [])
+
+
+# -- activation --------------------------------------------------------------
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("sessionlint")
+    group.addoption(
+        OPTION,
+        nargs="?",
+        const="warn",
+        default=None,
+        dest="sessionlint_guard",
+        metavar="warn|fail",
+        help="report tests that change broad fixture values or process state; "
+        "'fail' also fails those tests (default: warn)",
+    )
+    parser.addini(
+        "sessionlint_guard",
+        "turn the sessionlint runtime guard on: true/warn, fail, or false",
+        default="false",
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(
+    early_config: pytest.Config, parser: pytest.Parser, args: list[str]
+) -> None:
+    """Keep a bare ``--sessionlint-guard`` from swallowing the path after it."""
+    for index, arg in enumerate(args[:-1]):
+        following = args[index + 1]
+        if arg == OPTION and following.lower() not in (*MODES, *_OFF, *_ON):
+            args[index] = f"{OPTION}=warn"
+            namespace = early_config.known_args_namespace
+            if getattr(namespace, "sessionlint_guard", None) == following:
+                namespace.sessionlint_guard = "warn"
+                namespace.file_or_dir = [*getattr(namespace, "file_or_dir", []), following]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    mode = guard_mode(config)
+    if mode is not None:
+        config.stash[FINDINGS_KEY] = []
+        config.stash[NOTES_KEY] = []
+        config.pluginmanager.register(Guard(config, mode), "sessionlint-guard")
+
+
+def guard_mode(config: pytest.Config) -> str | None:
+    """``"warn"``, ``"fail"`` or None (off), from the command line or the ini file."""
+    value = config.getoption("sessionlint_guard")
+    source = OPTION
+    if value is None:
+        value, source = str(config.getini("sessionlint_guard")), "sessionlint_guard (ini)"
+    choice = str(value).strip().lower()
+    if choice in _OFF:
+        return None
+    if choice in _ON:
+        return "warn"
+    if choice in MODES:
+        return choice
+    raise pytest.UsageError(f"{source}: expected warn, fail, true or false, got {value!r}")
+
+
+# -- process state -------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class ProcessState:
+    """The process-global state a test can leave behind."""
+
+    environ: dict[str, str]
+    path: tuple[str, ...]
+    cwd: str
+
+    @classmethod
+    def capture(cls) -> ProcessState:
+        try:
+            cwd = os.getcwd()
+        except OSError:  # the directory was deleted under us
+            cwd = "<deleted directory>"
+        return cls(dict(os.environ), tuple(sys.path), cwd)
+
+
+def process_changes(before: ProcessState, after: ProcessState) -> list[tuple[Kind, str]]:
+    """(kind, detail) for every difference, environment first."""
+    changes: list[tuple[Kind, str]] = [
+        ("environ", detail) for detail in _environ_changes(before.environ, after.environ)
+    ]
+    changes += [("sys.path", detail) for detail in _path_changes(before.path, after.path)]
+    if before.cwd != after.cwd:
+        changes.append(("cwd", f"changed working directory: {before.cwd} -> {after.cwd}"))
+    return changes
+
+
+def _environ_changes(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    if before == after:
+        return []
+    out = []
+    for name in sorted(before.keys() | after.keys()):
+        if name in IGNORED_ENVIRON or before.get(name) == after.get(name):
+            continue
+        verb = "set" if name not in before else "removed" if name not in after else "changed"
+        out.append(f"{verb} environment variable {name!r}")
+    return out
+
+
+def _path_changes(before: tuple[str, ...], after: tuple[str, ...]) -> list[str]:
+    if before == after:
+        return []
+    added = Counter(after) - Counter(before)
+    removed = Counter(before) - Counter(after)
+    out = [f"changed sys.path: added {entry!r}" for entry in added.elements()]
+    out += [f"changed sys.path: removed {entry!r}" for entry in removed.elements()]
+    return out or ["changed sys.path: reordered"]
+
+
+# -- fixture locations -----------------------------------------------------------
+
+
+def fixture_location(fixturedef: pytest.FixtureDef[Any], rootpath: Path) -> str:
+    """``path:line`` of the fixture's ``def`` line, relative to `rootpath` when inside it."""
+    func = getattr(fixturedef.func, "__func__", fixturedef.func)
+    try:
+        func = inspect.unwrap(func)
+    except ValueError:  # a __wrapped__ cycle
+        pass
+    code = getattr(func, "__code__", None)
+    if code is None:
+        return fixturedef.baseid or "?"
+    line = _def_line(code.co_filename, code.co_firstlineno, code.co_name)
+    path = Path(code.co_filename)
+    try:
+        shown = path.resolve().relative_to(rootpath.resolve()).as_posix()
+    except ValueError:
+        shown = str(path)
+    return f"{shown}:{line}"
+
+
+def _def_line(filename: str, first: int, name: str) -> int:
+    """The line of ``def name`` at or after `first` (which may be a decorator line)."""
+    pattern = re.compile(rf"\s*(async\s+)?def\s+{re.escape(name)}\b")
+    lines = linecache.getlines(filename)
+    for number in range(first, min(first + 100, len(lines) + 1)):
+        if pattern.match(lines[number - 1]):
+            return number
+    return first
+
+
+# -- the plugin ----------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class _Watched:
+    """A live broad fixture value and its latest fingerprint."""
+
+    name: str
+    scope: str
+    location: str
+    value: object
+    last: Fingerprint
+
+
+@dataclasses.dataclass
+class _TestState:
+    """What one test started its call phase with."""
+
+    process: ProcessState
+    fixtures: list[pytest.FixtureDef[Any]]
+
+
+_ARMED: Final = pytest.StashKey[bool]()
+_STATE: Final = pytest.StashKey[_TestState]()
+_FOUND: Final = pytest.StashKey[list[GuardFinding]]()
+
+
+class Guard:
+    """The active guard for one pytest run (registered only when turned on)."""
+
+    def __init__(self, config: pytest.Config, mode: str) -> None:
+        self.config = config
+        self.mode = mode
+        self.watched: dict[pytest.FixtureDef[Any], _Watched] = {}
+        self.current: _TestState | None = None
+        self.pending_notes: list[str] = []
+        self.noted: set[str] = set()
+        self.findings = config.stash[FINDINGS_KEY]
+        self.notes = config.stash[NOTES_KEY]
+
+    def pytest_report_header(self) -> str:
+        return f"sessionlint guard: {self.mode}"
+
+    # fixtures
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_fixture_setup(
+        self, fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest
+    ) -> Generator[None, Any, Any]:
+        if fixturedef.scope == "function":
+            # Armed before this fixture registers its own finalizer, so the
+            # check runs after every function-scoped fixture is torn down.
+            self._arm(request.node)
+            return (yield)
+        value = yield
+        self._watch(fixturedef, value)
+        return value
+
+    def pytest_fixture_post_finalizer(self, fixturedef: pytest.FixtureDef[Any]) -> None:
+        self.watched.pop(fixturedef, None)
+
+    def _watch(self, fixturedef: pytest.FixtureDef[Any], value: object) -> None:
+        location = fixture_location(fixturedef, self.config.rootpath)
+        snapshot = fingerprint(value)
+        self.watched[fixturedef] = _Watched(
+            fixturedef.argname, fixturedef.scope, location, value, snapshot
+        )
+        if self.current is not None:  # requested dynamically during a test
+            self.current.fixtures.append(fixturedef)
+        for note in snapshot.notes:
+            self._note(f"{fixturedef.scope} fixture '{fixturedef.argname}' ({location}): {note}")
+
+    def _note(self, text: str) -> None:
+        if text not in self.noted:
+            self.noted.add(text)
+            self.pending_notes.append(text)
+
+    # tests
+
+    def _arm(self, node: object) -> None:
+        if isinstance(node, pytest.Item) and not node.stash.get(_ARMED, False):
+            node.stash[_ARMED] = True
+            node.addfinalizer(functools.partial(self._check, node))
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:
+        self._arm(item)
+        fixtures = self._reachable(item)
+        for fixturedef in fixtures:  # re-baseline: fixture setup is not the test's doing
+            watched = self.watched[fixturedef]
+            watched.last = fingerprint(watched.value)
+        self.current = item.stash[_STATE] = _TestState(ProcessState.capture(), fixtures)
+        try:
+            return (yield)
+        finally:
+            self.current = None
+
+    def _reachable(self, item: pytest.Item) -> list[pytest.FixtureDef[Any]]:
+        """Live broad fixtures in the item's fixture closure."""
+        names = set(getattr(item, "fixturenames", ()))
+        info = getattr(item, "_fixtureinfo", None)
+        defs: dict[str, Any] = getattr(info, "name2fixturedefs", None) or {}
+        return [
+            fixturedef
+            for fixturedef in self.watched
+            if fixturedef.argname in names
+            and fixturedef in defs.get(fixturedef.argname, (fixturedef,))
+        ]
+
+    def _check(self, item: pytest.Item) -> None:
+        """Item finalizer: compare against the call-phase baseline."""
+        state = item.stash.get(_STATE, None)
+        if state is None:  # the test never reached its call phase
+            return
+        del item.stash[_STATE]
+        found = self._fixture_findings(item.nodeid, state.fixtures)
+        found += [
+            GuardFinding(item.nodeid, kind, None, None, None, detail)
+            for kind, detail in process_changes(state.process, ProcessState.capture())
+        ]
+        if found:
+            item.stash[_FOUND] = found
+            if self.mode == "fail":
+                lines = "\n".join(finding.line() for finding in found)
+                pytest.fail(f"sessionlint guard: this test changed shared state\n{lines}", pytrace=False)
+
+    def _fixture_findings(
+        self, nodeid: str, fixtures: list[pytest.FixtureDef[Any]]
+    ) -> list[GuardFinding]:
+        found = []
+        for fixturedef in fixtures:
+            watched = self.watched.get(fixturedef)
+            if watched is None:
+                continue
+            after = fingerprint(watched.value)
+            if after == watched.last:
+                continue
+            changes, more = describe_changes(watched.last, after, MAX_CHANGES_PER_FIXTURE)
+            watched.last = after
+            for index, change in enumerate(changes):
+                suffix = f" (and {more} more changes)" if more and index == len(changes) - 1 else ""
+                found.append(
+                    GuardFinding(
+                        nodeid, "fixture", watched.name, watched.scope, watched.location,
+                        f"{change}{suffix}",
+                    )
+                )
+        return found
+
+    # reporting
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        report = yield
+        if call.when == "teardown":
+            found = item.stash.get(_FOUND, None)
+            if found:
+                setattr(report, _REPORT_ATTR, [dataclasses.asdict(f) for f in found])
+            if self.pending_notes:
+                setattr(report, _NOTES_ATTR, self.pending_notes)
+                self.pending_notes = []
+        return report
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """Collect findings from reports: local ones and those sent by xdist workers."""
+        for data in getattr(report, _REPORT_ATTR, None) or ():
+            self.findings.append(GuardFinding(**data))
+        for note in getattr(report, _NOTES_ATTR, None) or ():
+            if note not in self.notes:
+                self.notes.append(note)
+
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        if hasattr(self.config, "workerinput"):  # an xdist worker: the controller reports
+            return
+        terminalreporter.write_sep("=", "sessionlint guard")
+        for note in self.notes:
+            terminalreporter.write_line(f"note: {note}")
+        for finding in self.findings:
+            terminalreporter.write_line(finding.line())
+        if not self.findings:
+            terminalreporter.write_line("no test changed shared state")

@@ -72,11 +72,11 @@ class Mutation:
 class Value:
     """What a fixture hands out, as far as the syntax tells."""
 
-    kind: str  # mutable | param | shared | passthrough | immutable | factory | opaque
+    kind: str  # mutable | param | shared | passthrough | copy | immutable | factory | opaque
     desc: str  # "a dict", "module global 'REGISTRY'", ...
     span: Span | None = None
     literal: bool = False  # built only from literals (safe to copy or re-create)
-    source: str = ""  # for passthrough: the requested fixture returned as is
+    source: str = ""  # passthrough: the requested fixture returned as is; copy: the name copied
 
 
 @dataclass(slots=True)
@@ -95,6 +95,7 @@ class FixtureDef:
     mutations: list[Mutation] = field(default_factory=list)
     has_name_kwarg: bool = False
     is_async: bool = False
+    arg_spans: tuple[Span, ...] = ()  # the name of each parameter in ``args``, same order
 
     @property
     def qualname(self) -> str:

@@ -36,6 +36,10 @@ MUTATING_FUNCTIONS = frozenset(
         "set.update",
     }
 )  # fmt: skip
+# In-place methods that return something: used as a value, they still mutate.
+# Every other container method returns None, so a call whose result is used
+# (``idx = idx.insert(1, x)``) is another type's method that returns a new object.
+VALUE_RETURNING_METHODS = frozenset({"pop", "popitem", "setdefault", "popleft"})
 _VIEW_METHODS = frozenset({"get", "setdefault"})
 _INPLACE_DISPLAYS = (ast.List, ast.Set, ast.Dict, ast.ListComp, ast.SetComp, ast.DictComp)
 
@@ -79,18 +83,23 @@ class _Walker:
 
     def _calls(self, node: ast.AST) -> None:
         """Mutating calls anywhere inside an expression, nested functions excluded."""
+        statement_call = node.value if isinstance(node, ast.Expr) else None
         stack = [node]
         while stack:
             cur = stack.pop()
             if isinstance(cur, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 continue
             if isinstance(cur, ast.Call):
-                self._call(cur)
+                self._call(cur, used=cur is not statement_call)
             stack.extend(ast.iter_child_nodes(cur))
 
-    def _call(self, call: ast.Call) -> None:
+    def _call(self, call: ast.Call, used: bool) -> None:
         func = call.func
-        if isinstance(func, ast.Attribute) and func.attr in CONTAINER_METHODS:
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr in CONTAINER_METHODS
+            and (not used or func.attr in VALUE_RETURNING_METHODS)
+        ):
             name = self._tracked(func.value)
             if name is not None:
                 what = f"{func.attr}() on {_short(func.value)}"

@@ -146,8 +146,10 @@ def _classify_call(ctx: FileContext, fn: FunctionNode, call: ast.Call, span) -> 
         return Value("immutable", f"{name}()", span)
     if isinstance(call.func, ast.Attribute) and call.func.attr in ("mktemp", "getbasetemp"):
         return Value("immutable", "a temporary path", span)
-    if isinstance(call.func, ast.Attribute) and call.func.attr in ("copy", "deepcopy"):
-        return Value("opaque", "a copy", span)
+    if name in ("copy.copy", "copy.deepcopy") or (isinstance(call.func, ast.Attribute) and call.func.attr == "copy"):
+        copied = call.args[0] if call.args else call.func.value if isinstance(call.func, ast.Attribute) else None
+        source = copied.id if isinstance(copied, ast.Name) else ""
+        return Value("copy", "a copy", span, source=source)
     last = name.rsplit(".", 1)[-1]
     if last in SINGLETON_CALLS:
         return Value("shared", f"the singleton returned by {name}()", span)

@@ -1,3 +1,413 @@
-"""Placeholder: rules of this family are being written."""
+"""SLK501: a fixture requests a fixture of narrower scope (pytest raises ScopeMismatch at run time)."""
 
-RULES: list = []
+from __future__ import annotations
+
+import os
+import re
+from typing import Iterator, Sequence
+
+import libcst as cst
+import libcst.matchers as m
+
+from sessionlint.fixes import FixError, edit_function, ensure_import, first_statements, fixer, insert_first, with_body
+from sessionlint.index import Project, Resolved
+from sessionlint.model import SCOPE_RANK, Diagnostic, FileFacts, Fix, FixOp, FixtureDef, Span, TestDef
+from sessionlint.rules.base import Example, Rule
+
+RULES = [
+    Rule(
+        code="SLK501",
+        name="scope-mismatch",
+        summary="a fixture requests a fixture of narrower scope",
+        fix="sometimes",
+        what="Flags a fixture that requests a fixture whose scope is narrower than its own: a "
+        "session-scoped fixture that requests a function-scoped one, a module-scoped fixture that "
+        "requests a class-scoped one, and so on. The requested name is resolved the way pytest resolves "
+        "it: in the same class, the same module, the `conftest.py` files above it, `pytest_plugins` "
+        "modules, and pytest's built-in fixtures (`tmp_path`, `tmpdir`, `monkeypatch`, `capsys`, "
+        "`capfd`, `caplog`, `recwarn`, pytest-mock's `mocker`, ...; all function-scoped).\n\n"
+        "pytest resolves a name from the test that runs, not from the fixture that requests it, so a "
+        "narrower fixture of the same name defined closer to some tests (in a nested `conftest.py`, "
+        "in their module or class) also causes a mismatch for those tests. sessionlint reports that "
+        "case too, when a test there uses the broad fixture (directly, through other fixtures, or "
+        "because it is `autouse`).\n\n"
+        "Silent when either scope is unknown (a callable `scope=`, a name it cannot resolve), for "
+        "`request`, and for names that no file in view defines.",
+        why="pytest cannot hand a value that lives for one test to a fixture that outlives it. It finds "
+        "out only at run time, when it sets up the broad fixture, and then fails with `ScopeMismatch` "
+        "every test that needs it. The error shows only when that path runs, so it can hide in a rarely "
+        "run directory, behind a marker, or in a conftest override that only some tests see.",
+        example="""
+@pytest.fixture(scope="session")
+def data_dir(tmp_path):
+    (tmp_path / "users.json").write_text("[]")
+    return tmp_path
+
+
+@pytest.fixture(scope="module")
+def env(monkeypatch):
+    monkeypatch.setenv("APP_ENV", "test")
+    yield
+""",
+        use_instead="""
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("data_dir")
+    (tmp_path / "users.json").write_text("[]")
+    return tmp_path
+
+
+@pytest.fixture(scope="module")
+def env():
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("APP_ENV", "test")
+        yield
+""",
+        fix_safety="Unsafe, and only for three built-ins when pytest's own fixture is the one requested. "
+        "`tmp_path` becomes `tmp_path_factory.mktemp(\"<fixture name>\")` (the parameter is replaced by "
+        "`tmp_path_factory`, and `tmp_path` is bound to a new directory as the first statement); `tmpdir` "
+        "likewise becomes `tmpdir_factory.mktemp(...)`. In a yield fixture, `monkeypatch` becomes "
+        "`with pytest.MonkeyPatch.context() as monkeypatch:` around the whole body, so the patches are "
+        "undone at the fixture's teardown. These fixes change when the directory is created and when the "
+        "patches are undone (once per the fixture's scope, not per test), which is what the broad scope "
+        "asked for, but tests that relied on a fresh directory per test see one shared directory. "
+        "A `monkeypatch` in a fixture that returns gets no fix (the patches would be undone before any "
+        "test runs); nor does any other mismatch: widen the requested fixture or narrow the requesting "
+        "one.",
+        options="None.",
+        references=(
+            "https://docs.pytest.org/en/stable/how-to/fixtures.html#fixture-scopes",
+            "https://docs.pytest.org/en/stable/how-to/tmp_path.html#the-tmp-path-factory-fixture",
+            "https://docs.pytest.org/en/stable/reference/reference.html#pytest.MonkeyPatch.context",
+            "https://docs.pytest.org/en/stable/how-to/fixtures.html#override-a-fixture-on-a-folder-conftest-level",
+        ),
+        valid=(
+            # a broad fixture requesting a broader or equal one
+            '@pytest.fixture(scope="session")\ndef engine():\n    return object()\n\n\n'
+            '@pytest.fixture(scope="module")\ndef conn(engine):\n    return engine\n',
+            # tmp_path_factory is session-scoped
+            '@pytest.fixture(scope="session")\ndef data_dir(tmp_path_factory):\n'
+            '    return tmp_path_factory.mktemp("data")\n',
+            # a function-scoped fixture may request anything
+            "@pytest.fixture\ndef env(monkeypatch, tmp_path):\n    monkeypatch.chdir(tmp_path)\n",
+            # unknown (dynamic) scope: silent
+            "def pick(fixture_name, config):\n    return 'session'\n\n\n"
+            "@pytest.fixture(scope=pick)\ndef server(tmp_path):\n    return tmp_path\n",
+            # request is not a fixture with a scope
+            '@pytest.fixture(scope="session")\ndef name(request):\n    return request.config.rootpath.name\n',
+            # class-scoped requesting class-scoped
+            "class TestUsers:\n"
+            '    @pytest.fixture(scope="class")\n    def db(self):\n        return object()\n\n'
+            '    @pytest.fixture(scope="class")\n    def users(self, db):\n        return (db,)\n',
+        ),
+        invalid=(
+            Example(
+                'import pytest\n\n\n@pytest.fixture(scope="session")\ndef data_dir(tmp_path):\n'
+                '    (tmp_path / "users.json").write_text("[]")\n    return tmp_path\n',
+                fixed='import pytest\n\n\n@pytest.fixture(scope="session")\ndef data_dir(tmp_path_factory):\n'
+                '    tmp_path = tmp_path_factory.mktemp("data_dir")\n'
+                '    (tmp_path / "users.json").write_text("[]")\n    return tmp_path\n',
+                unsafe=True,
+            ),
+            Example(
+                'import pytest\n\n\n@pytest.fixture(scope="module")\ndef env(monkeypatch):\n'
+                '    """Test settings."""\n    monkeypatch.setenv("APP_ENV", "test")  # for the app\n'
+                "    yield\n",
+                fixed='import pytest\n\n\n@pytest.fixture(scope="module")\ndef env():\n'
+                '    """Test settings."""\n    with pytest.MonkeyPatch.context() as monkeypatch:\n'
+                '        monkeypatch.setenv("APP_ENV", "test")  # for the app\n'
+                "        yield\n",
+                unsafe=True,
+            ),
+            Example(
+                'import pytest\n\n\n@pytest.fixture(scope="session")\ndef legacy_dir(tmpdir):\n'
+                "    return tmpdir\n",
+                fixed='import pytest\n\n\n@pytest.fixture(scope="session")\ndef legacy_dir(tmpdir_factory):\n'
+                '    tmpdir = tmpdir_factory.mktemp("legacy_dir")\n    return tmpdir\n',
+                unsafe=True,
+            ),
+            # a fixture defined in another file: no fix
+            Example(
+                'import pytest\n\n\n@pytest.fixture(scope="session")\ndef client(db):\n    return db\n',
+                files={"conftest.py": "import pytest\n\n\n@pytest.fixture\ndef db():\n    return object()\n"},
+            ),
+            # monkeypatch in a fixture that returns: no fix
+            Example(
+                'import pytest\n\n\n@pytest.fixture(scope="class")\ndef offline(monkeypatch):\n'
+                '    monkeypatch.delenv("HTTP_PROXY", raising=False)\n    return True\n',
+            ),
+        ),
+    ),
+]
+
+# pytest's function-scoped fixture -> the session-scoped factory a broad fixture uses instead
+_FACTORIES = {"tmp_path": "tmp_path_factory", "tmpdir": "tmpdir_factory"}
+# pytest-mock's mocker for each broad scope
+_MOCKERS = {scope: f"{scope}_mocker" for scope in ("class", "module", "package", "session")}
+_SKIP = frozenset({"request"})
+
+
+def _rel(path: str | None) -> str:
+    if not path:
+        return "?"
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if rel.startswith(os.pardir + os.sep) else rel
+
+
+def _where(resolved: Resolved) -> str:
+    if resolved.fixture is None:
+        return "built-in"
+    return f"{_rel(resolved.path)}:{resolved.fixture.span.line}"
+
+
+def _arg_span(fixture: FixtureDef, index: int) -> Span:
+    spans = getattr(fixture, "arg_spans", ())  # facts cached before arg_spans existed lack it
+    return spans[index] if len(spans) == len(fixture.args) else fixture.span
+
+
+def _rank(scope: str | None) -> int | None:
+    return SCOPE_RANK.get(scope) if scope else None
+
+
+def _same(resolved: Resolved | None, fixture: FixtureDef) -> bool:
+    if resolved is None or resolved.fixture is None:
+        return False
+    other = resolved.fixture
+    return other is fixture or (other.span == fixture.span and other.func == fixture.func and other.cls == fixture.cls)
+
+
+# across files ---------------------------------------------------------------------------------
+def check_project(project: Project, settings: object) -> Iterator[Diagnostic]:
+    for facts in project.facts.values():
+        for fixture in facts.fixtures:
+            rank = _rank(fixture.scope)
+            if not rank:  # unknown, or function scope: may request anything
+                continue
+            for index, name in enumerate(fixture.args):
+                if name in _SKIP:
+                    continue
+                resolved = project.resolve(name, facts.path, fixture.cls, requester=fixture)
+                narrower = _rank(resolved.scope) if resolved is not None else None
+                if resolved is not None and narrower is not None and narrower < rank:
+                    yield _direct(facts, fixture, index, resolved)
+                elif name != fixture.name and fixture.cls is None:
+                    found = _override(project, facts, fixture, name, rank)
+                    if found is not None:
+                        yield _overridden(facts, fixture, index, *found)
+
+
+def _advice(fixture: FixtureDef, resolved: Resolved) -> str:
+    name, scope = resolved.name, fixture.scope
+    if resolved.builtin and name in _FACTORIES:
+        return f'use {_FACTORIES[name]}.mktemp("{_dirname(fixture)}") instead'
+    if resolved.builtin and name == "monkeypatch" and fixture.is_yield:
+        return "use `with pytest.MonkeyPatch.context() as monkeypatch:` around the fixture's body instead"
+    if resolved.builtin and name == "monkeypatch":
+        return "make it a yield fixture and patch inside `with pytest.MonkeyPatch.context()` around the yield"
+    if resolved.builtin and name == "mocker" and scope in _MOCKERS:
+        return f"use pytest-mock's {_MOCKERS[scope]} instead"
+    if resolved.builtin:
+        return f"make '{fixture.name}' function-scoped, or do not request '{name}' from it"
+    return f"give '{name}' {scope} scope (or broader), or narrow '{fixture.name}' to {resolved.scope} scope"
+
+
+def _direct(facts: FileFacts, fixture: FixtureDef, index: int, resolved: Resolved) -> Diagnostic:
+    span = _arg_span(fixture, index)
+    message = (
+        f"{fixture.scope}-scoped fixture '{fixture.name}' requests {resolved.scope}-scoped fixture "
+        f"'{resolved.name}' ({_where(resolved)}); pytest raises ScopeMismatch when it sets up "
+        f"'{fixture.name}': {_advice(fixture, resolved)}"
+    )
+    return Diagnostic(
+        facts.path, span.line, span.col, "SLK501", message, span.end_line, span.end_col, _fix(facts, fixture, resolved)
+    )
+
+
+def _overridden(
+    facts: FileFacts, fixture: FixtureDef, index: int, resolved: Resolved, test_path: str, test: TestDef
+) -> Diagnostic:
+    span = _arg_span(fixture, index)
+    message = (
+        f"{fixture.scope}-scoped fixture '{fixture.name}' requests '{resolved.name}', which tests in "
+        f"{_rel(test_path)} (such as '{test.qualname}') get from {_where(resolved)}, {resolved.scope}-scoped; "
+        f"pytest raises ScopeMismatch there: give that '{resolved.name}' {fixture.scope} scope (or broader), "
+        f"or narrow '{fixture.name}' to {resolved.scope} scope"
+    )
+    return Diagnostic(facts.path, span.line, span.col, "SLK501", message, span.end_line, span.end_col)
+
+
+def _override(
+    project: Project, facts: FileFacts, fixture: FixtureDef, name: str, rank: int
+) -> tuple[Resolved, str, TestDef] | None:
+    """A test that uses ``fixture`` but sees a narrower ``name`` than the fixture's own module does.
+
+    pytest resolves the names a fixture requests from the test being set up, so an override of
+    ``name`` in a nested conftest.py, a test module or a test class is what the fixture gets there.
+    """
+    for path in sorted(project.visible_from(facts.path)):
+        other = project.get(path)
+        if other is None or not other.tests:
+            continue
+        # cheap first: does this module, or one of its classes, see a narrower ``name`` at all?
+        at_module = project.resolve(name, path, None)
+        classes = {f.cls for f in other.fixtures if f.name == name and f.cls}
+        if not classes and not _narrower(at_module, rank):
+            continue
+        for test in other.tests:
+            resolved = at_module if test.cls is None or not classes else project.resolve(name, path, test.cls)
+            if not _narrower(resolved, rank):
+                continue
+            if not _same(project.resolve(fixture.name, path, test.cls), fixture):
+                continue  # this test sees another fixture under that name
+            if _uses(project, path, other, test, fixture):
+                assert resolved is not None
+                return resolved, path, test
+    return None
+
+
+def _narrower(resolved: Resolved | None, rank: int) -> bool:
+    narrower = _rank(resolved.scope) if resolved is not None else None
+    return narrower is not None and narrower < rank
+
+
+def _uses(project: Project, path: str, facts: FileFacts, test: TestDef, target: FixtureDef, limit: int = 200) -> bool:
+    """Whether setting up ``test`` sets up ``target`` (requested directly or through other fixtures)."""
+    if target.autouse:
+        return True
+    names = list(test.args) + list(test.usefixtures)
+    if test.cls:
+        parts = test.cls.split(".")
+        for i in range(len(parts), 0, -1):
+            names += facts.class_usefixtures.get(".".join(parts[:i]), ())
+    queue: list[tuple[str, FixtureDef | None]] = [(n, None) for n in names]
+    seen: set[tuple[str, int]] = set()
+    while queue and len(seen) < limit:
+        name, requester = queue.pop()
+        resolved = project.resolve(name, path, test.cls, requester=requester)
+        if resolved is None or resolved.fixture is None:
+            continue
+        if _same(resolved, target):
+            return True
+        key = (name, id(resolved.fixture))
+        if key in seen:
+            continue
+        seen.add(key)
+        queue += [(arg, resolved.fixture) for arg in resolved.fixture.args if arg not in _SKIP]
+    return False
+
+
+# fixes ---------------------------------------------------------------------------------------
+def _dirname(fixture: FixtureDef) -> str:
+    """A directory name for ``mktemp`` from the fixture's name (``name=`` may hold any text)."""
+    return re.sub(r"[^\w.-]", "_", fixture.name).strip(".") or fixture.func
+
+
+def _fix(facts: FileFacts, fixture: FixtureDef, resolved: Resolved) -> Fix | None:
+    if not resolved.builtin:
+        return None
+    func = ("func", fixture.qualname)
+    if resolved.name in _FACTORIES:
+        factory, dirname = _FACTORIES[resolved.name], _dirname(fixture)
+        op = FixOp(
+            facts.path,
+            "tmp-path-factory",
+            (func, ("param", resolved.name), ("factory", factory), ("dirname", dirname)),
+        )
+        return Fix("unsafe", f'Use {factory}.mktemp("{dirname}") instead of {resolved.name}', (op,))
+    if resolved.name == "monkeypatch" and fixture.is_yield:
+        op = FixOp(facts.path, "monkeypatch-context", (func,))
+        return Fix("unsafe", "Use pytest.MonkeyPatch.context() around the fixture's body", (op,))
+    return None
+
+
+def _param_named(params: cst.Parameters, name: str) -> cst.Param | None:
+    for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+        if param.name.value == name:
+            return param
+    return None
+
+
+def _renamed_param(params: cst.Parameters, old: str, new: str) -> cst.Parameters:
+    """``params`` with ``old`` renamed to ``new`` (its annotation dropped: the type changes)."""
+
+    def rename(items: Sequence[cst.Param]) -> list[cst.Param]:
+        return [p.with_changes(name=cst.Name(new), annotation=None) if p.name.value == old else p for p in items]
+
+    return params.with_changes(
+        posonly_params=rename(params.posonly_params),
+        params=rename(params.params),
+        kwonly_params=rename(params.kwonly_params),
+    )
+
+
+def _without_param(params: cst.Parameters, name: str) -> cst.Parameters:
+    """``params`` without the parameter ``name``; commas, ``*`` and ``/`` kept valid."""
+    for group in ("posonly_params", "params", "kwonly_params"):
+        items: list[cst.Param] = list(getattr(params, group))
+        index = next((i for i, p in enumerate(items) if p.name.value == name), None)
+        if index is None:
+            continue
+        removed = items.pop(index)
+        if items and index == len(items):  # removed the last of its group: its comma (or none) moves up
+            items[-1] = items[-1].with_changes(comma=removed.comma)
+        params = params.with_changes(**{group: items})
+        if group == "kwonly_params" and not items and isinstance(params.star_arg, cst.ParamStar):
+            params = _drop_marker(params.with_changes(star_arg=cst.MaybeSentinel.DEFAULT), removed.comma)
+        if group == "posonly_params" and not items and isinstance(params.posonly_ind, cst.ParamSlash):
+            params = params.with_changes(posonly_ind=cst.MaybeSentinel.DEFAULT)
+        return params
+    return params
+
+
+def _drop_marker(params: cst.Parameters, comma: cst.Comma | cst.MaybeSentinel) -> cst.Parameters:
+    """After a bare ``*`` went away, the parameter before it ends the list."""
+    for group in ("params", "posonly_params"):
+        items = list(getattr(params, group))
+        if items:
+            items[-1] = items[-1].with_changes(comma=comma)
+            return params.with_changes(**{group: items})
+    return params
+
+
+@fixer("tmp-path-factory")
+def _tmp_path_factory(module: cst.Module, op: FixOp) -> cst.Module:
+    """``tmp_path`` -> ``tmp_path_factory`` and ``tmp_path = tmp_path_factory.mktemp("<name>")``."""
+    param, factory, dirname = op.arg("param"), op.arg("factory"), op.arg("dirname")
+
+    def edit(fn: cst.FunctionDef) -> cst.FunctionDef:
+        if _param_named(fn.params, param) is None:
+            return fn  # already fixed
+        if _param_named(fn.params, factory) is None:
+            params = _renamed_param(fn.params, param, factory)
+        else:
+            params = _without_param(fn.params, param)
+        return insert_first(fn.with_changes(params=params), f'{param} = {factory}.mktemp("{dirname}")')
+
+    return edit_function(module, op.arg("func"), edit)
+
+
+@fixer("monkeypatch-context")
+def _monkeypatch_context(module: cst.Module, op: FixOp) -> cst.Module:
+    """Drop the ``monkeypatch`` parameter; wrap the body in ``with pytest.MonkeyPatch.context() as monkeypatch:``."""
+
+    def edit(fn: cst.FunctionDef) -> cst.FunctionDef:
+        if _param_named(fn.params, "monkeypatch") is None:
+            return fn  # already fixed
+        if not m.findall(fn.body, m.Yield()):
+            raise FixError(f"{op.arg('func')} does not yield: the patches would be undone before any test")
+        doc, rest = first_statements(fn)
+        block = cst.With(
+            items=[
+                cst.WithItem(
+                    item=cst.parse_expression("pytest.MonkeyPatch.context()"),
+                    asname=cst.AsName(name=cst.Name("monkeypatch")),
+                )
+            ],
+            body=cst.IndentedBlock(body=rest),
+        )
+        return with_body(fn.with_changes(params=_without_param(fn.params, "monkeypatch")), [*doc, block])
+
+    return ensure_import(edit_function(module, op.arg("func"), edit), "pytest")

@@ -316,9 +316,14 @@ def _writes(
 
 
 def _mutable_values(project: Project, facts: FileFacts, immutable: frozenset[str]) -> Iterator[Diagnostic]:
+    # a broad fixture that a function-scoped wrapper hands out as a copy is the fixed pattern
+    copied = {
+        f.value.source for f in facts.fixtures
+        if f.value is not None and f.value.kind == "copy" and f.scope == "function"
+    }  # fmt: skip
     for fixture in facts.fixtures:
         value = fixture.value
-        if value is None or value.span is None or fixture.name in immutable:
+        if value is None or value.span is None or fixture.name in immutable or fixture.name in copied:
             continue
         verb = "yields" if fixture.is_yield else "returns"
         span = value.span

@@ -1,0 +1,12 @@
+import copy
+import pytest
+
+
+@pytest.fixture(params=[{"name": "widget"}, {"name": "gadget"}])
+def payload(request):
+    """Each payload the API accepts."""
+    return copy.deepcopy(request.param)
+
+
+def test_payload(payload):
+    assert payload["name"]

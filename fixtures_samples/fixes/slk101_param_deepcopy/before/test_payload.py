@@ -1,0 +1,11 @@
+import pytest
+
+
+@pytest.fixture(params=[{"name": "widget"}, {"name": "gadget"}])
+def payload(request):
+    """Each payload the API accepts."""
+    return request.param
+
+
+def test_payload(payload):
+    assert payload["name"]

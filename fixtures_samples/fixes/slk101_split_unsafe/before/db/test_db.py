@@ -1,0 +1,3 @@
+def test_db(database, settings):
+    settings["users"].append("x")
+    assert database["url"].endswith("db.sqlite")

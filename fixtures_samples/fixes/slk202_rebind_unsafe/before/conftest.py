@@ -1,0 +1,16 @@
+import pytest
+
+
+class Settings:
+    debug = False
+
+
+@pytest.fixture(scope="session")
+def settings():
+    return Settings()
+
+
+@pytest.fixture
+def debug_settings(settings):
+    settings.debug = True
+    return settings

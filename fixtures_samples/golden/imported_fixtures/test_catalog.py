@@ -1,0 +1,2 @@
+def test_add(catalog):
+    catalog["items"].append("x")  # expect: SLK201

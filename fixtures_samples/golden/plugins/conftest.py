@@ -1,0 +1,1 @@
+pytest_plugins = ["myplugins.state", "myplugins.missing_module"]

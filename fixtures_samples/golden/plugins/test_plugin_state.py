@@ -1,0 +1,2 @@
+def test_bump(state):
+    state["count"] += 1  # expect: SLK201

@@ -1,0 +1,8 @@
+import pytest
+
+REGISTRY = {}
+
+
+@pytest.fixture
+def registry():
+    return REGISTRY

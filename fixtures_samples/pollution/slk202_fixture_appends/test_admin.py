@@ -1,0 +1,2 @@
+def test_admin_name(admin_user):
+    assert admin_user == "admin"

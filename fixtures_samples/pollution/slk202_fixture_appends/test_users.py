@@ -1,0 +1,2 @@
+def test_no_users_yet(settings):
+    assert settings["users"] == []
