@@ -36,6 +36,7 @@ class FixResult:
     result: Result  # what remains after fixing
     texts: dict[str, str] = field(default_factory=dict)  # path -> fixed text, only changed files
     applied: int = 0  # diagnostics whose fix was applied
+    fixed: list[Diagnostic] = field(default_factory=list)  # those diagnostics (for --show-fixes)
     failures: list[str] = field(default_factory=list)
 
 
@@ -134,6 +135,7 @@ class Engine:
         self.jobs = max(1, jobs)
         self.cache = Cache(cache_dir, settings)
         self._discovered: dict[str, list[str]] = {}
+        self._extracted = 0
 
     # extraction ---------------------------------------------------------------------
     def _facts(self, paths: list[str], overrides: dict[str, str]) -> tuple[dict[str, FileFacts], int]:
@@ -169,6 +171,7 @@ class Engine:
             if cached is None:
                 cached = _extract_file(path, self.settings)
                 self.cache.put(path, cached)
+                self._extracted += 1
             return cached
 
         return load
@@ -183,10 +186,10 @@ class Engine:
         overrides = overrides or {}
         paths = list(paths)
         targets = files if files is not None else discover(paths, self.settings)
-        facts, extracted = self._facts(targets, overrides)
+        facts, self._extracted = self._facts(targets, overrides)
         project = Project(facts, self._load_extra(overrides), self._discover_under, self.settings.is_test_file)
         self._add_fixture_modules(project, [os.path.abspath(p) for p in paths if os.path.isdir(p)])
-        result = Result(files=len(project.facts), extracted=extracted)
+        result = Result(files=len(project.facts))
         diagnostics: list[Diagnostic] = []
         for item in project.facts.values():
             diagnostics.extend(item.diagnostics)
@@ -203,6 +206,7 @@ class Engine:
             except Exception as exc:  # noqa: BLE001 - one rule's bug must not stop the run
                 result.errors.append(f"internal error in {module.__name__}: {type(exc).__name__}: {exc}")
         result.diagnostics = sorted(set(self._filter(project, diagnostics)), key=Diagnostic.sort_key)
+        result.extracted = self._extracted
         self.cache.save()
         return result
 
@@ -289,6 +293,7 @@ class Engine:
                     texts[path] = new
                     changed = True
             outcome.applied += len(fixable)
+            outcome.fixed.extend(d for d in fixable if d.fix and not any(op in failed for op in d.fix.ops))
             if not changed:
                 break
         outcome.result = self.lint(paths, texts, files=files)

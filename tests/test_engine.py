@@ -1,0 +1,178 @@
+"""Resolution across files, the cache and the process pool."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from helpers import found
+from sessionlint.config import Settings
+from sessionlint.engine import Engine
+from sessionlint.extract import build_context
+from sessionlint.index import Project
+
+SAMPLES = Path(__file__).resolve().parent.parent / "fixtures_samples"
+
+CONFTEST = """
+import pytest
+
+@pytest.fixture(scope="session")
+def cfg():
+    return {"users": []}  # noqa: SLK101
+"""
+TEST = """
+def test_add(cfg):
+    cfg["users"].append(1)
+"""
+
+
+def _project(root: Path) -> Project:
+    engine = Engine(Settings(root=str(root)))
+    files = [str(p) for p in sorted(root.rglob("*.py"))]
+    facts, _ = engine._facts(files, {})
+    return Project(facts, engine._load_extra({}))
+
+
+def test_nested_conftest_override_applies_only_below(project) -> None:
+    root = project({
+        "conftest.py": CONFTEST,
+        "test_top.py": TEST,
+        "sub/conftest.py": "import pytest\n\n@pytest.fixture\ndef cfg():\n    return {'users': []}\n",
+        "sub/test_sub.py": TEST,
+    })  # fmt: skip
+    assert found(root) == [("test_top.py", 3, "SLK201")]
+    index = _project(root)
+    top = index.resolve("cfg", str(root / "test_top.py"), None)
+    sub = index.resolve("cfg", str(root / "sub" / "test_sub.py"), None)
+    assert top is not None and top.scope == "session" and top.path == str(root / "conftest.py")
+    assert sub is not None and sub.scope == "function" and sub.path == str(root / "sub" / "conftest.py")
+
+
+def test_fixture_overriding_itself_gets_the_outer_definition(project) -> None:
+    root = project({
+        "conftest.py": CONFTEST,
+        "sub/conftest.py": "import pytest\n\n@pytest.fixture(scope='session')\ndef cfg(cfg):\n    return cfg\n",
+        "sub/test_sub.py": TEST,
+    })  # fmt: skip
+    # the override passes the session value through: still shared
+    assert found(root) == [("sub/test_sub.py", 3, "SLK201")]
+
+
+def test_passthrough_function_fixture_is_still_shared(project) -> None:
+    root = project({
+        "conftest.py": CONFTEST + "\n@pytest.fixture\ndef view(cfg):\n    return cfg\n",
+        "test_view.py": "def test_v(view):\n    view['users'].append(1)\n",
+    })  # fmt: skip
+    assert found(root) == [("test_view.py", 2, "SLK201")]
+
+
+def test_pytest_plugins_and_missing_plugin(project) -> None:
+    root = project({
+        "conftest.py": "pytest_plugins = ['plugs.state', 'not_here']\n",
+        "plugs/__init__.py": "",
+        "plugs/state.py": CONFTEST,
+        "test_p.py": TEST,
+    })  # fmt: skip
+    assert found(root) == [("test_p.py", 3, "SLK201")]
+
+
+def test_pytest_plugins_cycle_terminates(project) -> None:
+    root = project({
+        "conftest.py": "pytest_plugins = ['a']\n",
+        "a.py": "pytest_plugins = ['b']\n" + CONFTEST,
+        "b.py": "pytest_plugins = ['a']\n",
+        "test_p.py": TEST,
+    })  # fmt: skip
+    assert ("test_p.py", 3, "SLK201") in found(root)
+
+
+def test_dynamic_scope_is_not_guessed(project) -> None:
+    root = project({
+        "conftest.py": "import pytest\n\ndef pick(fixture_name, config):\n    return 'session'\n\n"
+        "@pytest.fixture(scope=pick)\ndef cfg():\n    return {'users': []}\n",
+        "test_a.py": TEST,
+    })  # fmt: skip
+    assert found(root) == []
+
+
+def test_single_file_argument_reads_conftest_from_disk(project) -> None:
+    root = project({"conftest.py": CONFTEST, "test_a.py": TEST})
+    result = Engine(Settings(root=str(root))).lint([str(root / "test_a.py")])
+    assert [(d.code, d.line) for d in result.diagnostics] == [("SLK201", 3)]
+    assert "conftest.py:5" in result.diagnostics[0].message
+
+
+def test_same_name_in_fifty_nested_directories(project) -> None:
+    files = {"conftest.py": CONFTEST}
+    path = ""
+    for i in range(50):
+        path += f"d{i}/"
+        scope = "session" if i % 2 else "function"
+        files[f"{path}conftest.py"] = f"import pytest\n\n@pytest.fixture(scope='{scope}')\ndef cfg():\n    return {{}}  # noqa: SLK101\n"
+    files[f"{path}test_deep.py"] = "def test_deep(cfg):\n    cfg['x'] = 1\n"
+    root = project(files)
+    # the nearest definition (d49, session-scoped) wins
+    assert found(root) == [(f"{path}test_deep.py", 2, "SLK201")]
+
+
+def test_class_fixture_visible_only_in_class() -> None:
+    source = (
+        "import pytest\n\nclass TestA:\n    @pytest.fixture(scope='class')\n    def box(self):\n"
+        "        return []  # noqa: SLK101\n\n    def test_in(self, box):\n        box.append(1)\n\n"
+        "def test_out(box):\n    box.append(1)\n"
+    )
+    ctx = build_context("test_x.py", source, Settings())
+    assert ctx is not None
+    [fixture] = ctx.facts.fixtures
+    assert fixture.cls == "TestA" and fixture.scope == "class"
+
+
+# the cache and the pool -------------------------------------------------------------------
+def _copy_samples(tmp_path: Path) -> Path:
+    root = tmp_path / "samples"
+    shutil.copytree(SAMPLES / "golden", root)
+    (root / "pyproject.toml").touch()
+    return root
+
+
+def test_warm_run_reads_nothing_and_finds_the_same(tmp_path: Path) -> None:
+    root = _copy_samples(tmp_path)
+    settings = Settings(root=str(root))
+    cache = str(tmp_path / "cache")
+    cold = Engine(settings, cache_dir=cache).lint([str(root)])
+    warm = Engine(settings, cache_dir=cache).lint([str(root)])
+    assert cold.extracted == cold.files > 0
+    assert warm.extracted == 0
+    assert warm.diagnostics == cold.diagnostics
+    assert (Path(cache) / ".gitignore").read_text().strip().endswith("*")
+
+
+def test_changing_a_conftest_reextracts_only_it_and_updates_conclusions(tmp_path: Path) -> None:
+    root = _copy_samples(tmp_path)
+    settings = Settings(root=str(root))
+    cache = str(tmp_path / "cache")
+    before = Engine(settings, cache_dir=cache).lint([str(root)])
+    conftest = root / "nested_override" / "conftest.py"
+    conftest.write_text(conftest.read_text().replace('scope="session"', 'scope="function"'))
+    os.utime(conftest, ns=(1, 1))  # a different mtime even on coarse clocks
+    after = Engine(settings, cache_dir=cache).lint([str(root)])
+    assert after.extracted == 1
+    gone = {(d.path, d.line, d.code) for d in before.diagnostics} - {(d.path, d.line, d.code) for d in after.diagnostics}
+    assert gone == {(str(root / "nested_override" / "test_top.py"), 2, "SLK201")}
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_same_diagnostics_with_and_without_cache_and_jobs(tmp_path: Path, jobs: int, monkeypatch) -> None:
+    import sessionlint.engine
+
+    monkeypatch.setattr(sessionlint.engine, "MIN_FILES_FOR_POOL", 2)  # use the pool even on few files
+    root = _copy_samples(tmp_path)
+    settings = Settings(root=str(root))
+    reference = Engine(settings, jobs=1).lint([str(root)])
+    pooled = Engine(settings, jobs=jobs, cache_dir=str(tmp_path / "c")).lint([str(root)])
+    warm = Engine(settings, jobs=jobs, cache_dir=str(tmp_path / "c")).lint([str(root)])
+    assert reference.diagnostics == pooled.diagnostics == warm.diagnostics
+    assert reference.diagnostics

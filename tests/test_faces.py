@@ -1,0 +1,89 @@
+"""The flake8 and pre-commit faces, run for real as subprocesses."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers import lint
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "fixtures_samples" / "example"
+BIN = Path(sys.executable).parent
+
+
+def _example(tmp_path: Path) -> Path:
+    root = tmp_path / "example"
+    shutil.copytree(EXAMPLE, root)
+    (root / "pyproject.toml").touch()
+    return root
+
+
+def test_flake8_reports_what_the_cli_reports(tmp_path: Path) -> None:
+    root = _example(tmp_path)
+    proc = subprocess.run(
+        [sys.executable, "-m", "flake8", "--select", "SLK", "."], cwd=root, capture_output=True, text=True
+    )
+    assert proc.returncode == 1, proc.stderr
+    flake8 = sorted(
+        (line.split(":")[0].removeprefix("./"), int(line.split(":")[1]), line.split(": ", 1)[1].split()[0])
+        for line in proc.stdout.splitlines()
+    )
+    cli = sorted((str(Path(d.path).relative_to(root)), d.line, d.code) for d in lint(root).diagnostics)
+    assert flake8 == cli == [("conftest.py", 6, "SLK101"), ("test_users.py", 2, "SLK201")]
+
+
+def test_flake8_single_file_still_resolves_conftest(tmp_path: Path) -> None:
+    root = _example(tmp_path)
+    proc = subprocess.run(
+        [sys.executable, "-m", "flake8", "--select", "SLK", "test_users.py"], cwd=root, capture_output=True, text=True
+    )
+    assert "SLK201" in proc.stdout and "shared_config" in proc.stdout
+
+
+def test_flake8_honours_noqa(tmp_path: Path) -> None:
+    root = _example(tmp_path)
+    users = root / "test_users.py"
+    users.write_text(users.read_text().replace("# leaks", "# noqa: SLK201 leaks"))
+    proc = subprocess.run(
+        [sys.executable, "-m", "flake8", "--select", "SLK", "test_users.py"], cwd=root, capture_output=True, text=True
+    )
+    assert proc.returncode == 0 and proc.stdout == ""
+
+
+def test_precommit_manifest_is_valid() -> None:
+    from pre_commit.clientlib import load_manifest
+
+    hooks = {hook["id"]: hook for hook in load_manifest(str(ROOT / ".pre-commit-hooks.yaml"))}
+    assert set(hooks) == {"sessionlint", "sessionlint-fix"}
+    for hook in hooks.values():
+        assert hook["language"] == "python" and hook["types"] == ["python"]
+    assert "--fix" in hooks["sessionlint-fix"]["entry"]
+
+
+def _git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is needed for pre-commit")
+def test_precommit_hooks_run(tmp_path: Path) -> None:
+    """`pre-commit try-repo` installs this checkout and runs both hooks on a repo with the leak."""
+    repo = _example(tmp_path)
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "GIT_AUTHOR_NAME": "t",
+           "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}  # fmt: skip
+    _git(repo, "init", "-q")
+    _git(repo, "add", ".")
+    precommit = [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT)]
+    check = subprocess.run([*precommit, "sessionlint", "--all-files"], cwd=repo, env=env, capture_output=True, text=True)
+    assert check.returncode == 1, check.stdout + check.stderr
+    assert "SLK201" in check.stdout and "SLK101" in check.stdout
+    fix = subprocess.run([*precommit, "sessionlint-fix", "--all-files"], cwd=repo, env=env, capture_output=True, text=True)
+    assert fix.returncode == 1, fix.stdout + fix.stderr  # files were modified
+    assert '@pytest.fixture\ndef shared_config' in (repo / "conftest.py").read_text()
+    again = subprocess.run([*precommit, "sessionlint-fix", "--all-files"], cwd=repo, env=env, capture_output=True, text=True)
+    assert again.returncode == 0, again.stdout + again.stderr
