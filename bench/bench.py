@@ -201,7 +201,10 @@ def check_corpus(corpus: Path) -> dict[str, object]:
 
 def find_exe(name: str, override: str | None) -> str | None:
     if override:
-        return shutil.which(override) or None
+        found = shutil.which(override)
+        if found is None:
+            print(f"bench: warning: {override} not found or not executable", file=sys.stderr)
+        return found
     here = os.path.dirname(sys.executable)
     return shutil.which(name, path=here) or shutil.which(name)
 
@@ -275,7 +278,7 @@ def make_tools(args: argparse.Namespace, jobs: int) -> list[Tool]:
     note = ""
     if sl is not None:
         base = [sl]
-    elif (REPO / "src" / "sessionlint" / "__init__.py").is_file():
+    elif args.sessionlint is None and (REPO / "src" / "sessionlint" / "__init__.py").is_file():
         # Not installed: run the source tree of this checkout.
         base = [sys.executable, "-m", "sessionlint"]
         src = str(REPO / "src")
@@ -476,7 +479,8 @@ def print_text(info, corpus, tools, results, repeat) -> None:
     table = [HEADERS, *rows(results, corpus["files"])]
     widths = [max(len(r[i]) for r in table) for i in range(len(HEADERS) - 1)]
     for n, r in enumerate(table):
-        cells = [r[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(r[1:-1], widths[1:])]
+        cells = [r[0].ljust(widths[0])]
+        cells += [c.rjust(w) for c, w in zip(r[1:-1], widths[1:], strict=True)]
         print("  ".join(cells) + ("  " + r[-1] if r[-1] else ""))
         if n == 0:
             print("  ".join("-" * w for w in widths))
@@ -489,9 +493,10 @@ def print_text(info, corpus, tools, results, repeat) -> None:
 
 
 def print_markdown(info, corpus, tools, results, repeat) -> None:
+    pin = "matches the pin in bench/corpus.sh" if corpus["pinned"] else "DIFFERS from the pin"
     print(f"Corpus: {corpus['files']} test files (`test_*.py`, `*_test.py`, `conftest.py`) "
           f"from {', '.join(corpus['projects'])}; manifest sha256 `{corpus['digest'][:16]}…`"
-          f" ({'matches the pin in bench/corpus.sh' if corpus['pinned'] else 'DIFFERS from the pin'}).")
+          f" ({pin}).")
     print()
     print(f"Machine: {info['nproc']} usable CPUs, {info['cpu']}, {info['memory']} RAM, "
           f"{info['os']}, {info['python']}. Run with `--jobs {info['jobs']}`, best of {repeat}.")
@@ -534,7 +539,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", "-k", type=int, default=1, metavar="K",
                     help="repetitions; the best wall time is reported (default: 1)")
     ap.add_argument("--markdown", action="store_true", help="print a README-ready markdown report")
-    ap.add_argument("--skip", action="append", choices=["sessionlint", "cold", "warm", "flake8", "ruff"],
+    ap.add_argument("--skip", action="append",
+                    choices=["sessionlint", "cold", "warm", "flake8", "ruff"],
                     help="do not run this tool (repeatable)")
     ap.add_argument("--no-download", action="store_true",
                     help="fail instead of building a missing corpus")

@@ -18,6 +18,7 @@ import decimal
 import enum
 import fractions
 import hashlib
+import inspect
 import io
 import pathlib
 import pickle
@@ -26,7 +27,7 @@ import sys
 import types
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Final, NamedTuple
 
 ATOMIC: Final[frozenset[type]] = frozenset(
@@ -59,9 +60,20 @@ SAFE_TYPES: Final[frozenset[type]] = frozenset(
         types.SimpleNamespace,
     }
 )
+#: Exact types whose ``len`` is cheap and trustworthy (no user code).
 _SIZED: Final[frozenset[type]] = frozenset(
-    {list, tuple, dict, set, frozenset, bytearray, collections.deque, collections.OrderedDict,
-     collections.defaultdict, collections.Counter}
+    {
+        list,
+        tuple,
+        dict,
+        set,
+        frozenset,
+        bytearray,
+        collections.deque,
+        collections.OrderedDict,
+        collections.defaultdict,
+        collections.Counter,
+    }
 )
 _PURE_CONTAINERS: Final[frozenset[type]] = frozenset({list, tuple, dict, set, frozenset})
 _BY_REFERENCE: Final[tuple[type, ...]] = (types.FunctionType, types.BuiltinFunctionType, type)
@@ -75,8 +87,13 @@ _IDENTITY_ONLY: Final[tuple[type, ...]] = (
     types.FunctionType,
     types.BuiltinFunctionType,
 )
-_REDUCE_HOOKS: Final = ("__reduce_ex__", "__reduce__", "__getstate__", "__getnewargs__",
-                        "__getnewargs_ex__")
+_REDUCE_HOOKS: Final = (
+    "__reduce_ex__",
+    "__reduce__",
+    "__getstate__",
+    "__getnewargs__",
+    "__getnewargs_ex__",
+)
 MISSING_TEXT: Final = "<missing>"
 
 
@@ -131,6 +148,8 @@ class Opaque:
 class Shadow:
     """Stand-in for an instance of a user class, holding only its state."""
 
+    shadowed: type = object  # the user class (read it from the type, not the instance)
+
     def __eq__(self, other: object) -> bool:
         return type(self) is type(other) and vars(self) == vars(other)
 
@@ -153,7 +172,7 @@ def describe_changes(
         return [], 0
     try:
         old, new = expand(before.snap), expand(after.snap)
-    except Exception:  # e.g. a module the old value referred to was unloaded
+    except Exception:  # noqa: BLE001 -- e.g. a module the value refers to was unloaded
         return [Change("", "<unreadable value>", "<changed value>")], 0
     found: list[Change] = []
     try:
@@ -262,10 +281,31 @@ def _is_picklable(cls: type) -> bool:
     return ok
 
 
+def _seen_before(type_name: str, ordinal: int) -> Opaque:
+    """Unpickled in place of an object the walker had already visited."""
+    return Opaque(f"<same {type_name} as above>", ordinal)
+
+
 class _PurePickler(pickle.Pickler):
-    """Pickles only pure data; raises `_Impure` at anything else."""
+    """Pickles only pure data, and at most `budget` non-builtin objects.
+
+    Raises `_Impure` at anything else; writes a `_seen_before` marker for
+    objects the walker already visited, so back-references (``parent``
+    pointers) do not drag the whole graph into every subtree.
+    """
+
+    def __init__(self, file: _Sink, seen: dict[int, int], budget: int) -> None:
+        super().__init__(file, protocol=5)
+        self.seen = seen
+        self.left = budget
 
     def reducer_override(self, obj: Any) -> Any:
+        self.left -= 1
+        if self.left < 0:
+            raise _TooBig
+        ordinal = self.seen.get(id(obj)) if self.seen else None
+        if ordinal is not None:
+            return _seen_before, (type(obj).__name__, ordinal)
         if _picklable.get(type(obj)) or _is_picklable(type(obj)):
             return NotImplemented
         raise _Impure
@@ -301,7 +341,7 @@ class _Walker:
         if self.nodes >= self.limits.max_nodes:
             return ("x", _summary_text(obj), (self._stop(path), id(obj)))
         self.nodes += 1
-        tried = cls in _PURE_CONTAINERS or _is_picklable(cls)
+        tried = kind not in _ARRAY_LIKE and (cls in _PURE_CONTAINERS or _is_picklable(cls))
         pickled = self._pickle(obj) if tried else None
         if pickled is not None:
             return ("p", pickled)
@@ -311,18 +351,22 @@ class _Walker:
         return self._walk_parts(obj, kind, depth + 1, path, tried)
 
     def _pickle(self, obj: object) -> bytes | None:
+        """Serialise `obj` in one pass if it is pure and within budget."""
         if not self.pickling or self.bytes_left <= 0:
             return None
         sink = _Sink(self.bytes_left)
+        budget = max(1, (self.limits.max_nodes - self.nodes) // 2)
+        pickler = _PurePickler(sink, self.seen, budget)
         try:
-            _PurePickler(sink, protocol=5).dump(obj)
+            pickler.dump(obj)
         except RecursionError:
             self.pickling = False
             return None
-        except Exception:  # impure, too big, or not picklable: walk it instead
-            self.bytes_left -= sink.used
+        except Exception:  # noqa: BLE001 -- impure, too big or unpicklable: walk it
             return None
-        self.bytes_left -= sink.used
+        finally:
+            self.bytes_left -= sink.used
+            self.nodes += budget - max(pickler.left, 0)
         return b"".join(sink.chunks)
 
     def _walk_parts(self, obj: Any, kind: str, depth: int, path: _Path, tried: bool) -> object:
@@ -460,10 +504,14 @@ def _slot_names(cls: type) -> tuple[str, ...]:
 
 
 def _describe_callable(obj: object) -> str:
+    """``<class 'A'>``, ``<function f>``, ``<module m>``: no user code runs."""
     if isinstance(obj, type):
         return f"<class {obj.__qualname__!r}>"
+    if isinstance(obj, types.ModuleType):  # a module __getattr__ must not run
+        return f"<module {obj.__name__}>"
     name = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None)
-    return f"<{type(obj).__name__} {name}>" if isinstance(name, str) else f"<{type(obj).__name__}>"
+    kind = type(obj).__name__
+    return f"<{kind} {name}>" if isinstance(name, str) else f"<{kind}>"
 
 
 def _digest(data: bytes) -> str:
@@ -473,7 +521,7 @@ def _digest(data: bytes) -> str:
 def _numpy_array(walker: _Walker, obj: Any, path: _Path) -> object:
     try:
         shape, dtype, nbytes = tuple(obj.shape), str(obj.dtype), int(obj.nbytes)
-    except Exception:  # not an array after all
+    except Exception:  # noqa: BLE001 -- not an array after all
         return ("x", f"<{type(obj).__name__} object>", id(obj))
     name = type(obj).__name__
     if nbytes <= walker.limits.max_hash_bytes:
@@ -507,7 +555,11 @@ _shadow_classes: dict[type, type[Shadow]] = {}
 def _shadow_class(real: type) -> type[Shadow]:
     shadow = _shadow_classes.get(real)
     if shadow is None:
-        namespace = {"__qualname__": real.__qualname__, "__module__": real.__module__}
+        namespace = {
+            "__qualname__": real.__qualname__,
+            "__module__": real.__module__,
+            "shadowed": real,
+        }
         shadow = _shadow_classes[real] = type(real.__name__, (Shadow,), namespace)
     return shadow
 
@@ -575,32 +627,50 @@ def _diff(
     new: object,
     path: tuple[_Segment, ...],
     out: list[Change],
-    active: set[tuple[int, int]],
+    compared: set[tuple[int, int]],
     depth: int,
     width: int,
 ) -> None:
-    pair = (id(old), id(new))
-    if pair in active:
-        return
+    """Append the changes from `old` to `new`; each container pair is compared once."""
     kind = _container_kind(old, new)
     if kind is None or depth > 64:
         if not _same(old, new):
             out.append(Change(_render_path(path), render(old, width), render(new, width)))
         return
-    active.add(pair)
-    try:
-        if kind == "seq" and len(old) != len(new):  # type: ignore[arg-type]
-            out.append(Change(_render_path(path), render(old, width), render(new, width)))
+    pair = (id(old), id(new))
+    if pair in compared:  # a cycle, or shared and already reported at its first path
+        return
+    compared.add(pair)
+    if kind == "seq" and len(old) != len(new):  # type: ignore[arg-type]
+        out.append(_resized(old, new, path, width))  # type: ignore[arg-type]
+        return
+    for segment, before, after in _pairs(kind, old, new):
+        if len(out) > 50:
             return
-        for segment, before, after in _pairs(kind, old, new):
-            if len(out) > 50:
-                return
-            _diff(before, after, (*path, segment), out, active, depth + 1, width)
-    finally:
-        active.discard(pair)
+        _diff(before, after, (*path, segment), out, compared, depth + 1, width)
 
 
 _ABSENT = object()
+
+
+def _resized(old: Any, new: Any, path: tuple[_Segment, ...], width: int) -> Change:
+    """A sequence that grew or shrank: whole if it fits, else just the end that changed."""
+    before, after = render(old, width), render(new, width)
+    shorter, longer = (old, new) if len(old) < len(new) else (new, old)
+    if max(len(before), len(after)) < width or not _same_prefix(shorter, longer):
+        return Change(_render_path(path), before, after)
+    tail = type(longer)(list(longer)[len(shorter):])
+    empty = type(longer)()
+    grown = (render(empty, width), render(tail, width))
+    head, rest = (grown if shorter is old else grown[::-1])
+    return Change(f"{_render_path(path)}[{len(shorter)}:]", head, rest)
+
+
+def _same_prefix(shorter: Any, longer: Any) -> bool:
+    try:
+        return all(_same(a, b) for a, b in zip(shorter, longer))
+    except RecursionError:
+        return False
 
 
 def _container_kind(old: object, new: object) -> str | None:
@@ -620,19 +690,33 @@ def _pairs(kind: str, old: Any, new: Any) -> Iterator[tuple[_Segment, object, ob
         for index, (before, after) in enumerate(zip(old, new)):
             yield ("index", index), before, after
         return
-    label = "key" if kind == "map" else "attr"
-    old_map, new_map = (old, new) if kind == "map" else (vars(old), vars(new))
+    if kind == "map":
+        old_map, new_map, label = old, new, "key"
+    else:
+        old_map, new_map, label = vars(old), vars(new), "attr"
     for key, before in old_map.items():
-        yield (label, key), before, new_map.get(key, _ABSENT)
+        yield (label, key), before, new_map.get(key, _class_default(old, key))
     for key, after in new_map.items():
         if key not in old_map:
-            yield (label, key), _ABSENT, after
+            yield (label, key), _class_default(old, key), after
+
+
+def _class_default(obj: object, name: object) -> object:
+    """What reading attribute `name` falls back to when the instance lacks it.
+
+    Undoing ``monkeypatch.setattr(instance, "flag", ...)`` for a class-level
+    ``flag`` leaves an equal instance attribute behind: that is no change.
+    """
+    if not isinstance(obj, Shadow) or not isinstance(name, str):
+        return _ABSENT
+    value = inspect.getattr_static(type(obj).shadowed, name, _ABSENT)
+    return value if type(value) in ATOMIC or isinstance(value, VALUE_TYPES) else _ABSENT
 
 
 def _same(old: object, new: object) -> bool:
     try:
         return bool(old is new or old == new) and type(old) is type(new)
-    except Exception:  # a comparison that fails (or recurses) counts as a change
+    except Exception:  # noqa: BLE001 -- a comparison that fails counts as a change
         return False
 
 
@@ -672,7 +756,10 @@ class _Out:
 
 
 def render(value: object, width: int = 60) -> str:
-    """A repr of `value` cut to `width` characters; runs no user code."""
+    """A repr of `value` cut to `width` characters.
+
+    Runs no user code, bar the ``repr`` of immutable value types (dates, paths).
+    """
     out = _Out(width)
     try:
         _emit(value, out)
@@ -692,6 +779,8 @@ def _emit(value: object, out: _Out) -> None:
         out.add(repr(value[: out.limit + 1]))
     elif isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 256:
         out.add(f"<int of {value.bit_length()} bits>")
+    elif isinstance(value, enum.Enum):
+        out.add(f"{type(value).__name__}.{value._name_}")
     elif type(value) in ATOMIC or isinstance(value, VALUE_TYPES):
         out.add(repr(value))
     elif isinstance(value, Opaque):

@@ -1,13 +1,15 @@
 """Runtime guard: a pytest plugin that names the tests which change shared state.
 
 Inactive unless ``--sessionlint-guard[=warn|fail]`` or the ini option
-``sessionlint_guard`` turns it on. Once on, it fingerprints every broad
-(class/module/package/session) fixture value, and around each test -- from
-the start of the call phase until its function-scoped fixtures are torn down,
-before any broad fixture is finalized -- compares the broad values the test can
-reach, plus ``os.environ``, ``sys.path`` and the working directory.
-Findings travel on the teardown report (so pytest-xdist workers pass them to
-the controller) and are listed in a "sessionlint guard" terminal section.
+``sessionlint_guard`` turns it on. Once on, it fingerprints the value of every
+broad (class/module/package/session) fixture the project defines, and around
+each test compares the broad values the test can reach, plus ``os.environ``,
+``sys.path`` and the working directory: from after its broad fixtures are set
+up (what their setup does is not the test's doing) until its function-scoped
+fixtures are torn down (so what they restore is no change), before any broad
+fixture is finalized. Findings travel on the teardown report -- so
+pytest-xdist workers hand them to the controller -- and are listed in a
+"sessionlint guard" terminal section.
 """
 
 from __future__ import annotations
@@ -22,11 +24,12 @@ import sys
 from collections import Counter
 from collections.abc import Generator
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import pytest
 
-from sessionlint._fingerprint import Fingerprint, describe_changes, fingerprint
+if TYPE_CHECKING:  # the fingerprint module is imported only once the guard is on
+    from sessionlint._fingerprint import Fingerprint
 
 OPTION: Final = "--sessionlint-guard"
 MODES: Final = ("warn", "fail")
@@ -135,9 +138,13 @@ def guard_mode(config: pytest.Config) -> str | None:
 
 @dataclasses.dataclass(frozen=True)
 class ProcessState:
-    """The process-global state a test can leave behind."""
+    """The process-global state a test can leave behind.
 
-    environ: dict[str, str]
+    `environ` maps names to values, either as ``str`` or -- for speed, straight
+    from ``os.environ``'s store -- in their encoded form.
+    """
+
+    environ: dict[Any, Any]
     path: tuple[str, ...]
     cwd: str
 
@@ -147,7 +154,13 @@ class ProcessState:
             cwd = os.getcwd()
         except OSError:  # the directory was deleted under us
             cwd = "<deleted directory>"
-        return cls(dict(os.environ), tuple(sys.path), cwd)
+        return cls(_environ_copy(), tuple(sys.path), cwd)
+
+
+def _environ_copy() -> dict[Any, Any]:
+    """``os.environ`` copied without decoding every entry (100x faster)."""
+    store = getattr(os.environ, "_data", None)
+    return store.copy() if isinstance(store, dict) else dict(os.environ)
 
 
 def process_changes(before: ProcessState, after: ProcessState) -> list[tuple[Kind, str]]:
@@ -161,14 +174,15 @@ def process_changes(before: ProcessState, after: ProcessState) -> list[tuple[Kin
     return changes
 
 
-def _environ_changes(before: dict[str, str], after: dict[str, str]) -> list[str]:
+def _environ_changes(before: dict[Any, Any], after: dict[Any, Any]) -> list[str]:
     if before == after:
         return []
     out = []
-    for name in sorted(before.keys() | after.keys()):
-        if name in IGNORED_ENVIRON or before.get(name) == after.get(name):
+    for key in sorted(before.keys() | after.keys()):
+        name = os.fsdecode(key)
+        if name in IGNORED_ENVIRON or before.get(key) == after.get(key):
             continue
-        verb = "set" if name not in before else "removed" if name not in after else "changed"
+        verb = "set" if key not in before else "removed" if key not in after else "changed"
         out.append(f"{verb} environment variable {name!r}")
     return out
 
@@ -186,8 +200,15 @@ def _path_changes(before: tuple[str, ...], after: tuple[str, ...]) -> list[str]:
 # -- fixture locations -----------------------------------------------------------
 
 
-def fixture_location(fixturedef: pytest.FixtureDef[Any], rootpath: Path) -> str:
-    """``path:line`` of the fixture's ``def`` line, relative to `rootpath` when inside it."""
+_INSTALLED: Final = frozenset({"site-packages", "dist-packages"})
+
+
+def project_fixture_location(fixturedef: pytest.FixtureDef[Any], rootpath: Path) -> str | None:
+    """``path:line`` (relative to `rootpath`) of the fixture's ``def`` line.
+
+    None for fixtures the project does not define -- pytest's own and installed
+    plugins' (``tmp_path_factory``, ``pytestconfig``, ...) are stateful by design.
+    """
     func = getattr(fixturedef.func, "__func__", fixturedef.func)
     try:
         func = inspect.unwrap(func)
@@ -195,14 +216,16 @@ def fixture_location(fixturedef: pytest.FixtureDef[Any], rootpath: Path) -> str:
         pass
     code = getattr(func, "__code__", None)
     if code is None:
-        return fixturedef.baseid or "?"
-    line = _def_line(code.co_filename, code.co_firstlineno, code.co_name)
-    path = Path(code.co_filename)
+        return None
+    path = Path(code.co_filename).resolve()
     try:
-        shown = path.resolve().relative_to(rootpath.resolve()).as_posix()
+        relative = path.relative_to(rootpath.resolve())
     except ValueError:
-        shown = str(path)
-    return f"{shown}:{line}"
+        return None
+    if _INSTALLED.intersection(relative.parts):
+        return None
+    line = _def_line(code.co_filename, code.co_firstlineno, code.co_name)
+    return f"{relative.as_posix()}:{line}"
 
 
 def _def_line(filename: str, first: int, name: str) -> int:
@@ -231,7 +254,7 @@ class _Watched:
 
 @dataclasses.dataclass
 class _TestState:
-    """What one test started its call phase with."""
+    """The baseline one test started from."""
 
     process: ProcessState
     fixtures: list[pytest.FixtureDef[Any]]
@@ -246,6 +269,10 @@ class Guard:
     """The active guard for one pytest run (registered only when turned on)."""
 
     def __init__(self, config: pytest.Config, mode: str) -> None:
+        from sessionlint._fingerprint import describe_changes, fingerprint
+
+        self.fingerprint = fingerprint
+        self.describe_changes = describe_changes
         self.config = config
         self.mode = mode
         self.watched: dict[pytest.FixtureDef[Any], _Watched] = {}
@@ -265,8 +292,6 @@ class Guard:
         self, fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest
     ) -> Generator[None, Any, Any]:
         if fixturedef.scope == "function":
-            # Armed before this fixture registers its own finalizer, so the
-            # check runs after every function-scoped fixture is torn down.
             self._arm(request.node)
             return (yield)
         value = yield
@@ -277,40 +302,48 @@ class Guard:
         self.watched.pop(fixturedef, None)
 
     def _watch(self, fixturedef: pytest.FixtureDef[Any], value: object) -> None:
-        location = fixture_location(fixturedef, self.config.rootpath)
-        snapshot = fingerprint(value)
-        self.watched[fixturedef] = _Watched(
-            fixturedef.argname, fixturedef.scope, location, value, snapshot
-        )
+        location = project_fixture_location(fixturedef, self.config.rootpath)
+        if location is None:
+            return
+        name, scope = fixturedef.argname, fixturedef.scope
+        watched = _Watched(name, scope, location, value, self.fingerprint(value))
+        self.watched[fixturedef] = watched
         if self.current is not None:  # requested dynamically during a test
             self.current.fixtures.append(fixturedef)
-        for note in snapshot.notes:
-            self._note(f"{fixturedef.scope} fixture '{fixturedef.argname}' ({location}): {note}")
+        self._note(watched)
 
-    def _note(self, text: str) -> None:
-        if text not in self.noted:
-            self.noted.add(text)
-            self.pending_notes.append(text)
+    def _note(self, watched: _Watched) -> None:
+        """Say (once per fixture) what its fingerprint had to summarise."""
+        what = f"{watched.scope} fixture '{watched.name}' ({watched.location})"
+        if watched.last.notes and what not in self.noted:
+            self.noted.add(what)
+            self.pending_notes += [f"{what}: {note}" for note in watched.last.notes]
 
     # tests
 
     def _arm(self, node: object) -> None:
-        if isinstance(node, pytest.Item) and not node.stash.get(_ARMED, False):
-            node.stash[_ARMED] = True
-            node.addfinalizer(functools.partial(self._check, node))
+        """Take the test's baseline and schedule its check, once per test.
 
-    @pytest.hookimpl(wrapper=True)
-    def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:
-        self._arm(item)
-        fixtures = self._reachable(item)
-        for fixturedef in fixtures:  # re-baseline: fixture setup is not the test's doing
+        Called when the first function-scoped fixture is set up (or, failing
+        that, when the call starts): the broad fixtures are all set up by
+        then -- what their setup changed is not the test's doing -- and the
+        check, registered before any function-scoped fixture's finalizer,
+        runs after all of them are torn down but before any broad fixture is
+        finalized.
+        """
+        if not isinstance(node, pytest.Item) or node.stash.get(_ARMED, False):
+            return
+        node.stash[_ARMED] = True
+        fixtures = self._reachable(node)
+        for fixturedef in fixtures:
             watched = self.watched[fixturedef]
-            watched.last = fingerprint(watched.value)
-        self.current = item.stash[_STATE] = _TestState(ProcessState.capture(), fixtures)
-        try:
-            return (yield)
-        finally:
-            self.current = None
+            watched.last = self.fingerprint(watched.value)
+        self.current = node.stash[_STATE] = _TestState(ProcessState.capture(), fixtures)
+        node.addfinalizer(functools.partial(self._check, node))
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> None:
+        self._arm(item)  # a test without function-scoped fixtures
 
     def _reachable(self, item: pytest.Item) -> list[pytest.FixtureDef[Any]]:
         """Live broad fixtures in the item's fixture closure."""
@@ -325,11 +358,12 @@ class Guard:
         ]
 
     def _check(self, item: pytest.Item) -> None:
-        """Item finalizer: compare against the call-phase baseline."""
+        """Item finalizer: compare with the baseline `_arm` took."""
         state = item.stash.get(_STATE, None)
-        if state is None:  # the test never reached its call phase
+        if state is None:
             return
         del item.stash[_STATE]
+        self.current = None
         found = self._fixture_findings(item.nodeid, state.fixtures)
         found += [
             GuardFinding(item.nodeid, kind, None, None, None, detail)
@@ -339,7 +373,8 @@ class Guard:
             item.stash[_FOUND] = found
             if self.mode == "fail":
                 lines = "\n".join(finding.line() for finding in found)
-                pytest.fail(f"sessionlint guard: this test changed shared state\n{lines}", pytrace=False)
+                message = f"sessionlint guard: this test changed shared state\n{lines}"
+                pytest.fail(message, pytrace=False)
 
     def _fixture_findings(
         self, nodeid: str, fixtures: list[pytest.FixtureDef[Any]]
@@ -349,19 +384,19 @@ class Guard:
             watched = self.watched.get(fixturedef)
             if watched is None:
                 continue
-            after = fingerprint(watched.value)
+            after = self.fingerprint(watched.value)
             if after == watched.last:
                 continue
-            changes, more = describe_changes(watched.last, after, MAX_CHANGES_PER_FIXTURE)
+            changes, more = self.describe_changes(watched.last, after, MAX_CHANGES_PER_FIXTURE)
             watched.last = after
-            for index, change in enumerate(changes):
-                suffix = f" (and {more} more changes)" if more and index == len(changes) - 1 else ""
-                found.append(
-                    GuardFinding(
-                        nodeid, "fixture", watched.name, watched.scope, watched.location,
-                        f"{change}{suffix}",
-                    )
-                )
+            self._note(watched)
+            details = [str(change) for change in changes]
+            if more:
+                details[-1] += f" (and {more} more changes)"
+            found += [
+                GuardFinding(nodeid, "fixture", watched.name, watched.scope, watched.location, text)
+                for text in details
+            ]
         return found
 
     # reporting
