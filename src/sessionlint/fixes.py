@@ -37,6 +37,12 @@ def apply_ops(text: str, ops: Sequence[FixOp]) -> str:
     """Apply fix operations to one file's text; raises FixError when libcst cannot."""
     import sessionlint.rules  # noqa: F401  - rule families register their fixers
 
+    # libcst drops a final lone "\r" (old Mac line endings): work on "\n" and map back
+    if "\r" in text and "\n" not in text:
+        return apply_ops(text.replace("\r", "\n"), ops).replace("\n", "\r")
+    if text.endswith("\r"):
+        fixed = apply_ops(text + "\n", ops)
+        return fixed[:-1] if fixed.endswith("\r\n") else fixed
     try:
         module = cst.parse_module(text)
     except Exception as exc:  # ParserSyntaxError, CSTLogicError on syntax libcst lacks

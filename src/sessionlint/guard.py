@@ -429,7 +429,70 @@ class Guard:
         terminalreporter.write_sep("=", "sessionlint guard")
         for note in self.notes:
             terminalreporter.write_line(f"note: {note}")
+        verdicts = static_verdicts(self.findings, self.config.rootpath)
         for finding in self.findings:
-            terminalreporter.write_line(finding.line())
+            terminalreporter.write_line(f"{finding.line()} {verdicts.get(finding, '')}".rstrip())
         if not self.findings:
             terminalreporter.write_line("no test changed shared state")
+
+
+# -- cross-check with the static analysis ---------------------------------------
+
+_STATIC_CODES: Final = {"fixture": ("SLK201", "SLK202"), "environ": ("SLK301",), "sys.path": ("SLK301",), "cwd": ("SLK301",)}
+
+
+def static_verdicts(findings: list[GuardFinding], rootpath: Path) -> dict[GuardFinding, str]:
+    """For each finding, whether sessionlint's static rules predicted it.
+
+    A change the linter missed is a linter bug worth reporting, so the guard says so.
+    """
+    if not findings:
+        return {}
+    try:
+        from sessionlint import config as sl_config
+        from sessionlint.engine import Engine
+    except Exception:  # noqa: BLE001 - the guard works without the linter
+        return {}
+    diagnostics = []
+    files = sorted({str(rootpath / f.nodeid.split("::")[0]) for f in findings})
+    for file in files:
+        if not os.path.isfile(file):
+            continue
+        settings = sl_config.settings_for_path(file)
+        engine = Engine(settings, jobs=1, cache_dir=None)
+        conftests = _conftests_up_to(Path(file).parent, rootpath)
+        try:
+            diagnostics += engine.lint([], files=[file, *conftests]).diagnostics
+        except Exception:  # noqa: BLE001 - never break the test run's summary
+            continue
+    verdicts: dict[GuardFinding, str] = {}
+    for finding in findings:
+        test = finding.nodeid.split("::")[-1].split("[")[0]
+        path = str(rootpath / finding.nodeid.split("::")[0])
+        codes = _STATIC_CODES.get(finding.kind, ())
+        hits = [
+            d for d in diagnostics
+            if d.code in codes and (
+                (d.code == "SLK201" and f"test '{test}'" in d.message and f"fixture '{finding.fixture}'" in d.message)
+                or (d.code == "SLK202" and f"fixture '{finding.fixture}'" in d.message)
+                or (d.code == "SLK301" and d.path == path and f"'{test}'" in d.message)
+            )
+        ]  # fmt: skip
+        if hits:
+            first = hits[0]
+            where = os.path.relpath(first.path, rootpath)
+            verdicts[finding] = f"[predicted by sessionlint {first.code} at {where}:{first.line}]"
+        elif codes:
+            verdicts[finding] = "[not predicted by sessionlint's static rules: please report this case]"
+    return verdicts
+
+
+def _conftests_up_to(directory: Path, rootpath: Path) -> list[str]:
+    found = []
+    while True:
+        candidate = directory / "conftest.py"
+        if candidate.is_file():
+            found.append(str(candidate))
+        if directory == rootpath or directory.parent == directory:
+            return found
+        directory = directory.parent

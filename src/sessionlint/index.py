@@ -76,6 +76,8 @@ class Project:
         self._markers: dict[str, bool] = {}
         self._exports: dict[str, list[_Candidate]] = {}
         self._chains: dict[tuple[str, str | None], dict[str, list[_Candidate]]] = {}
+        self._conftests: dict[str, list[str]] = {}
+        self._modules: dict[tuple[str, int, str], str | None] = {}
 
     # files -------------------------------------------------------------------
     def get(self, path: str) -> FileFacts | None:
@@ -108,19 +110,27 @@ class Project:
 
     def conftests(self, path: str) -> list[str]:
         """conftest.py files that apply to ``path``, nearest first, up to the project root."""
-        found: list[str] = []
-        directory = os.path.dirname(path)
-        while True:
+        return [c for c in self._dir_conftests(os.path.dirname(path)) if c != path]
+
+    def _dir_conftests(self, directory: str) -> list[str]:
+        found = self._conftests.get(directory)
+        if found is None:
             candidate = os.path.join(directory, "conftest.py")
-            if candidate != path and os.path.isfile(candidate):
-                found.append(candidate)
+            found = [candidate] if os.path.isfile(candidate) else []
             parent = os.path.dirname(directory)
-            if self.is_root(directory) or parent == directory:
-                return found
-            directory = parent
+            if not self.is_root(directory) and parent != directory:
+                found = found + self._dir_conftests(parent)
+            self._conftests[directory] = found
+        return found
 
     def find_module(self, module: str, from_path: str, level: int = 0) -> str | None:
         """The file a module name refers to, searched the way a test run would find it."""
+        key = (module, level, os.path.dirname(from_path))
+        if key not in self._modules:
+            self._modules[key] = self._find_module(module, from_path, level)
+        return self._modules[key]
+
+    def _find_module(self, module: str, from_path: str, level: int) -> str | None:
         parts = module.split(".") if module else []
         if level:
             base = os.path.dirname(from_path)

@@ -14,7 +14,7 @@ BROAD_SCOPES = frozenset({"class", "module", "package", "session"})
 SCOPE_RANK = {"function": 0, "class": 1, "module": 2, "package": 3, "session": 4}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class FixOp:
     """One fixer call: ``kind`` names a registered fixer, ``args`` its arguments."""
 
@@ -26,7 +26,7 @@ class FixOp:
         return dict(self.args).get(key, default)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Fix:
     applicability: str  # "safe" | "unsafe"
     message: str
@@ -34,7 +34,7 @@ class Fix:
     priority: int = 1  # lower runs first; consumers re-checked after definitions change
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Diagnostic:
     path: str
     line: int
@@ -49,7 +49,7 @@ class Diagnostic:
         return (self.path, self.line, self.col, self.code)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Span:
     line: int
     col: int  # 1-based
@@ -57,7 +57,7 @@ class Span:
     end_col: int
 
 
-@dataclass(slots=True)
+@dataclass
 class Mutation:
     """A write to the object a parameter name refers to."""
 
@@ -68,7 +68,7 @@ class Mutation:
     ambiguous: bool = False  # a method name that also exists on non-containers (add, update, ...)
 
 
-@dataclass(slots=True)
+@dataclass
 class Value:
     """What a fixture hands out, as far as the syntax tells."""
 
@@ -79,7 +79,7 @@ class Value:
     source: str = ""  # passthrough: the requested fixture returned as is; copy: the name copied
 
 
-@dataclass(slots=True)
+@dataclass
 class FixtureDef:
     name: str  # the name tests request (``name=`` wins over the function name)
     func: str
@@ -102,7 +102,7 @@ class FixtureDef:
         return f"{self.cls}.{self.func}" if self.cls else self.func
 
 
-@dataclass(slots=True)
+@dataclass
 class TestDef:
     name: str
     cls: str | None
@@ -116,7 +116,7 @@ class TestDef:
         return f"{self.cls}.{self.name}" if self.cls else self.name
 
 
-@dataclass(slots=True)
+@dataclass
 class ImportedName:
     module: str  # absolute or relative ("." prefixed) module name
     name: str  # "*" for star imports
@@ -124,7 +124,7 @@ class ImportedName:
     level: int = 0
 
 
-@dataclass(slots=True)
+@dataclass
 class FileFacts:
     path: str
     fixtures: list[FixtureDef] = field(default_factory=list)
@@ -135,3 +135,7 @@ class FileFacts:
     noqa: dict[int, frozenset[str] | None] = field(default_factory=dict)
     class_usefixtures: dict[str, tuple[str, ...]] = field(default_factory=dict)
     internal_error: str | None = None
+    # test class ("" at module level) -> every fixture name its tests request (parameters, usefixtures)
+    test_requests: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # per-rule facts for the project step, keyed by rule code (picklable values only)
+    rule_data: dict[str, object] = field(default_factory=dict)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import codecs
 import io
 import os
@@ -9,9 +10,11 @@ import re
 import stat
 import tempfile
 import tokenize
+import warnings
 from dataclasses import dataclass
 
 _CODING_RE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+_BLANK_RE = re.compile(rb"^[ \t\f]*(?:[#\r\n]|$)")
 
 
 class SourceError(Exception):
@@ -29,24 +32,54 @@ class Source:
         return codecs.BOM_UTF8 + data if self.bom else data
 
 
+def _normal_name(name: str) -> str:
+    """The codec Python's tokenizer would use for a coding cookie (``utf-8-sig`` reads as utf-8)."""
+    name = name.lower().replace("_", "-")
+    if name == "utf-8" or name.startswith("utf-8-"):
+        return "utf-8"
+    if name in ("latin-1", "iso-8859-1", "iso-latin-1") or name.startswith(("latin-1-", "iso-8859-1-", "iso-latin-1-")):
+        return "iso-8859-1"
+    return name
+
+
+def declared_encoding(data: bytes) -> str | None:
+    """The PEP 263 coding cookie of ``data`` (BOM already stripped), as Python finds it.
+
+    The cookie counts on the first line, or on the second when the first is
+    blank or a comment (as ``tokenize.detect_encoding``).
+    """
+    lines = data.split(b"\n", 2)
+    for number, line in enumerate(lines[:2]):
+        match = _CODING_RE.match(line)
+        if match:
+            return match.group(1).decode("ascii")
+        if number == 0 and not _BLANK_RE.match(line):
+            break
+    return None
+
+
 def decode(data: bytes) -> Source:
     """Decode bytes the way Python would (BOM, PEP 263 coding line)."""
     bom = data.startswith(codecs.BOM_UTF8)
     if bom:
         data = data[len(codecs.BOM_UTF8) :]
     encoding = "utf-8"
-    for line in data.split(b"\n", 2)[:2]:
-        match = _CODING_RE.match(line)
-        if match:
-            try:
-                encoding = codecs.lookup(match.group(1).decode("ascii")).name
-            except (LookupError, UnicodeDecodeError):
-                raise SourceError(f"unknown encoding {match.group(1).decode('ascii', 'replace')!r}") from None
-            break
+    cookie = declared_encoding(data)
+    if cookie is not None:
+        try:
+            encoding = codecs.lookup(_normal_name(cookie)).name
+        except LookupError:
+            raise SourceError(f"unknown encoding {cookie!r}") from None
+        if encoding == "utf-8-sig":
+            encoding = "utf-8"
+        if bom and encoding != "utf-8":
+            raise SourceError(f"the file starts with a UTF-8 BOM but declares the encoding {cookie!r}")
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
         raise SourceError(f"not valid {encoding}: {exc.reason} at byte {exc.start}") from None
+    except LookupError:  # a codec lookup() knows but that cannot decode bytes (rot13...)
+        raise SourceError(f"encoding {cookie!r} cannot decode source") from None
     if "\0" in text:
         raise SourceError("source contains a null byte")
     return Source(text, encoding, bom)
@@ -66,14 +99,28 @@ def newline_of(text: str) -> str:
 
 
 def write_atomic(path: str, data: bytes) -> None:
-    """Replace ``path`` with ``data`` atomically, keeping its permission bits."""
-    mode = stat.S_IMODE(os.stat(path).st_mode)
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".sessionlint-", suffix=".tmp")
+    """Replace ``path`` with ``data`` atomically, keeping its permission bits (and owner, when allowed).
+
+    The bytes go to a temporary file in the same directory, which then
+    replaces the original in one ``os.replace``: a failure at any point leaves
+    the original untouched and no temporary file behind. A symbolic link is
+    written through (its target is replaced, the link stays a link).
+    """
+    path = os.path.realpath(path)
+    st = os.stat(path)
+    directory = os.path.dirname(path)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".sessionlint.tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-        os.chmod(tmp, mode)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, stat.S_IMODE(st.st_mode))
+        if hasattr(os, "chown") and (st.st_uid, st.st_gid) != (os.getuid(), os.getgid()):
+            try:
+                os.chown(tmp, st.st_uid, st.st_gid)
+            except OSError:
+                pass  # not permitted: the file becomes ours, as with any editor
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -81,6 +128,14 @@ def write_atomic(path: str, data: bytes) -> None:
         except OSError:
             pass
         raise
+
+
+def parse(text: str, path: str = "<unknown>") -> ast.Module:
+    """``ast.parse`` without warnings: ``"\\d"`` or ``x is 1`` must neither print a
+    SyntaxWarning nor, under ``-W error``, turn a valid file into a syntax error."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(text, filename=path)
 
 
 def tokenize_ok(text: str) -> bool:

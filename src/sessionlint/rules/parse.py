@@ -1,6 +1,6 @@
 """SLK001: a file that cannot be read or parsed is reported, never a crash."""
 
-from sessionlint.rules.base import Rule
+from sessionlint.rules.base import Example, Rule
 
 RULES = [
     Rule(
@@ -18,5 +18,6 @@ RULES = [
         fix_safety="No fix: fix the syntax, or run sessionlint under a Python that knows the syntax.",
         references=("https://docs.python.org/3/reference/lexical_analysis.html#encoding-declarations",),
         valid=("def test_ok():\n    assert True\n",),
+        invalid=(Example("def test_broken(:\n    pass\n"),),
     )
 ]

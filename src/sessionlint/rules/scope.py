@@ -11,7 +11,7 @@ import libcst.matchers as m
 
 from sessionlint.fixes import FixError, edit_function, ensure_import, first_statements, fixer, insert_first, with_body
 from sessionlint.index import Project, Resolved
-from sessionlint.model import SCOPE_RANK, Diagnostic, FileFacts, Fix, FixOp, FixtureDef, Span, TestDef
+from sessionlint.model import SCOPE_RANK, Diagnostic, FileFacts, Fix, FixOp, FixtureDef, Span
 from sessionlint.rules.base import Example, Rule
 
 RULES = [
@@ -31,8 +31,11 @@ RULES = [
         "in their module or class) also causes a mismatch for those tests. sessionlint reports that "
         "case too, when a test there uses the broad fixture (directly, through other fixtures, or "
         "because it is `autouse`).\n\n"
-        "Silent when either scope is unknown (a callable `scope=`, a name it cannot resolve), for "
-        "`request`, and for names that no file in view defines.",
+        "Silent when either scope is unknown (a callable `scope=`, a scope held in a name it cannot "
+        "resolve), for `request`, and for names that no file in view defines (a plugin's fixtures "
+        "other than the built-ins listed). Not checked: names fetched with "
+        "`request.getfixturevalue(...)`, and names a test supplies through direct "
+        "`@pytest.mark.parametrize` (pytest then makes a pseudo-fixture of the parametrize's scope).",
         why="pytest cannot hand a value that lives for one test to a fixture that outlives it. It finds "
         "out only at run time, when it sets up the broad fixture, and then fails with `ScopeMismatch` "
         "every test that needs it. The error shows only when that path runs, so it can hide in a rarely "
@@ -227,44 +230,48 @@ def _direct(facts: FileFacts, fixture: FixtureDef, index: int, resolved: Resolve
 
 
 def _overridden(
-    facts: FileFacts, fixture: FixtureDef, index: int, resolved: Resolved, test_path: str, test: TestDef
+    facts: FileFacts, fixture: FixtureDef, index: int, resolved: Resolved, test_path: str, cls: str | None
 ) -> Diagnostic:
     span = _arg_span(fixture, index)
+    where = _rel(test_path) + (f" (class {cls})" if cls else "")
     message = (
-        f"{fixture.scope}-scoped fixture '{fixture.name}' requests '{resolved.name}', which tests in "
-        f"{_rel(test_path)} (such as '{test.qualname}') get from {_where(resolved)}, {resolved.scope}-scoped; "
-        f"pytest raises ScopeMismatch there: give that '{resolved.name}' {fixture.scope} scope (or broader), "
-        f"or narrow '{fixture.name}' to {resolved.scope} scope"
+        f"{fixture.scope}-scoped fixture '{fixture.name}' requests '{resolved.name}', which the tests in {where} "
+        f"that use '{fixture.name}' get from {_where(resolved)}, {resolved.scope}-scoped; pytest raises "
+        f"ScopeMismatch there: give that '{resolved.name}' {fixture.scope} scope (or broader), or narrow "
+        f"'{fixture.name}' to {resolved.scope} scope"
     )
     return Diagnostic(facts.path, span.line, span.col, "SLK501", message, span.end_line, span.end_col)
 
 
 def _override(
     project: Project, facts: FileFacts, fixture: FixtureDef, name: str, rank: int
-) -> tuple[Resolved, str, TestDef] | None:
-    """A test that uses ``fixture`` but sees a narrower ``name`` than the fixture's own module does.
+) -> tuple[Resolved, str, str | None] | None:
+    """Tests that use ``fixture`` but see a narrower ``name`` than the fixture's own module does.
 
     pytest resolves the names a fixture requests from the test being set up, so an override of
     ``name`` in a nested conftest.py, a test module or a test class is what the fixture gets there.
     """
     for path in sorted(project.visible_from(facts.path)):
         other = project.get(path)
-        if other is None or not other.tests:
+        requests = getattr(other, "test_requests", None)  # facts cached before test_requests existed lack it
+        if not requests:
             continue
+        assert other is not None
         # cheap first: does this module, or one of its classes, see a narrower ``name`` at all?
         at_module = project.resolve(name, path, None)
         classes = {f.cls for f in other.fixtures if f.name == name and f.cls}
         if not classes and not _narrower(at_module, rank):
             continue
-        for test in other.tests:
-            resolved = at_module if test.cls is None or not classes else project.resolve(name, path, test.cls)
+        for where, names in sorted(requests.items()):
+            cls = where or None
+            resolved = at_module if cls is None or not classes else project.resolve(name, path, cls)
             if not _narrower(resolved, rank):
                 continue
-            if not _same(project.resolve(fixture.name, path, test.cls), fixture):
-                continue  # this test sees another fixture under that name
-            if _uses(project, path, other, test, fixture):
+            if not _same(project.resolve(fixture.name, path, cls), fixture):
+                continue  # tests here see another fixture under that name
+            if _uses(project, path, other, cls, names, fixture):
                 assert resolved is not None
-                return resolved, path, test
+                return resolved, path, cls
     return None
 
 
@@ -273,20 +280,28 @@ def _narrower(resolved: Resolved | None, rank: int) -> bool:
     return narrower is not None and narrower < rank
 
 
-def _uses(project: Project, path: str, facts: FileFacts, test: TestDef, target: FixtureDef, limit: int = 200) -> bool:
-    """Whether setting up ``test`` sets up ``target`` (requested directly or through other fixtures)."""
+def _uses(
+    project: Project,
+    path: str,
+    facts: FileFacts,
+    cls: str | None,
+    requested: tuple[str, ...],
+    target: FixtureDef,
+    limit: int = 500,
+) -> bool:
+    """Whether the tests at ``cls`` in ``path`` set up ``target`` (directly or through other fixtures)."""
     if target.autouse:
         return True
-    names = list(test.args) + list(test.usefixtures)
-    if test.cls:
-        parts = test.cls.split(".")
+    names = list(requested)
+    if cls:
+        parts = cls.split(".")
         for i in range(len(parts), 0, -1):
             names += facts.class_usefixtures.get(".".join(parts[:i]), ())
     queue: list[tuple[str, FixtureDef | None]] = [(n, None) for n in names]
     seen: set[tuple[str, int]] = set()
     while queue and len(seen) < limit:
         name, requester = queue.pop()
-        resolved = project.resolve(name, path, test.cls, requester=requester)
+        resolved = project.resolve(name, path, cls, requester=requester)
         if resolved is None or resolved.fixture is None:
             continue
         if _same(resolved, target):
@@ -345,30 +360,25 @@ def _renamed_param(params: cst.Parameters, old: str, new: str) -> cst.Parameters
 
 def _without_param(params: cst.Parameters, name: str) -> cst.Parameters:
     """``params`` without the parameter ``name``; commas, ``*`` and ``/`` kept valid."""
-    for group in ("posonly_params", "params", "kwonly_params"):
-        items: list[cst.Param] = list(getattr(params, group))
+    groups = {g: list(getattr(params, g)) for g in ("posonly_params", "params", "kwonly_params")}
+    for group, items in groups.items():
         index = next((i for i, p in enumerate(items) if p.name.value == name), None)
         if index is None:
             continue
         removed = items.pop(index)
         if items and index == len(items):  # removed the last of its group: its comma (or none) moves up
             items[-1] = items[-1].with_changes(comma=removed.comma)
-        params = params.with_changes(**{group: items})
+        changes: dict[str, object] = {group: items}
         if group == "kwonly_params" and not items and isinstance(params.star_arg, cst.ParamStar):
-            params = _drop_marker(params.with_changes(star_arg=cst.MaybeSentinel.DEFAULT), removed.comma)
+            changes["star_arg"] = cst.MaybeSentinel.DEFAULT  # a bare ``*`` needs a parameter after it
+            for before in ("params", "posonly_params"):
+                if groups[before]:
+                    last = groups[before][-1].with_changes(comma=removed.comma)
+                    changes[before] = [*groups[before][:-1], last]
+                    break
         if group == "posonly_params" and not items and isinstance(params.posonly_ind, cst.ParamSlash):
-            params = params.with_changes(posonly_ind=cst.MaybeSentinel.DEFAULT)
-        return params
-    return params
-
-
-def _drop_marker(params: cst.Parameters, comma: cst.Comma | cst.MaybeSentinel) -> cst.Parameters:
-    """After a bare ``*`` went away, the parameter before it ends the list."""
-    for group in ("params", "posonly_params"):
-        items = list(getattr(params, group))
-        if items:
-            items[-1] = items[-1].with_changes(comma=comma)
-            return params.with_changes(**{group: items})
+            changes["posonly_ind"] = cst.MaybeSentinel.DEFAULT
+        return params.with_changes(**changes)
     return params
 
 
@@ -393,6 +403,8 @@ def _tmp_path_factory(module: cst.Module, op: FixOp) -> cst.Module:
 def _monkeypatch_context(module: cst.Module, op: FixOp) -> cst.Module:
     """Drop the ``monkeypatch`` parameter; wrap the body in ``with pytest.MonkeyPatch.context() as monkeypatch:``."""
 
+    pytest = _pytest_alias(module)
+
     def edit(fn: cst.FunctionDef) -> cst.FunctionDef:
         if _param_named(fn.params, "monkeypatch") is None:
             return fn  # already fixed
@@ -402,7 +414,7 @@ def _monkeypatch_context(module: cst.Module, op: FixOp) -> cst.Module:
         block = cst.With(
             items=[
                 cst.WithItem(
-                    item=cst.parse_expression("pytest.MonkeyPatch.context()"),
+                    item=cst.parse_expression(f"{pytest}.MonkeyPatch.context()"),
                     asname=cst.AsName(name=cst.Name("monkeypatch")),
                 )
             ],
@@ -410,4 +422,18 @@ def _monkeypatch_context(module: cst.Module, op: FixOp) -> cst.Module:
         )
         return with_body(fn.with_changes(params=_without_param(fn.params, "monkeypatch")), [*doc, block])
 
-    return ensure_import(edit_function(module, op.arg("func"), edit), "pytest")
+    module = edit_function(module, op.arg("func"), edit)
+    return ensure_import(module, "pytest") if pytest == "pytest" else module
+
+
+def _pytest_alias(module: cst.Module) -> str:
+    """The name the module imports pytest under (``import pytest as pt`` -> ``pt``), else ``pytest``."""
+    for stmt in module.body:
+        if m.matches(stmt, m.SimpleStatementLine(body=[m.Import()])):
+            for alias in stmt.body[0].names:  # type: ignore[union-attr]
+                if m.matches(alias.name, m.Name("pytest")):
+                    if alias.asname is None:
+                        return "pytest"
+                    if isinstance(alias.asname.name, cst.Name):
+                        return alias.asname.name.value
+    return "pytest"

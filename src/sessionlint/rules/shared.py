@@ -145,11 +145,11 @@ def test_create_user(shared_config):
         options="`immutable-fixtures`: fixture names whose values are declared safe to share.",
         references=("https://docs.python.org/3/library/copy.html#copy.deepcopy",),
         valid=(
-            '@pytest.fixture(scope="session")\ndef cfg():\n    return {"users": []}\n\n\n'
+            '@pytest.fixture(scope="session")\ndef cfg():\n    return {"users": []}  # noqa: SLK101\n\n\n'
             'def test_copy(cfg):\n    cfg = dict(cfg)\n    cfg["x"] = 1  # a copy: fine\n',
             '@pytest.fixture(scope="session")\ndef cfg():\n    return ("a", "b")\n\n\n'
             "def test_read(cfg):\n    assert cfg[0] == 'a'\n",
-            '@pytest.fixture(scope="session")\ndef cfg():\n    return {"users": []}\n\n\n'
+            '@pytest.fixture(scope="session")\ndef cfg():\n    return {"users": []}  # noqa: SLK101\n\n\n'
             'def test_mp(cfg, monkeypatch):\n    monkeypatch.setitem(cfg, "x", 1)\n',
             '@pytest.fixture\ndef cfg():\n    return {"users": []}\n\n\n'
             'def test_fresh(cfg):\n    cfg["users"].append(1)\n',

@@ -1,0 +1,39 @@
+import pytest
+
+
+@pytest.fixture
+def db(conn):
+    conn.execute("BEGIN")
+    yield conn
+    conn.commit()  # end of the test
+
+
+@pytest.fixture
+def db_session(connection):
+    transaction = connection.begin()
+    yield connection
+    connection.execute("DELETE FROM audit_log")
+    transaction.commit()
+
+
+@pytest.fixture
+def nested(session):
+    session.begin_nested()
+    try:
+        yield session
+    finally:
+        session.commit()
+        session.close()
+
+
+@pytest.fixture
+def left_open(connection):
+    transaction = connection.begin()
+    yield connection
+
+
+@pytest.fixture
+def savepoint(session):
+    nested = session.begin_nested()
+    yield session
+    session.commit()

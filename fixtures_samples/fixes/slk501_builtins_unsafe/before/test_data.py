@@ -1,0 +1,12 @@
+import pytest as pt
+
+
+class TestData:
+    @pt.fixture(scope="class")
+    def users_file(self, tmp_path, monkeypatch):
+        monkeypatch.chdir(tmp_path)
+        path = tmp_path / "users.json"; path.write_text("[]")
+        yield path
+
+    def test_data(self, data_dir, cache_dir, env, users_file):
+        assert data_dir.exists()

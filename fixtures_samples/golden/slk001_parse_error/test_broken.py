@@ -1,0 +1,2 @@
+def test_broken(:  # expect: SLK001
+    pass

@@ -1,0 +1,2 @@
+def test_one(db_session):
+    assert db_session is not None

@@ -1,0 +1,2 @@
+def test_get(client, conn, api):
+    assert client is not None

@@ -1,0 +1,11 @@
+import pytest
+
+
+@pytest.fixture
+def db():
+    return object()
+
+
+@pytest.fixture(scope="session")
+def engine():
+    return object()

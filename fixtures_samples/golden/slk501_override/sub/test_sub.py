@@ -1,0 +1,2 @@
+def test_sub(client, repo):
+    assert client is not None

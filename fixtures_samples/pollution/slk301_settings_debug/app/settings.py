@@ -1,0 +1,2 @@
+DEBUG = False
+SECRET = "s3cr3t"

@@ -1,0 +1,5 @@
+import discovery
+
+
+def test_no_plugins_installed():
+    assert discovery.installed_plugins() == []

@@ -1,0 +1,87 @@
+"""Every rule's own VALID and INVALID examples, run through the CLI as tests.
+
+A VALID source, written as ``test_example.py`` in an empty project, yields no
+diagnostic at all. An INVALID one yields its rule's code; when the example
+gives ``fixed``, ``--fix`` (with ``--unsafe-fixes`` when ``unsafe``) turns the
+file into exactly that, which then lints clean for that rule, and a second
+``--fix`` changes nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sessionlint.cli import main
+from sessionlint.rules import RULES
+from sessionlint.rules.base import Example
+
+VALID = [
+    pytest.param(code, source, id=f"{code}-valid-{i}")
+    for code, rule in RULES.items()
+    for i, source in enumerate(rule.valid)
+]
+INVALID = [
+    pytest.param(code, example, id=f"{code}-invalid-{i}")
+    for code, rule in RULES.items()
+    for i, example in enumerate(rule.invalid)
+]
+FIXED = [param for param in INVALID if param.values[1].fixed is not None]
+
+
+def _project(root: Path, source: str, files: dict[str, str] | None = None) -> Path:
+    (root / "pyproject.toml").write_text("")
+    for name, text in (files or {}).items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    target = root / "test_example.py"
+    target.write_text(source, encoding="utf-8")
+    return target
+
+
+def _lint(root: Path, capsys: pytest.CaptureFixture[str]) -> list[str]:
+    """The diagnostics the CLI prints for ``root``, one ``path:line:col: CODE message`` per line."""
+    capsys.readouterr()
+    status = main(["--isolated", "--no-cache", "-j", "1", str(root)])
+    out, err = capsys.readouterr()
+    assert status in (0, 1), err
+    assert "internal error" not in err, err
+    return out.splitlines()
+
+
+def _fix(root: Path, unsafe: bool, capsys: pytest.CaptureFixture[str]) -> str:
+    capsys.readouterr()
+    flags = ["--fix", "--isolated", "--no-cache", "-j", "1", "-q"] + (["--unsafe-fixes"] if unsafe else [])
+    status = main([*flags, str(root)])
+    _, err = capsys.readouterr()
+    assert status in (0, 1), err
+    assert "internal error" not in err, err
+    return err
+
+
+@pytest.mark.parametrize(("code", "source"), VALID)
+def test_valid_example_is_silent(code: str, source: str, tmp_path: Path, capsys) -> None:
+    _project(tmp_path, source)
+    assert _lint(tmp_path, capsys) == []
+
+
+@pytest.mark.parametrize(("code", "example"), INVALID)
+def test_invalid_example_is_reported(code: str, example: Example, tmp_path: Path, capsys) -> None:
+    _project(tmp_path, example.source, example.files)
+    found = _lint(tmp_path, capsys)
+    assert any(f": {code} " in line for line in found), found
+
+
+@pytest.mark.parametrize(("code", "example"), FIXED)
+def test_invalid_example_is_fixed(code: str, example: Example, tmp_path: Path, capsys) -> None:
+    target = _project(tmp_path, example.source, example.files)
+    _fix(tmp_path, example.unsafe, capsys)
+    assert target.read_text(encoding="utf-8") == example.fixed
+    # the fixed project lints clean for what was fixed
+    assert not [line for line in _lint(tmp_path, capsys) if f": {code} " in line]
+    # a second --fix changes nothing, in any file
+    snapshot = {p: p.read_bytes() for p in tmp_path.rglob("*.py")}
+    _fix(tmp_path, example.unsafe, capsys)
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*.py")} == snapshot
