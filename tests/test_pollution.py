@@ -49,5 +49,27 @@ def test_order_dependent_then_fixed(sample: Path, tmp_path: Path) -> None:
         assert after.returncode == 0, f"after --fix, {order} should pass:\n{after.stdout}"
 
 
+GUARDED = [s for s in SAMPLES if tomllib.loads((s / "sample.toml").read_text()).get("guard")]
+
+
+@pytest.mark.parametrize("sample", GUARDED, ids=lambda p: p.name)
+def test_guard_names_the_polluter_in_one_run(sample: Path, tmp_path: Path) -> None:
+    """One ``pytest --sessionlint-guard`` run, in the order that fails, names the polluting test."""
+    meta = tomllib.loads((sample / "sample.toml").read_text())
+    root = tmp_path / sample.name
+    shutil.copytree(sample, root)
+    (root / "sample.toml").unlink()
+    (root / "pyproject.toml").touch()
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider",
+         "--sessionlint-guard", meta["polluter"], meta["victim"]],
+        cwd=root, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    section = proc.stdout.split("sessionlint guard", 1)[-1]
+    lines = [line for line in section.splitlines() if line.startswith(meta["polluter"].split("[")[0])]
+    assert lines, proc.stdout
+    assert all("[predicted by sessionlint" in line for line in lines), lines
+
+
 def test_there_are_pollution_samples() -> None:
     assert len(SAMPLES) >= 3

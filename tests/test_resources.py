@@ -568,3 +568,13 @@ def test_invalid_examples_fix_as_documented(tmp_path: Path, code: str, index: in
 def test_valid_examples_are_silent(tmp_path: Path, code: str, index: int) -> None:
     root = _example_project(tmp_path, RULES[code].valid[index])
     assert lint(root).diagnostics == []
+
+
+def test_slk103_iterating_or_joining_is_not_a_hand_off(project) -> None:
+    source = (
+        "import tempfile\nimport pytest\n\n\n@pytest.fixture\ndef lines(tmp_path):\n"
+        '    f = open(tmp_path / "x")\n    found = [line for line in f]\n    for line in f:\n        pass\n'
+        "    yield found\n\n\n@pytest.fixture\ndef sub():\n    d = tempfile.mkdtemp()\n"
+        '    yield d + "/sub"\n'
+    )
+    assert lines(project({"conftest.py": source}), "SLK103") == [7, 16]

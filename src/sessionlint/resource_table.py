@@ -185,6 +185,14 @@ def table(extra: tuple[tuple[str, str], ...] = ()) -> dict[str, Resource]:
     return found
 
 
+@lru_cache(maxsize=16)
+def trigger_words(extra: tuple[tuple[str, str], ...] = ()) -> tuple[str, ...]:
+    """Words one of which a function's source must contain to acquire anything in the table."""
+    words = {constructor.rsplit(".", 1)[-1] for constructor in table(extra)}
+    words.add(".start(")
+    return tuple(sorted(words))
+
+
 def lookup(name: str, extra: tuple[tuple[str, str], ...] = ()) -> Resource | None:
     """The resource a call to ``name`` (a qualified name) acquires, if any."""
     found = table(extra)

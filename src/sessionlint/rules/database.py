@@ -101,7 +101,7 @@ def db_session(engine):
         "with it. `begin()` counts only on something that looks like a database connection or session: a "
         "local bound to one, or a name such as `conn`, `connection`, `session`, `db`, `engine`. Any "
         "`rollback()` after `yield`, closing the connection or transaction without committing, or handing "
-        "the transaction to a helper after `yield` keeps the rule quiet.",
+        "the transaction to a helper after `yield` keeps the rule quiet. Only yield fixtures are checked.",
         why="The transaction is what keeps one test's writes away from the next test. Committed, the rows "
         "stay in the database for every later test; left open on a shared connection, the next test's "
         "`begin()` fails or silently joins the old transaction and sees its rows.",
@@ -119,12 +119,15 @@ def db(conn):
     yield conn
     conn.rollback()
 """,
-        fix_safety="Safe: `<transaction>.rollback()` is inserted as the first statement after `yield` "
-        "(awaited in `async def` fixtures whose transaction was begun with `await` or `async with`). When "
-        "the teardown then commits that same transaction object (`txn.commit()` / `conn.commit()`), the "
-        "commit is replaced by the rollback instead, since committing a rolled-back SQLAlchemy `Transaction` "
-        "raises; any other later commit then commits nothing. Later teardown statements (deleting rows, "
-        "closing the session) run as before, after the test's changes are gone.",
+        fix_safety="Safe: the fix rolls the transaction back in the teardown. When the teardown commits that "
+        "same transaction or connection (`txn.commit()`, `conn.commit()`), that commit becomes the rollback, in "
+        "place: committing a rolled-back SQLAlchemy `Transaction` would raise, and teardown statements before it "
+        "still run inside the transaction and are undone with the test's writes. Otherwise "
+        "`<transaction>.rollback()` is inserted as the first statement after `yield`, and a later commit of "
+        "something else then commits nothing of the test's. The rollback is awaited in `async def` fixtures "
+        "whose transaction was begun with `await` or `async with`. Offered when the `yield` is a statement of "
+        "its own and the transaction has a name to roll back (a cursor's `execute(\"BEGIN\")` is rolled back "
+        "through the connection it came from).",
         references=(
             "https://docs.sqlalchemy.org/en/20/orm/session_transaction.html"
             "#joining-a-session-into-an-external-transaction-such-as-for-test-suites",
@@ -237,9 +240,8 @@ _DBISH = re.compile(
 _CURSORISH = re.compile(r"(?i)^(?:\w+_)?(?:cur|cursor|curs)$")
 _BEGIN_SQL = re.compile(r"(?is)^\s*(?:BEGIN|START\s+TRANSACTION)\b")
 _EXECUTE = frozenset({"execute", "exec_driver_sql", "executescript"})
+_BEGIN_ATTRS = _EXECUTE | {"begin", "begin_nested"}
 _MEMORY_URL = re.compile(r"(?i)^sqlite(?:\+\w+)?:///?$|:memory:|mode=memory")
-_TMP_NAMES = frozenset({"tmp_path", "tmp_path_factory", "tmpdir", "tmpdir_factory"})
-_TMP_CALLS = ("tempfile.", "mkdtemp", "mktemp", "gettempdir", "getbasetemp")
 # Fixtures whose value is never a path (they name a database on a server, per worker).
 _NOT_PATHS = frozenset({"worker_id", "testrun_uid"})
 _CLEANUP_CALLS = frozenset({"drop_database", "remove", "unlink", "rmtree", "drop_all"})
@@ -250,10 +252,10 @@ def _position(node: ast.AST) -> tuple[int, int]:
     return node.lineno, node.col_offset  # type: ignore[attr-defined]
 
 
-def _bindings(fn: FunctionNode) -> dict[str, list[tuple[ast.AST, ast.expr]]]:
+def _bindings(nodes: list[ast.AST]) -> dict[str, list[tuple[ast.AST, ast.expr]]]:
     """name -> [(binding node, bound expression)] in source order: assignments and ``with ... as``."""
     found: dict[str, list[tuple[ast.AST, ast.expr]]] = {}
-    for node in own_nodes(fn):
+    for node in nodes:
         if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in targets:
@@ -370,21 +372,24 @@ def _yield_statement(fn: FunctionNode, parent, node: ast.AST) -> ast.stmt | None
 
 
 # per file ------------------------------------------------------------------------------------
-# A file that mentions none of these has nothing for this family: skip it without walking it.
-_MENTIONS = ("connect", "ession", "begin", "create_all", "BEGIN", "START", "tart transaction")
-
-
 def check_file(ctx: FileContext) -> None:
-    if not any(word in ctx.text for word in _MENTIONS):
-        return
     for fn in ctx.fixtures():
         fixture = fn.fixture
         assert fixture is not None
-        bindings = _bindings(fn.node)
-        if fixture.scope in BROAD_SCOPES:
+        broad = fixture.scope in BROAD_SCOPES
+        if not broad and not fixture.is_yield:
+            continue
+        nodes = list(own_nodes(fn.node))
+        attrs = {n.attr for n in nodes if isinstance(n, ast.Attribute)}
+        begins = fixture.is_yield and not attrs.isdisjoint(_BEGIN_ATTRS)
+        if not broad and not begins:
+            continue
+        bindings = _bindings(nodes)
+        if broad:
             _shared_session(ctx, fn, bindings)
-            _schema(ctx, fn, bindings)
-        if fixture.is_yield:
+            if "create_all" in attrs:
+                _schema(ctx, fn, bindings)
+        if begins:
             _transaction(ctx, fn, bindings)
 
 

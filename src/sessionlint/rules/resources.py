@@ -40,7 +40,8 @@ RULES = [
         "`extra-resources` adds your own.\n\n"
         "The resource counts as released when its release method is called on the name (or an alias) "
         "anywhere in the fixture, when it is used as a context manager (`with open(...) as f:`, "
-        "`with f:`), wrapped in `contextlib.closing` or `ExitStack.enter_context`, registered with "
+        "`with f:`; not for `sqlite3` and `psycopg2` connections, whose `with conn:` only ends a "
+        "transaction), wrapped in `contextlib.closing` or `ExitStack.enter_context`, registered with "
         "`request.addfinalizer`, captured by a nested function, stored on an object or in a container, or "
         "handed to a call that keeps it (its result is used) or that runs after `yield` (a cleanup helper). "
         "A fixture that delegates with `yield from helper()` is never flagged: the helper's `finally` is "
@@ -49,8 +50,9 @@ RULES = [
         why="A fixture's teardown is the only place that runs after every test that used it, pass or fail. "
         "Without it the resource outlives the test: a patch stays active for every later test, a server "
         "process keeps its port so the next one cannot bind it, a temporary directory stays on disk, and a "
-        "file or connection stays open until the garbage collector gets to it, with unflushed writes and "
-        "held database locks that a later test runs into. Which test fails then depends on the order.",
+        "file or connection stays open until the interpreter happens to collect it (for a broad fixture, "
+        "until the session ends), with unflushed writes and held database locks that a later test runs "
+        "into. Which test fails then depends on the order.",
         example="""
 @pytest.fixture
 def db(tmp_path):
@@ -68,8 +70,12 @@ def db(tmp_path):
         "`shutil.rmtree(path, ignore_errors=True)` and `import shutil` for `mkdtemp`) is appended as the "
         "fixture's last statement, where it runs after every test. The fix is offered only when the "
         "resource is bound by a statement of the fixture's own body (not inside a branch or loop), so the "
-        "name is always bound when the release runs, and, for releases that must be awaited, only in "
-        "`async def` fixtures. A started patch without a handle gets no fix.",
+        "name is always bound when the release runs; not when the fixture ends with `return` or `raise` "
+        "(the release would never run); and, for releases that must be awaited, only in `async def` "
+        "fixtures. A started patch without a handle gets no fix.\n\n"
+        "Limitations: the analysis is per fixture and prefers silence. A resource whose name is bound twice, "
+        "declared `global`, or acquired without a name (`yield open(path)`) is not reported; neither is a "
+        "leak that a resource's owner (an object it was handed to) may or may not clean up.",
         options="`extra-resources`: a table of more constructors and their release method "
         '(`"mylib.connect" = "close"`) or release function (`"mylib.make_dir" = "shutil.rmtree"`).',
         references=(
@@ -397,8 +403,10 @@ def _uses(ctx: FileContext, body: _Body, names: set[str], resource: Resource, bi
             if expr is node and resource.with_closes:
                 use.released = True
         elif isinstance(up, (ast.Yield, ast.Return, ast.Expr, ast.Await, ast.Compare, ast.BoolOp, ast.UnaryOp,
-                             ast.If, ast.While, ast.Assert, ast.FormattedValue, ast.IfExp, ast.Delete)):
-            pass
+                             ast.If, ast.While, ast.Assert, ast.FormattedValue, ast.IfExp, ast.Delete, ast.BinOp)):
+            pass  # read, tested, printed, handed out, or combined into a new value (``path + "/x"``)
+        elif isinstance(up, (ast.For, ast.AsyncFor, ast.comprehension)) and up.iter is expr:
+            pass  # ``for line in f``
         elif isinstance(up, (ast.Tuple, ast.List)) and isinstance(body.parent.get(up), (ast.Yield, ast.Return)):
             pass
         elif isinstance(up, ast.Assign) and up.value is expr and all(isinstance(t, ast.Name) for t in up.targets):
@@ -444,9 +452,13 @@ def _stopall(body: _Body) -> bool:
 
 # per file ------------------------------------------------------------------------------------
 def check_file(ctx: FileContext) -> None:
+    words = resource_table.trigger_words(getattr(ctx.settings, "extra_resources", ()))
     for fn in ctx.fixtures():
         fixture = fn.fixture
         assert fixture is not None
+        source = "\n".join(ctx.lines[fn.node.lineno - 1 : fn.node.end_lineno])
+        if not any(word in source for word in words):
+            continue  # nothing from the table is even named: skip the walk
         body = _Body.of(fn.node)
         if body.yield_from:
             continue
