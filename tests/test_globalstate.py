@@ -130,6 +130,9 @@ POSITIVES = {
             global CALLS
             CALLS += 1  # expect: SLK301
             CALLS = 5  # expect: SLK301
+
+        def test_reads():
+            assert CALLS == 0
     """,
     "module_and_class_attributes": """
         import json
@@ -219,6 +222,15 @@ POSITIVES = {
         def test_x():
             os.environ["A"] = "1"  # expect: SLK301
             os.environ["A"] = "2"  # expect: SLK301
+    """,
+    "a_value_built_from_the_saved_one_is_no_restore": """
+        import os
+
+        def test_x():
+            old = os.environ["PATH"]
+            os.environ["PATH"] = old + ":/opt/bin"  # expect: SLK301
+            cwd = os.getcwd()
+            os.chdir(os.path.join(cwd, "sub"))  # expect: SLK301
     """,
     "monkeypatch_after_the_write_saves_the_changed_value": """
         import os
@@ -632,6 +644,26 @@ NEGATIVES = {
             warnings.simplefilter("error")
             warnings.filterwarnings("ignore", category=DeprecationWarning)
     """,
+    "django_override_settings": """
+        from django.conf import settings
+        from django.test import override_settings
+
+        @override_settings(DEBUG=False)
+        def test_a():
+            settings.DEBUG = True
+
+        def test_b():
+            with override_settings(DEBUG=False):
+                settings.DEBUG = True
+    """,
+    "global_read_only_by_its_writer": """
+        _SEEN = None
+
+        def test_x():
+            global _SEEN
+            if _SEEN is None:
+                _SEEN = 1
+    """,
     "getters_are_no_writes": """
         import locale, os, sys
 
@@ -933,7 +965,86 @@ def test_fix_reuses_parameter_and_respects_signatures(tmp_path: Path) -> None:
     assert "def test_param(value, monkeypatch, extra=3):\n" in after
     assert "def test_multiline(\n    tmp_path,\n    monkeypatch,\n):\n" in after
     assert "def fixture_fn(request, monkeypatch):\n" in after
-    assert "os.environ" not in after.replace('import os', '')
+    assert "os.environ" not in after.replace("import os", "")
+
+
+def test_fix_in_blocks_decorated_nested_and_async(tmp_path: Path) -> None:
+    before = """
+        import os
+        from unittest import mock
+
+
+        @mock.patch("os.getpid")
+        def test_decorated(getpid, tmp_path):
+            for name in ("A", "B"):
+                if name:
+                    os.environ[name] = "1"  # in a loop
+            with open(tmp_path / "f", "w"):
+                os.chdir(tmp_path)
+
+
+        class TestOuter:
+            class TestInner:
+                async def test_async(self, *args):
+                    os.environ["C"] = "1"
+
+
+        def test_kwonly(*, tmp_path):
+            os.chdir(tmp_path)
+    """
+    after = fix(tmp_path, {"test_a.py": before})["test_a.py"]
+    assert "def test_decorated(getpid, tmp_path, monkeypatch):\n" in after
+    assert '            monkeypatch.setenv(name, "1")  # in a loop\n' in after
+    assert "        monkeypatch.chdir(tmp_path)\n" in after
+    assert "async def test_async(self, monkeypatch, *args):\n" in after
+    assert "def test_kwonly(monkeypatch, *, tmp_path):\n" in after
+    assert "os.environ[" not in after and "os.chdir" not in after
+
+
+def test_broad_fix_reuses_an_existing_monkeypatch_context(tmp_path: Path) -> None:
+    before = """
+        import os
+        import pytest
+
+
+        @pytest.fixture(scope="module")
+        def env():
+            with pytest.MonkeyPatch.context() as monkeypatch:
+                monkeypatch.setenv("A", "1")
+                os.environ["B"] = "2"
+                yield
+    """
+    after = fix(tmp_path, {"conftest.py": before}, unsafe=True)["conftest.py"]
+    assert after.count("MonkeyPatch.context()") == 1
+    assert 'monkeypatch.setenv("B", "2")' in after
+
+
+def test_async_broad_fixture(tmp_path: Path) -> None:
+    before = """
+        import os
+        import pytest_asyncio
+
+
+        @pytest_asyncio.fixture(scope="session")
+        async def env():
+            os.environ["A"] = "1"
+            yield
+    """
+    after = fix(tmp_path, {"conftest.py": before}, unsafe=True)["conftest.py"]
+    assert after == textwrap.dedent(
+        """\
+        import pytest
+        import os
+        import pytest_asyncio
+
+
+        @pytest_asyncio.fixture(scope="session")
+        async def env():
+            with pytest.MonkeyPatch.context() as mp:
+                mp.setenv("A", "1")
+                yield
+        """
+    )
 
 
 def test_no_safe_fix_where_monkeypatch_cannot_be_injected(tmp_path: Path) -> None:
@@ -982,7 +1093,7 @@ def test_sys_path_append_fix_is_unsafe(tmp_path: Path) -> None:
 
 
 def test_repeated_statements_are_all_fixed(tmp_path: Path) -> None:
-    before = 'import os\n\n\ndef test_x(a, b):\n    os.chdir(a)\n    os.chdir(b)\n    os.chdir(a)\n'
+    before = "import os\n\n\ndef test_x(a, b):\n    os.chdir(a)\n    os.chdir(b)\n    os.chdir(a)\n"
     after = fix(tmp_path, {"test_a.py": before})["test_a.py"]
     assert after.count("monkeypatch.chdir") == 3 and "os.chdir" not in after
 
@@ -1190,7 +1301,14 @@ def test_invalid_examples(index: int, tmp_path: Path) -> None:
 def test_docs_render() -> None:
     docs = RULE.docs()
     assert docs.startswith("# SLK301 global-state-not-restored\n")
-    for section in ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Fix safety", "## Options"):
+    for section in (
+        "## What it does",
+        "## Why is this bad?",
+        "## Example",
+        "## Use instead",
+        "## Fix safety",
+        "## Options",
+    ):
         assert section in docs
 
 

@@ -208,6 +208,10 @@ class Project:
                     queue.append(target)
         return found
 
+    def visible_fixtures(self, path: str, cls: str | None) -> dict[str, list[_Candidate]]:
+        """Every fixture a test in ``path`` (class ``cls``) can request, by name, nearest first."""
+        return self._chain(path, cls)
+
     def _chain(self, path: str, cls: str | None) -> dict[str, list[_Candidate]]:
         key = (path, cls)
         chain = self._chains.get(key)

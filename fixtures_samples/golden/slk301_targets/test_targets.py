@@ -5,6 +5,7 @@ import logging
 import os
 import socket
 import sys
+from json import JSONEncoder
 from os import environ
 
 import matplotlib as mpl
@@ -12,7 +13,6 @@ import matplotlib.pyplot as plt
 import pytest
 
 import app.settings as settings
-from app.models import User
 
 log = logging.getLogger("app")
 CALLS = 0
@@ -39,7 +39,7 @@ def test_modules_and_classes():
     global CALLS
     CALLS += 1  # expect: SLK301
     settings.DEBUG = True  # expect: SLK301
-    User.default_role = "admin"  # expect: SLK301
+    JSONEncoder.item_separator = ";"  # expect: SLK301
     setattr(settings, "TIMEOUT", 0)  # expect: SLK301
 
 
@@ -61,3 +61,7 @@ def offline():
 class TestMethods:
     def test_method(self):
         os.environ["IN_CLASS"] = "1"  # expect: SLK301
+
+
+def test_counter_starts_at_zero():
+    assert CALLS == 0

@@ -16,6 +16,7 @@ step drops those that a fixture the test uses (requested, ``usefixtures``,
 from __future__ import annotations
 
 import ast
+import re
 from bisect import bisect_left
 from dataclasses import dataclass, replace
 from typing import Iterator
@@ -45,7 +46,8 @@ Flags a write to process-global state in a test or a fixture that nothing undoes
 - `sys.path`, `sys.modules`, `sys.argv`: item assignment or deletion, `append/insert/extend/remove/
   pop/clear/...`, augmented assignment, rebinding (`sys.argv = [...]`);
 - the working directory (`os.chdir`, `os.fchdir`) and the umask (`os.umask`);
-- a module global rebound by a function that declares `global X`;
+- a module global rebound by a function that declares `global X`, when another function of the module
+  reads it (a global only its writer reads is a cache of that test, not shared state);
 - attributes of imported modules and classes: `settings.DEBUG = True` where `settings` is bound by an
   `import` (or `pytest.importorskip`), `MyClass.attr = 1` where `MyClass` is imported, `del mod.X`,
   `setattr(mod, "X", ...)`, `delattr(mod, "X")`;
@@ -63,7 +65,13 @@ A write counts as restored, and is not flagged, when:
   or fixture (or its class), as a `with` block around the write, or as a call before the write;
 - it happens inside a `with` block that restores that state: `mock.patch.dict(os.environ)`,
   `contextlib.chdir(...)`, `path.as_cwd()`, `matplotlib.rc_context()`, `plt.style.context()`,
-  `caplog.at_level(...)`;
+  `caplog.at_level(...)`, `test.support`'s `swap_attr`/`swap_item`, a context manager whose name says
+  it restores the working directory or the environment (`change_cwd`, `temp_cwd`, `modified_environ`,
+  `EnvironmentVarGuard`), Django's `override_settings` (also as a decorator), a `@contextmanager` function of the same module that restores it after its
+  `yield` (also `delattr(obj, name)` on the object passed in), or `stack.enter_context(...)` of any
+  of these;
+- it is the last statement of a `pytest.raises(...)` / `self.assertRaises(...)` block: the write is
+  what is expected to fail;
 - the same target is written again later: after `yield`, in a `finally` block, in a nested function
   or lambda (an `addfinalizer`/`addCleanup` callback), by a cleanup registration
   (`request.addfinalizer(os.chdir, old)`, `self.addCleanup(setattr, mod, "X", old)`), by a helper
@@ -71,20 +79,36 @@ A write counts as restored, and is not flagged, when:
   deletion (`del os.environ["X"]`, `os.environ.pop("X")`, `sys.path.remove(p)`), a value saved before
   (`os.chdir(old)` after `old = os.getcwd()`, `os.environ.update(saved)`), or a reset
   (`matplotlib.rcdefaults()`, `importlib.reload(mod)`, `logging.disable(logging.NOTSET)`);
-- an xunit teardown of the class or module (`teardown_method`, `tearDown`, `teardown_module`, ...)
-  writes the same target;
+- an xunit teardown of the class, of a base class in the same module, or of the module
+  (`teardown_method`, `tearDown`, `teardown_module`, ...) writes the same target, or `setUp` /
+  `setup_method` registers its undo (`self.addCleanup(...)`, `enter_context(...)`);
 - a fixture the test or fixture uses — requested, through `usefixtures`, or `autouse` in its class,
   module, a `conftest.py` or a plugin — restores it in its teardown, or it requests `pytester`/`testdir`
   (which restore `sys.path`, `sys.modules` and the working directory);
-- the test is marked `pytest.mark.forked` (it runs in a child process).
+- the test is marked `pytest.mark.forked` (it runs in a child process);
+- a later call undoes whatever some object recorded: `snapshot.restore()`, `patcher.undo()`.
+
+A write that only puts a value back is never flagged: a value saved before (also at import time, as in
+`_LOCALE = locale.setlocale(locale.LC_ALL)` at module level), or a reset to the default
+(`logging.disable(logging.NOTSET)`, `socket.setdefaulttimeout(None)`, `locale.setlocale(c, "")`).
+Session-scoped `autouse` fixtures are not flagged: they configure the whole session on purpose, and
+every test they apply to sees the same state.
 
 One diagnostic per write, at the write. Module-level code, helpers that are neither tests nor
 fixtures, and code under `if __name__ == "__main__":` are not checked.
 
 Not flagged: attribute assignment on local objects and instances (`self.x = ...`, `obj.x = ...` where
-`obj` is a parameter or local variable), edits of a copy (`env = os.environ.copy()`), warnings filters
-(see Options), the global random state (`random.seed`, `np.random.seed`), pandas options, signal
-handlers, logging handlers.
+`obj` is a parameter or local variable), edits of a copy (`env = os.environ.copy()`), `sys.stdout`,
+`sys.stderr` and `sys.stdin` (pytest's capture puts them back after every test, unless run with `-s`),
+ctypes prototypes (`func.restype`, `func.argtypes`), warnings filters (see Options), the global random
+state (`random.seed`, `np.random.seed`), `np.set_printoptions`, `pd.set_option` (add them to
+`extra-global-targets`), signal handlers, logging handlers.
+
+Limits: the analysis reads one function at a time, in source order, without following calls (except
+helpers of the same module, whose writes count as restorations). When in doubt it stays silent: a
+helper that restores anything, a restoring context manager it cannot see into, a lambda that writes
+the same target. Writes spread over several statements on one line after a `;` or a `:` are seen, but
+a function whose only write is such an attribute assignment may be skipped by the fast pre-check.
 """,
         why="""
 Process-global state outlives the test that changes it. An environment variable set by one test, a
@@ -124,13 +148,19 @@ the test sees the same state, and pytest undoes it afterwards.
 | `sys.modules["m"] = x`, `del sys.modules["m"]`, `sys.modules.pop("m", None)` | `monkeypatch.setitem(sys.modules, "m", x)`, `monkeypatch.delitem(sys.modules, "m")`, `monkeypatch.delitem(sys.modules, "m", raising=False)` |
 | `sys.argv = [...]` | `monkeypatch.setattr(sys, "argv", [...])` |
 | `os.chdir(p)` | `monkeypatch.chdir(p)` |
-| `mod.ATTR = v`, `del mod.ATTR` | `monkeypatch.setattr(mod, "ATTR", v)`, `monkeypatch.delattr(mod, "ATTR")` |
-| `setattr(mod, "A", v)`, `delattr(mod, "A")` | `monkeypatch.setattr(mod, "A", v)`, `monkeypatch.delattr(mod, "A")` |
+| `mod.ATTR = v`, `del mod.ATTR` | `monkeypatch.setattr(mod, "ATTR", v)`, `monkeypatch.delattr(mod, "ATTR")` (*) |
+| `setattr(mod, "A", v)`, `delattr(mod, "A")` | `monkeypatch.setattr(mod, "A", v)`, `monkeypatch.delattr(mod, "A")` (*) |
 | `matplotlib.rcParams[k] = v` | `monkeypatch.setitem(matplotlib.rcParams, k, v)` |
 
-Only whole statements are rewritten (`old = os.environ.pop("X")` is not). `monkeypatch.setattr` raises
-`AttributeError` when the attribute does not exist yet; a test that creates a new module attribute
-needs `raising=False` added by hand. No fix is offered for writes without a `monkeypatch` equivalent
+(*) `monkeypatch.setattr` raises `AttributeError` when the attribute does not exist yet, where the
+assignment created it. The plain call is kept only when the project's own source defines the attribute
+(at the top level of the module, or in the body of the imported class); otherwise — a new attribute,
+or a module sessionlint cannot read (the standard library, an installed package) — the fix adds
+`raising=False`, which behaves exactly like the assignment.
+
+Only whole statements are rewritten (`old = os.environ.pop("X")` is not). A later raw write to a target
+the fix moved to `monkeypatch` is then restored by it too (monkeypatch saved the value first), so it is
+no longer reported. No fix is offered for writes without a `monkeypatch` equivalent
 (`os.environ.update`, `os.umask`, `locale.setlocale`, `logging`, `global`, ...), in `unittest.TestCase`
 classes (pytest does not inject fixtures there), in Hypothesis `@given` tests (function-scoped fixtures
 fail its health check), and in fixtures whose scope sessionlint cannot tell.
@@ -138,7 +168,10 @@ fail its health check), and in fixtures whose scope sessionlint cannot tell.
 In broad fixtures (class, module, package, session scope) the fix is unsafe: the fixture's body is
 wrapped in `with pytest.MonkeyPatch.context() as mp:` and the writes become `mp.*` calls, so they are
 undone when the fixture is torn down rather than never. A fixture that `return`s its value as its last
-statement becomes a `yield` fixture (its only `return`); a fixture with another `return` gets no fix.
+statement (its only `return`) becomes a `yield` fixture, one without any `return` gets a `yield` at the
+end, and a fixture with another `return` gets no fix: a `yield` there would not end it. Session-wide
+changes then end with the session, module-wide ones with the module: tests that relied on the change
+leaking further, without requesting the fixture, start to fail.
 """,
         options="""
 `extra-global-targets`: more dotted names whose writes count, e.g.
@@ -163,7 +196,7 @@ and `pytest.deprecated_call()` are flagged too.
             "        assert os.listdir() == []\n    finally:\n        os.chdir(old)\n",
             'import os\nfrom unittest import mock\n\n\n@mock.patch.dict(os.environ, {"FEATURE_X": "1"})\n'
             'def test_patched():\n    os.environ["OTHER"] = "2"\n',
-            "import os\n\n\ndef test_copy():\n    env = os.environ.copy()\n    env[\"FEATURE_X\"] = \"1\"\n",
+            'import os\n\n\ndef test_copy():\n    env = os.environ.copy()\n    env["FEATURE_X"] = "1"\n',
             "class Config:\n    debug = False\n\n\ndef test_instance():\n    config = Config()\n    config.debug = True\n",
             'import os\n\n\ndef test_set_and_unset():\n    os.environ["FEATURE_X"] = "1"\n    assert os.environ["FEATURE_X"]\n'
             '    del os.environ["FEATURE_X"]\n',
@@ -184,11 +217,11 @@ and `pytest.deprecated_call()` are flagged too.
                 "        monkeypatch.chdir(tmp_path)\n",
             ),
             Example(
-                "import settings\n\n\ndef test_debug():\n    settings.DEBUG = True\n    setattr(settings, \"TIMEOUT\", 0)\n"
+                'import settings\n\n\ndef test_debug():\n    settings.DEBUG = True\n    setattr(settings, "TIMEOUT", 0)\n'
                 "    settings.NEW_FLAG = 1\n",
-                fixed="import settings\n\n\ndef test_debug(monkeypatch):\n    monkeypatch.setattr(settings, \"DEBUG\", True)\n"
-                "    monkeypatch.setattr(settings, \"TIMEOUT\", 0)\n"
-                "    monkeypatch.setattr(settings, \"NEW_FLAG\", 1, raising=False)\n",
+                fixed='import settings\n\n\ndef test_debug(monkeypatch):\n    monkeypatch.setattr(settings, "DEBUG", True)\n'
+                '    monkeypatch.setattr(settings, "TIMEOUT", 0)\n'
+                '    monkeypatch.setattr(settings, "NEW_FLAG", 1, raising=False)\n',
                 files={"settings.py": "DEBUG = False\nTIMEOUT = 30\n"},
             ),
             Example(
@@ -225,7 +258,19 @@ STATE_OBJECTS = {
 }
 _DICT_WRITES = frozenset({"update", "pop", "setdefault", "clear", "popitem", "__setitem__", "__delitem__"})
 _LIST_WRITES = frozenset(
-    {"append", "insert", "extend", "remove", "pop", "clear", "sort", "reverse", "__setitem__", "__delitem__", "__iadd__"}
+    {
+        "append",
+        "insert",
+        "extend",
+        "remove",
+        "pop",
+        "clear",
+        "sort",
+        "reverse",
+        "__setitem__",
+        "__delitem__",
+        "__iadd__",
+    }
 )
 CONTAINER_WRITES = {
     "env": _DICT_WRITES,
@@ -261,7 +306,6 @@ RESET_CALLS = {
     "matplotlib.pyplot.rcdefaults": "rcparams",
     "matplotlib.rc_file_defaults": "rcparams",
     "matplotlib.pyplot.rc_file_defaults": "rcparams",
-    "matplotlib.style.use.__reset__": "rcparams",
     "warnings.resetwarnings": "warnings",
 }
 # calls that read the state (a name bound to their result holds a saved value)
@@ -294,6 +338,7 @@ RESTORING_CONTEXTS = {
     "matplotlib.style.context": "rcparams",
     "matplotlib.pyplot.style.context": "rcparams",
 }
+DJANGO_SETTINGS_OVERRIDES = frozenset({"override_settings", "modify_settings"})
 IMPORT_CALLS = frozenset({"pytest.importorskip", "importlib.import_module", "__import__"})
 MONKEYPATCH_CLASSES = frozenset({"pytest.MonkeyPatch", "_pytest.monkeypatch.MonkeyPatch", "MonkeyPatch"})
 MOCKER_NAMES = frozenset({"mocker", "class_mocker", "module_mocker", "package_mocker", "session_mocker"})
@@ -306,6 +351,7 @@ CLEANUP_METHODS = frozenset({"addfinalizer", "addCleanup", "addClassCleanup", "c
 XUNIT_TEARDOWN_METHODS = frozenset(
     {"teardown_method", "teardown", "tearDown", "teardown_class", "tearDownClass", "doCleanups"}
 )
+XUNIT_SETUP_METHODS = frozenset({"setUp", "setup_method", "setup", "asyncSetUp"})
 XUNIT_TEARDOWN_FUNCTIONS = frozenset({"teardown_module", "teardown_function", "tearDownModule", "teardown"})
 LOG_NOTSET = frozenset({"logging.NOTSET"})
 # pytest's capture plugin puts these back after every test (unless run with -s)
@@ -459,10 +505,23 @@ class _FileNames:
         self.cm_cache: dict[str, tuple[list, list[str]]] = {}
         self.helper_cache: dict[str, list[Target]] = {}
         self._lines: list[str] | None = None
+        self._reads: list[tuple[ast.AST, set[str]]] | None = None
         extras = tuple(getattr(ctx.settings, "extra_global_targets", ()) or ())
         self.warnings = any(e == "warnings" or e.startswith("warnings.") for e in extras)
         self.extras = tuple(e for e in extras if not (e == "warnings" or e.startswith("warnings.")))
         self.unittest_classes = {name for name in self.classes if self._unittest(name, set())}
+
+    def read_elsewhere(self, name: str, writer: FunctionNode) -> bool:
+        """Whether a function other than ``writer`` (a test, fixture, helper or method) reads global ``name``."""
+        if self._reads is None:
+            self._reads = []
+            for node in ast.walk(self.ctx.tree):
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                    loaded = {n.id for n in _walk_own(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+                    if isinstance(node, ast.Lambda):
+                        loaded |= {n.id for n in ast.walk(node.body) if isinstance(n, ast.Name)}
+                    self._reads.append((node, loaded))
+        return any(node is not writer and name in loaded for node, loaded in self._reads)
 
     def segment(self, node: ast.AST) -> str:
         """The source text of ``node`` (``ast.get_source_segment`` without re-splitting the file)."""
@@ -505,10 +564,23 @@ class _FileNames:
         return False
 
     def class_chain(self, cls: str | None) -> list[ast.ClassDef]:
+        """The class of a method, the classes around it, and their base classes defined in this module."""
         if not cls:
             return []
         parts = cls.split(".")
-        return [self.classes[".".join(parts[:i])] for i in range(1, len(parts) + 1) if ".".join(parts[:i]) in self.classes]
+        queue = [
+            self.classes[".".join(parts[:i])] for i in range(1, len(parts) + 1) if ".".join(parts[:i]) in self.classes
+        ]
+        found: list[ast.ClassDef] = []
+        while queue and len(found) < 50:
+            node = queue.pop(0)
+            if node in found:
+                continue
+            found.append(node)
+            for base in node.bases:
+                if isinstance(base, ast.Name) and base.id in self.classes:
+                    queue.append(self.classes[base.id])
+        return found
 
 
 def _module_reads(ctx: FileContext, value: ast.expr) -> set[str]:
@@ -579,7 +651,9 @@ class _Scan:
                 prefix = "." * node.level + (node.module or "")
                 for alias in node.names:
                     if alias.name != "*":
-                        self.local_imports[alias.asname or alias.name] = f"{prefix}.{alias.name}" if prefix else alias.name
+                        self.local_imports[alias.asname or alias.name] = (
+                            f"{prefix}.{alias.name}" if prefix else alias.name
+                        )
             elif isinstance(node, ast.ExceptHandler) and node.name:
                 self.locals.add(node.name)
             elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
@@ -661,8 +735,10 @@ class _Scan:
         """(is a logger, its name or None when not known)."""
         if isinstance(node, ast.Name) and node.id in self.loggers:
             return True, self.loggers[node.id]
-        if isinstance(node, ast.Name) and node.id in self.names.loggers and not (
-            node.id in self.params or node.id in self.locals
+        if (
+            isinstance(node, ast.Name)
+            and node.id in self.names.loggers
+            and not (node.id in self.params or node.id in self.locals)
         ):
             return True, self.names.loggers[node.id]
         dotted = self.qualify(node)
@@ -712,20 +788,26 @@ class _Scan:
 
     def saved_value(self, value: ast.AST | None, family: str) -> bool:
         """``value`` holds a value saved from ``family`` before (``old``, ``saved["X"]``)."""
-        if value is None:
+        node = value
+        while isinstance(node, (ast.Attribute, ast.Subscript, ast.Starred)):
+            node = node.value  # saved["X"], saved.value
+        if isinstance(node, ast.Call):
+            # str(old), os.fspath(old), dict(saved): a conversion of the saved value, nothing added
+            args = [*node.args, *(k.value for k in node.keywords)]
+            return bool(args) and all(self.saved_value(a, family) for a in args)
+        if not isinstance(node, ast.Name):
             return False
-        for node in _walk_own(value):
-            if not isinstance(node, ast.Name):
-                continue
-            if family in self.saved.get(node.id, ()):
-                return True
-            if (
-                node.id not in self.locals
-                and node.id not in self.params
-                and family in self.names.module_saved.get(node.id, ())
-            ):
-                return True
-        return False
+        if family in self.saved.get(node.id, ()):
+            return True
+        return (
+            node.id not in self.locals
+            and node.id not in self.params
+            and family in self.names.module_saved.get(node.id, ())
+        )
+
+    def saved_args(self, call: ast.Call, family: str) -> bool:
+        """A write call whose argument is a saved value: ``os.chdir(old)``, ``os.environ.update(saved)``."""
+        return any(self.saved_value(a, family) for a in call.args)
 
     # the walk --------------------------------------------------------------------------------
     def run(self) -> "_Scan":
@@ -754,7 +836,13 @@ class _Scan:
             protect = list(st.protect)
             if stmt.body and any(
                 isinstance(item.context_expr, ast.Call)
-                and (self.qualify(item.context_expr.func) or "") in ("pytest.raises", "pytest.fail")
+                and (
+                    (self.qualify(item.context_expr.func) or "") == "pytest.raises"
+                    or (
+                        isinstance(item.context_expr.func, ast.Attribute)
+                        and item.context_expr.func.attr in ("assertRaises", "assertRaisesRegex")
+                    )
+                )
                 for item in stmt.items
             ):
                 self.raising.add(id(stmt.body[-1]))
@@ -765,7 +853,7 @@ class _Scan:
                     self.mp_names.add(item.optional_vars.id)
             inner = _State(tuple(protect), st.in_finally, st.nested)
             if self.yield_pos is not None and _encloses(stmt, self.yield_pos):
-                self.teardown_protect += protect[len(st.protect):]
+                self.teardown_protect += protect[len(st.protect) :]
             self.body(stmt.body, inner)
         elif isinstance(stmt, (ast.Try, ast.TryStar)):
             self.body(stmt.body, st)
@@ -808,9 +896,11 @@ class _Scan:
         """Track names bound to a saved value, a state container, a logger or a MonkeyPatch."""
         for target in targets:
             if isinstance(target, (ast.Tuple, ast.List)):
-                values = value.elts if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(
-                    target.elts
-                ) else [value] * len(target.elts)
+                values = (
+                    value.elts
+                    if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts)
+                    else [value] * len(target.elts)
+                )
                 for elt, val in zip(target.elts, values):
                     self.bind([elt], val)
                 continue
@@ -880,6 +970,11 @@ class _Scan:
                 for target in self.patch_targets(kind, call):
                     self.restore(target, call, st, before=True)
             return
+        # stack.enter_context(mock.patch.dict(os.environ)): restored when the stack closes
+        if method in ("enter_context", "enterContext", "enter_async_context") and call.args:
+            for target in self.context_targets(call.args[0]):
+                self.restore(target, call, st, anywhere=True)
+            return
         # cleanup registrations: request.addfinalizer(os.chdir, old), self.addCleanup(setattr, mod, "X", old)
         if (method in CLEANUP_METHODS or qual == "atexit.register") and call.args:
             self.cleanup(call, st)
@@ -903,7 +998,12 @@ class _Scan:
                 return
             extra = self.extra_for(self.qualify(receiver))
             if extra is not None and method in _DICT_WRITES | _LIST_WRITES | {"add", "discard"}:
-                self.emit(self.event(("extra", extra), call, f"changes '{extra}'", "set it back after yield or in a finally block"), st)
+                self.emit(
+                    self.event(
+                        ("extra", extra), call, f"changes '{extra}'", "set it back after yield or in a finally block"
+                    ),
+                    st,
+                )
                 return
             if method == "setLevel":
                 is_logger, key = self.logger_key(receiver)
@@ -921,7 +1021,10 @@ class _Scan:
             return
         extra = self.extra_for(qual)
         if extra is not None and qual == extra:
-            self.emit(self.event(("extra", extra), call, f"calls {extra}()", "set it back after yield or in a finally block"), st)
+            self.emit(
+                self.event(("extra", extra), call, f"calls {extra}()", "set it back after yield or in a finally block"),
+                st,
+            )
             return
         # a helper of this module called from the test: what it writes counts as restoring
         if isinstance(func, ast.Name) and self.depth == 0 and func.id in self.ctx.module_functions:
@@ -945,7 +1048,11 @@ class _Scan:
         nested = _State(st.protect, st.in_finally, nested=True)
         if isinstance(callback, ast.Lambda):
             return self.exprs(callback.body, nested)
-        if isinstance(callback, ast.Call) and (self.qualify(callback.func) or "") == "functools.partial" and callback.args:
+        if (
+            isinstance(callback, ast.Call)
+            and (self.qualify(callback.func) or "") == "functools.partial"
+            and callback.args
+        ):
             callback, args, keywords = callback.args[0], callback.args[1:], callback.keywords
         else:
             args, keywords = call.args[1:], call.keywords
@@ -977,7 +1084,7 @@ class _Scan:
         key_node = args[0] if args and method in ("pop", "setdefault", "__setitem__", "__delitem__") else None
         key, shown = self.key_of(key_node) if fam in _KEYED else (None, "")
         restoring = method in ("pop", "remove", "__delitem__") or (
-            method in ("update", "__setitem__", "extend", "__iadd__") and self.saved_value(call, fam)
+            method in ("update", "__setitem__", "extend", "__iadd__") and self.saved_args(call, fam)
         )
         obj = self.text(receiver)
         call_text, unsafe = "", False
@@ -993,9 +1100,11 @@ class _Scan:
             elif fam == "syspath" and method == "append" and len(args) == 1:
                 call_text, unsafe = f".syspath_prepend({self.text(args[0])})", True
         what, advice = _describe(fam, "del" if method in DELETING else "set", key, shown, dotted, obj)
+        if call_text.endswith(", raising=False)") and advice.endswith(")"):
+            advice = advice[:-1] + ", raising=False)"
         if method in ("update", "clear", "popitem") and fam == "env":
             what = "changes os.environ"
-            advice = 'use {mp}.setenv()/{mp}.delenv() per variable, or mock.patch.dict(os.environ, ...)'
+            advice = "use {mp}.setenv()/{mp}.delenv() per variable, or mock.patch.dict(os.environ, ...)"
         self.emit(
             self.event(
                 (fam, key) if fam in _KEYED else (fam, None), call, what, advice, restoring=restoring,
@@ -1012,7 +1121,7 @@ class _Scan:
         shown = ""
         if fam == "env":
             key, shown = self.key_of(args[0] if args else None)
-            restoring = qual == "os.unsetenv" or self.saved_value(call, "env")
+            restoring = qual == "os.unsetenv" or (len(args) >= 2 and self.saved_value(args[1], "env"))
             action = "set" if qual == "os.putenv" else "del"
             what, advice = _describe("env", action, key, shown, qual, "")
             what += f" with {qual}() (os.environ does not see it)" if qual == "os.putenv" else f" with {qual}()"
@@ -1033,7 +1142,7 @@ class _Scan:
             restoring = (isinstance(value, ast.Constant) and value.value is None) or self.saved_value(value, fam)
             what, advice = _describe(fam, "set", None, "", qual, "")
         else:
-            restoring = self.saved_value(call, fam)
+            restoring = self.saved_args(call, fam)
             what, advice = _describe(fam, "set", None, "", qual, "")
             if fam == "cwd" and qual == "os.chdir" and stmt is not None and len(args) == 1 and not call.keywords:
                 call_text = f".chdir({self.text(args[0])})"
@@ -1104,6 +1213,8 @@ class _Scan:
         if isinstance(target, ast.Attribute):
             return self.attribute_write(target, value, action, stmt, st)
         if isinstance(target, ast.Name) and target.id in self.declared_global:
+            if not self.names.read_elsewhere(target.id, self.fn):
+                return  # only this function reads it: no other test can see the change
             restoring = action == "del" or self.saved_value(value, "global")
             self.emit(
                 self.event(
@@ -1159,7 +1270,7 @@ class _Scan:
         restoring = action == "del" or self.saved_value(value, tgt[0])
         call_text, attr_full = "", ""
         if tgt[0] in STATE_FAMILIES_REBIND:
-            what = f"rebinds {dotted}"
+            what = f"rebinds {dotted}" if action == "set" else f"changes {dotted}"
             _, advice = _describe(tgt[0], "set", None, "", dotted, dotted)
             if tgt[0] == "argv" and action == "set" and stmt is not None:
                 call_text = f'.setattr({obj_text}, "argv", {self.text(value)})'
@@ -1256,8 +1367,26 @@ class _Scan:
         family = RESTORING_CONTEXTS.get(qual)
         if family is not None:
             return [(family, None)]
+        if qual.rsplit(".", 1)[-1] in DJANGO_SETTINGS_OVERRIDES:
+            return [("attr", "django.conf.settings")]
         if isinstance(expr.func, ast.Name) and expr.func.id in self.ctx.module_functions and self.depth < 2:
             return self.helper_context(self.ctx.module_functions[expr.func.id], expr)
+        last = qual.rsplit(".", 1)[-1] if qual else (expr.func.attr if isinstance(expr.func, ast.Attribute) else "")
+        if last in ("swap_attr", "swap_item") and len(expr.args) >= 2:  # test.support
+            kind = "object" if last == "swap_attr" else "dict"
+            targets = self.patch_targets(kind, expr)
+            if last == "swap_item":
+                family = self.family_of(expr.args[0])
+                if family is not None:
+                    return [(family[0], self.key_of(expr.args[1])[0] if family[0] in _KEYED else None)]
+            return targets
+        words = set(last.lower().split("_"))
+        if "cwd" in words or last in ("chdir", "pushd", "working_directory", "cd", "in_dir", "change_dir"):
+            return [("cwd", None)]  # contextlib.chdir, test.support's change_cwd, temp_cwd, ...
+        if words & {"environ", "env", "environment"} and "copy" not in words:
+            return [("env", None)]  # modified_environ(...), EnvironmentVarGuard(), ...
+        if "environmentvarguard" in words:
+            return [("env", None)]
         if isinstance(expr.func, ast.Attribute):
             if expr.func.attr == "as_cwd":
                 return [("cwd", None)]
@@ -1289,7 +1418,11 @@ class _Scan:
                 if scan.yield_pos is None or _pos(node) <= scan.yield_pos:
                     continue
                 obj = None
-                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("setattr", "delattr"):
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Name)
+                    and node.func.id in ("setattr", "delattr")
+                ):
                     obj = node.args[0] if node.args else None
                 elif isinstance(node, ast.Attribute) and isinstance(node.ctx, (ast.Store, ast.Del)):
                     obj = node.value
@@ -1302,8 +1435,10 @@ class _Scan:
         positions = [a.arg for a in helper.args.posonlyargs + helper.args.args]
         for name in touched:
             index = positions.index(name)
-            arg = call.args[index] if index < len(call.args) else next(
-                (k.value for k in call.keywords if k.arg == name), None
+            arg = (
+                call.args[index]
+                if index < len(call.args)
+                else next((k.value for k in call.keywords if k.arg == name), None)
             )
             dotted = self.qualify(arg) if arg is not None else None
             if dotted:
@@ -1314,9 +1449,12 @@ class _Scan:
         found: list[Target] = []
         for dec in decorators:
             if isinstance(dec, ast.Call):
-                kind = _patch_kind(self.qualify(dec.func) or "")
+                qual = self.qualify(dec.func) or ""
+                kind = _patch_kind(qual)
                 if kind is not None:
                     found += self.patch_targets(kind, dec)
+                elif qual.rsplit(".", 1)[-1] in DJANGO_SETTINGS_OVERRIDES:
+                    found.append(("attr", "django.conf.settings"))
         return found
 
 
@@ -1388,13 +1526,18 @@ def _describe(fam: str, action: str, key: str | None, shown: str, dotted: str, o
         how = "use {mp}.delitem(sys.modules, ...)" if action == "del" else "use {mp}.setitem(sys.modules, ...)"
         return f"{verb} {entry}", how
     if fam == "rcparams" and shown:
-        return f"changes matplotlib rcParams[{shown}]", "use {mp}.setitem(" + (obj or "matplotlib.rcParams") + ", ...) or matplotlib.rc_context()"
+        return f"changes matplotlib rcParams[{shown}]", "use {mp}.setitem(" + (
+            obj or "matplotlib.rcParams"
+        ) + ", ...) or matplotlib.rc_context()"
     return _FAMILY_TEXT.get(fam, (f"changes {dotted}", "set it back after yield or in a finally block"))
 
 
 def _describe_attr(target: Target, shown: str, delete: bool, obj: str, attr: str | None, root: str) -> tuple[str, str]:
     if target[0] == "extra":
-        return f"changes '{shown}' ({target[1]} is a declared global target)", "use {mp}.setattr(...), or set it back after yield or in a finally block"
+        return (
+            f"changes '{shown}' ({target[1]} is a declared global target)",
+            "use {mp}.setattr(...), or set it back after yield or in a finally block",
+        )
     kind = "class attribute" if root[:1].isupper() and "." not in shown.split(".", 1)[-1] else "module attribute"
     verb = "deletes" if delete else "sets"
     attr_text = f'"{attr}"' if attr else "..."
@@ -1448,15 +1591,11 @@ def check_file(ctx: FileContext) -> None:
     class_teardown: dict[str, list[Target]] = {}
     pending: list[_Pending] = []
     restores: dict[str, tuple] = {}
-    writes, restorers = _candidate_lines(ctx, names)
+    prefilter = _Prefilter(ctx, names)
     for fn in ctx.functions:
         if fn.fixture is None and fn.test is None:
             continue
-        first, last = fn.node.lineno, fn.node.end_lineno or fn.node.lineno
-        if not _any_between(writes, first, last) and (
-            fn.fixture is None
-            or (not _any_between(restorers, first, last) and not set(fn.fixture.args) & set(BUILTIN_RESTORES))
-        ):
+        if not prefilter.writes(fn.node) and (fn.fixture is None or not prefilter.restores(fn.node)):
             continue  # nothing in it can write (or, for a fixture, restore) global state
         scan = _Scan(names, fn.node).run()
         if fn.fixture is not None:
@@ -1496,65 +1635,76 @@ def check_file(ctx: FileContext) -> None:
                 ctx.facts.diagnostics.append(item.diagnostic)
 
 
-_WRITE_CALLS = frozenset(
-    {"putenv", "unsetenv", "chdir", "fchdir", "umask", "setlocale", "setdefaulttimeout", "disable", "rc", "use",
-     "setLevel", "simplefilter", "filterwarnings"}
+# Plain substrings (found with str.find: far faster than one big alternation) that mark a line
+# that may write global state; over-matching only costs a scan.
+_WRITE_WORDS = (
+    "environ", "putenv", "unsetenv", "chdir", "umask", "global ", "setattr", "delattr", "rcParams", ".rc(",
+    ".use(", "setlocale", "setdefaulttimeout", ".disable(", "setLevel", "importorskip", "import_module",
+    "getLogger",
 )  # fmt: skip
-_CONTAINER_METHODS = frozenset().union(*CONTAINER_WRITES.values())
-_RESTORE_CALLS = frozenset(
-    {"setenv", "delenv", "syspath_prepend", "setitem", "delitem", "setattr", "delattr", "chdir", "patch", "dict",
-     "object", "multiple", "addfinalizer", "addCleanup", "callback"}
-)  # fmt: skip
+_SYS_RE = re.compile(r"sys\s*\.\s*(?:path|modules|argv)\b")
+# ``name.attr = ...`` (name checked against the imports), or a ``del`` statement
+_WRITE_RE = re.compile(
+    r"^[ \t]*(?P<name>[A-Za-z_]\w*)[ \t]*\.[\w. \t]+(?:[-+*/|&^%@]|//|\*\*|<<|>>)?=(?!=)"
+    r"|^[ \t]*del\b(?P<dels>[^\n]*)",
+    re.MULTILINE,
+)
+_DEL_NAMES_RE = re.compile(r"\b([A-Za-z_]\w*)\s*\.")
+_RESTORE_RE = re.compile(
+    r"monkeypatch|MonkeyPatch|\bmp\b|patch|\bwith\b|addfinalizer|addCleanup|callback|undo|restore|pytester|testdir"
+)
+_NEWLINE_RE = re.compile(r"\r\n?|\n")
 
 
-def _candidate_lines(ctx: FileContext, names: _FileNames) -> tuple[list[int], list[int]]:
-    """Lines that may write (or, for fixtures, restore) global state: one cheap walk of the file,
-    so that the functions without any are not scanned at all."""
-    bound = set(names.aliases) | {e.split(".")[0] for e in names.extras}
-    writes: list[int] = []
-    restorers: list[int] = []
+class _Prefilter:
+    """Which functions can write (or, for fixtures, restore) global state at all, judged from the
+    file's text with one pass of a compiled expression: the others are not scanned."""
 
-    def root(node: ast.AST) -> str | None:
-        while isinstance(node, (ast.Attribute, ast.Subscript)):
-            node = node.value
-        return node.id if isinstance(node, ast.Name) else None
+    def __init__(self, ctx: FileContext, names: _FileNames) -> None:
+        self.text = text = ctx.text
+        self.starts = [0] + [m.end() for m in _NEWLINE_RE.finditer(text)]
+        bound = set(names.aliases)
+        hits: list[int] = []
+        for word in _WRITE_WORDS:
+            index = text.find(word)
+            while index >= 0:
+                hits.append(index)
+                index = text.find(word, index + 1)
+        hits += [m.start() for m in _SYS_RE.finditer(text)]
+        for match in _WRITE_RE.finditer(text):
+            name, dels = match.group("name"), match.group("dels")
+            if (name is not None and name in bound) or (
+                dels is not None and any(n in bound for n in _DEL_NAMES_RE.findall(dels))
+            ):
+                hits.append(match.start())
+        words = [re.escape(e.rsplit(".", 1)[-1]) for e in names.extras]
+        if names.warnings:
+            words += ["simplefilter", "filterwarnings", "filters"]
+        # ``from os import chdir`` / ``from os import environ``: the bare names write too
+        words += [
+            rf"\b{re.escape(n)}\b"
+            for n, q in names.aliases.items()
+            if q in CALL_WRITES or q in RESET_CALLS or q in STATE_OBJECTS
+        ]
+        if words:
+            hits += [m.start() for m in re.finditer("|".join(words), text)]
+        self.hits = sorted(hits)
 
-    for node in ast.walk(ctx.tree):
-        if isinstance(node, ast.Global):
-            writes.append(node.lineno)
-        elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
-            targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
-            for target in targets:
-                for sub in ast.walk(target):
-                    if isinstance(sub, (ast.Attribute, ast.Subscript)) and root(sub) in bound:
-                        writes.append(node.lineno)
-                        break
-            value = getattr(node, "value", None)
-            if isinstance(value, (ast.Attribute, ast.Name, ast.Call)) and isinstance(node, ast.Assign):
-                # ``env = os.environ``, ``np = pytest.importorskip("numpy")``, ``log = logging.getLogger()``
-                if root(value if not isinstance(value, ast.Call) else value.func) in bound:
-                    writes.append(node.lineno)
-        elif isinstance(node, ast.Call):
-            func = node.func
-            if isinstance(func, ast.Name):
-                if func.id in ("setattr", "delattr") or func.id in bound:
-                    writes.append(node.lineno)
-            elif isinstance(func, ast.Attribute):
-                attr = func.attr
-                if attr in _WRITE_CALLS or (attr in _CONTAINER_METHODS and root(func.value) in bound):
-                    writes.append(node.lineno)
-                elif bound and root(func) in bound and names.extras:
-                    writes.append(node.lineno)
-                if attr in _RESTORE_CALLS or attr in UNDO_METHODS:
-                    restorers.append(node.lineno)
-        elif isinstance(node, (ast.With, ast.AsyncWith)):
-            restorers.append(node.lineno)
-    return sorted(writes), sorted(restorers)
+    def _range(self, node: FunctionNode) -> tuple[int, int]:
+        first = node.lineno - 1
+        last = node.end_lineno or node.lineno
+        start = self.starts[first] if first < len(self.starts) else len(self.text)
+        end = self.starts[last] if last < len(self.starts) else len(self.text)
+        return start, end
 
+    def writes(self, node: FunctionNode) -> bool:
+        start, end = self._range(node)
+        index = bisect_left(self.hits, start)
+        return index < len(self.hits) and self.hits[index] < end
 
-def _any_between(lines: list[int], first: int, last: int) -> bool:
-    index = bisect_left(lines, first)
-    return index < len(lines) and lines[index] <= last
+    def restores(self, node: FunctionNode) -> bool:
+        start, end = self._range(node)
+        return _RESTORE_RE.search(self.text, start, end) is not None
 
 
 def _requests(ctx: FileContext, fn: Function) -> tuple[str, ...]:
@@ -1614,8 +1764,13 @@ def _xunit_class_restores(names: _FileNames, cls: str) -> list[Target]:
     found: list[Target] = []
     for node in names.class_chain(cls):
         for stmt in node.body:
-            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name in XUNIT_TEARDOWN_METHODS:
+            if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            if stmt.name in XUNIT_TEARDOWN_METHODS:
                 found += _targets_written(names, stmt)
+            elif stmt.name in XUNIT_SETUP_METHODS:
+                # setUp registering the undo: self.addCleanup(setattr, mod, "X", mod.X), enter_context(...)
+                found += [e.target for e in _Scan(names, stmt, depth=1).run().events if not e.write]
     return found
 
 
@@ -1659,7 +1814,11 @@ def _diagnostic(ctx: FileContext, fn: Function, event: Event, wrap_op, mp_ops: d
     if event.call and event.stmt is not None:
         if broad:
             if wrap_op is not None:
-                fix = Fix("unsafe", "Undo the changes when the fixture ends: wrap its body in pytest.MonkeyPatch.context()", (wrap_op,))
+                fix = Fix(
+                    "unsafe",
+                    "Undo the changes when the fixture ends: wrap its body in pytest.MonkeyPatch.context()",
+                    (wrap_op,),
+                )
         elif event.unsafe_call in mp_ops:
             method = event.call[1:].split("(", 1)[0]
             fix = Fix(
@@ -1872,7 +2031,11 @@ def _block_names(body: list[ast.stmt]) -> dict[str, ast.AST]:
             for alias in stmt.names:
                 names[(alias.asname or alias.name).split(".")[0]] = stmt
         elif isinstance(stmt, (ast.If, ast.Try, ast.With)):
-            inner = list(getattr(stmt, "body", [])) + list(getattr(stmt, "orelse", [])) + list(getattr(stmt, "finalbody", []))
+            inner = (
+                list(getattr(stmt, "body", []))
+                + list(getattr(stmt, "orelse", []))
+                + list(getattr(stmt, "finalbody", []))
+            )
             for handler in getattr(stmt, "handlers", []) or []:
                 inner += handler.body
             names.update(_block_names(inner))
@@ -1908,7 +2071,11 @@ def _used_restores(project: Project, facts, item: _Pending, cache: dict) -> list
         if key not in cache:
             other = project.get(resolved.path) if resolved.path else None
             data = getattr(other, "rule_data", None) if other is not None else None
-            cache[key] = tuple(data[CODE]["restores"].get(fixture.qualname, ())) if isinstance(data, dict) and CODE in data else ()
+            cache[key] = (
+                tuple(data[CODE]["restores"].get(fixture.qualname, ()))
+                if isinstance(data, dict) and CODE in data
+                else ()
+            )
         found += cache[key]
         if depth < 4:
             queue += [(arg, fixture, depth + 1) for arg in fixture.args]
@@ -1923,10 +2090,7 @@ def _is_builtin(project: Project, name: str, path: str, cls: str | None, request
 
 
 def _visible(project: Project, path: str, cls: str | None) -> dict:
-    visible = getattr(project, "visible_fixtures", None)
-    if visible is not None:
-        return visible(path, cls)
-    return project._chain(path, cls)  # noqa: SLF001
+    return project.visible_fixtures(path, cls)
 
 
 # --------------------------------------------------------------------------------------------
@@ -2010,7 +2174,9 @@ def _add_param(fn: cst.FunctionDef, name: str) -> cst.FunctionDef:
         between = items[index - 2].comma if index >= 2 else None
         if not isinstance(between, cst.Comma):
             ws = fn.whitespace_before_params
-            between = cst.Comma(whitespace_after=ws if isinstance(ws, cst.ParenthesizedWhitespace) else cst.SimpleWhitespace(" "))
+            between = cst.Comma(
+                whitespace_after=ws if isinstance(ws, cst.ParenthesizedWhitespace) else cst.SimpleWhitespace(" ")
+            )
         new = new.with_changes(comma=before.comma)
         items[index - 1] = before.with_changes(comma=between)
     elif (
@@ -2025,7 +2191,9 @@ def _add_param(fn: cst.FunctionDef, name: str) -> cst.FunctionDef:
         between = items[index - 2].comma if index >= 2 else None
         if not isinstance(between, cst.Comma):
             ws = fn.whitespace_before_params
-            between = cst.Comma(whitespace_after=ws if isinstance(ws, cst.ParenthesizedWhitespace) else cst.SimpleWhitespace(" "))
+            between = cst.Comma(
+                whitespace_after=ws if isinstance(ws, cst.ParenthesizedWhitespace) else cst.SimpleWhitespace(" ")
+            )
         new = new.with_changes(whitespace_after_param=before.whitespace_after_param)
         items[index - 1] = before.with_changes(comma=between, whitespace_after_param=cst.SimpleWhitespace(""))
     elif before is not None and isinstance(before.comma, cst.Comma) and index < len(items):
@@ -2107,7 +2275,9 @@ def _existing_context(rest: list[cst.BaseStatement]) -> str | None:
     if len(rest) != 1 or not isinstance(rest[0], cst.With) or len(rest[0].items) != 1:
         return None
     item = rest[0].items[0]
-    if not m.matches(item.item, m.Call(func=m.Attribute(value=m.Attribute(attr=m.Name("MonkeyPatch")), attr=m.Name("context")))):
+    if not m.matches(
+        item.item, m.Call(func=m.Attribute(value=m.Attribute(attr=m.Name("MonkeyPatch")), attr=m.Name("context")))
+    ):
         return None
     if item.asname is not None and isinstance(item.asname.name, cst.Name):
         return item.asname.name.value

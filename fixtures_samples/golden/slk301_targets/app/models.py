@@ -1,2 +1,0 @@
-class User:
-    default_role = "viewer"
