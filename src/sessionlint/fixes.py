@@ -13,14 +13,10 @@ from typing import Callable, Sequence
 import libcst as cst
 import libcst.matchers as m
 
-from sessionlint.model import FixOp
+from sessionlint.model import FixError, FixOp
 
 Fixer = Callable[[cst.Module, FixOp], cst.Module]
 FIXERS: dict[str, Fixer] = {}
-
-
-class FixError(Exception):
-    """A fix that cannot be applied to this source."""
 
 
 def fixer(kind: str) -> Callable[[Fixer], Fixer]:
@@ -35,7 +31,7 @@ def fixer(kind: str) -> Callable[[Fixer], Fixer]:
 
 def apply_ops(text: str, ops: Sequence[FixOp]) -> str:
     """Apply fix operations to one file's text; raises FixError when libcst cannot."""
-    import sessionlint.rules  # noqa: F401  - rule families register their fixers
+    _load_fixers()
 
     # libcst drops a final lone "\r" (old Mac line endings): work on "\n" and map back
     if "\r" in text and "\n" not in text:
@@ -53,6 +49,15 @@ def apply_ops(text: str, ops: Sequence[FixOp]) -> str:
             raise FixError(f"unknown fixer {op.kind}")
         module = fn(module, op)
     return module.code
+
+
+def _load_fixers() -> None:
+    from importlib import import_module
+
+    from sessionlint.fixers import FAMILIES
+
+    for family in FAMILIES:
+        import_module(f"sessionlint.fixers.{family}")
 
 
 # finding and editing functions ------------------------------------------------------

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+class FixError(Exception):
+    """A fix that cannot be applied to this source."""
+
+
 BROAD_SCOPES = frozenset({"class", "module", "package", "session"})
 SCOPE_RANK = {"function": 0, "class": 1, "module": 2, "package": 3, "session": 4}
 

@@ -14,11 +14,9 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-import libcst as cst
 
 from sessionlint import resource_table
 from sessionlint.context import FileContext, Function, FunctionNode
-from sessionlint.fixes import FixError, body_statements, edit_function, ensure_import, fixer, with_body
 from sessionlint.model import Fix, FixOp
 from sessionlint.resource_table import PATCH_FACTORIES, PATCHER, STARTED_PATCH, Resource
 from sessionlint.rules.base import Example, Rule
@@ -619,67 +617,3 @@ def _yield_fix(ctx: FileContext, fn: Function, found: _Acquired, ret: ast.Return
         ("imports", ",".join(resource.imports)),
     ))  # fmt: skip
     return Fix("safe", "Yield the resource and release it after yield", (op,))
-
-
-# fixers --------------------------------------------------------------------------------------
-def _statements(code: str) -> list[cst.BaseStatement]:
-    return list(cst.parse_module(code + "\n").body)
-
-
-def append_statements(fn: cst.FunctionDef, new: list[cst.BaseStatement]) -> cst.FunctionDef:
-    """Append ``new`` to the function body, below the comments that end it (they stay above)."""
-    stmts = body_statements(fn)
-    body = fn.body
-    if isinstance(body, cst.IndentedBlock) and body.footer and new:
-        new = [new[0].with_changes(leading_lines=[*body.footer, *new[0].leading_lines]), *new[1:]]
-        fn = fn.with_changes(body=body.with_changes(footer=()))
-    return with_body(fn, [*stmts, *new])
-
-
-def _imports(module: cst.Module, imports: str) -> cst.Module:
-    for name in filter(None, imports.split(",")):
-        module = ensure_import(module, name)
-    return module
-
-
-@fixer("append-release")
-def _append_release(module: cst.Module, op: FixOp) -> cst.Module:
-    new = _statements(op.arg("code"))
-
-    def edit(fn: cst.FunctionDef) -> cst.FunctionDef:
-        stmts = body_statements(fn)
-        tail = stmts[-len(new):] if len(stmts) >= len(new) else []
-        if len(tail) == len(new) and all(a.deep_equals(b) for a, b in zip(tail, new)):
-            return fn
-        if any(s.deep_equals(n) for s in stmts for n in new):
-            return fn  # released already (a second run, or by hand)
-        return append_statements(fn, new)
-
-    return _imports(edit_function(module, op.arg("func"), edit), op.arg("imports"))
-
-
-@fixer("yield-resource")
-def _yield_resource(module: cst.Module, op: FixOp) -> cst.Module:
-    name = op.arg("name")
-    releases = _statements(op.arg("code"))
-
-    def edit(fn: cst.FunctionDef) -> cst.FunctionDef:
-        stmts = body_statements(fn)
-        if not stmts or not isinstance(stmts[-1], cst.SimpleStatementLine):
-            return fn
-        last = stmts[-1]
-        if len(last.body) != 1 or not isinstance(last.body[0], cst.Return) or last.body[0].value is None:
-            return fn  # converted already
-        value = last.body[0].value
-        new: list[cst.BaseStatement] = []
-        if op.arg("bind"):
-            assign = cst.Assign(targets=[cst.AssignTarget(target=cst.Name(name))], value=value)
-            new.append(last.with_changes(body=[assign]))
-            new.append(cst.SimpleStatementLine(body=[cst.Expr(cst.Yield(value=cst.Name(name)))]))
-        else:
-            new.append(last.with_changes(body=[cst.Expr(cst.Yield(value=value))]))
-        return append_statements(with_body(fn, [*stmts[:-1], *new]), releases)
-
-    if not op.arg("name"):
-        raise FixError("no name for the resource")
-    return _imports(edit_function(module, op.arg("func"), edit), op.arg("imports"))

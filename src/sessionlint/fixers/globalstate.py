@@ -1,0 +1,212 @@
+"""Fixers for the rules in ``sessionlint.rules.globalstate`` (libcst; loaded only to fix)."""
+
+from __future__ import annotations
+import libcst as cst
+import libcst.matchers as m
+from sessionlint.fixes import FixError, edit_function, ensure_import, first_statements, fixer, with_body
+from sessionlint.model import BROAD_SCOPES, Diagnostic, Fix, FixOp
+from sessionlint.rules.globalstate import _normal
+
+
+# --------------------------------------------------------------------------------------------
+# fixers
+
+
+def _pytest_name(module: cst.Module) -> str:
+    for stmt in module.body:
+        if m.matches(stmt, m.SimpleStatementLine(body=[m.Import()])):
+            for alias in stmt.body[0].names:  # type: ignore[union-attr]
+                if m.matches(alias.name, m.Name("pytest")):
+                    if alias.asname is None:
+                        return "pytest"
+                    asname = alias.asname.name
+                    if isinstance(asname, cst.Name):
+                        return asname.value
+    return "pytest"
+
+
+class _Rewriter(cst.CSTTransformer):
+    """Replace the ``occurrence``-th small statement whose code is ``text`` by ``new``."""
+
+    def __init__(self, rewrites: list[tuple[str, int, str]]) -> None:
+        super().__init__()
+        self.rewrites = rewrites
+        self.seen: dict[str, int] = {}
+        self.done = 0
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):
+        body = list(updated.body)
+        changed = False
+        for i, small in enumerate(body):
+            code = _normal(cst.Module([]).code_for_node(small.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)))
+            index = self.seen.get(code, 0)
+            self.seen[code] = index + 1
+            for text, occurrence, new in self.rewrites:
+                if _normal(text) == code and occurrence == index:
+                    replacement = cst.parse_statement(new)
+                    assert isinstance(replacement, cst.SimpleStatementLine)
+                    body[i] = replacement.body[0].with_changes(semicolon=small.semicolon)
+                    changed = True
+                    self.done += 1
+                    break
+        return updated.with_changes(body=body) if changed else updated
+
+
+def _rewrite(fn: cst.FunctionDef, rewrites: list[tuple[str, int, str]]) -> tuple[cst.FunctionDef, int]:
+    rewriter = _Rewriter(rewrites)
+    body = fn.body.visit(rewriter)
+    return fn.with_changes(body=body), rewriter.done
+
+
+def _add_param(fn: cst.FunctionDef, name: str) -> cst.FunctionDef:
+    """Request ``name``: a new last parameter without default (before ``*args`` and defaults)."""
+    params = fn.params
+    if _param_present(fn, name):
+        return fn
+    items = list(params.params)
+    index = next((i for i, p in enumerate(items) if p.default is not None), len(items))
+    new = cst.Param(name=cst.Name(name))
+    before = items[index - 1] if index > 0 else None
+    trailing = (
+        before is not None
+        and index == len(items)
+        and isinstance(before.comma, cst.Comma)
+        and isinstance(params.star_arg, cst.MaybeSentinel)
+        and not params.kwonly_params
+        and params.star_kwarg is None
+    )
+    if trailing and before is not None:
+        # ``def f(\n    a,\n)``: the new parameter takes over the trailing comma and the line break
+        between = items[index - 2].comma if index >= 2 else None
+        if not isinstance(between, cst.Comma):
+            ws = fn.whitespace_before_params
+            between = cst.Comma(
+                whitespace_after=ws if isinstance(ws, cst.ParenthesizedWhitespace) else cst.SimpleWhitespace(" ")
+            )
+        new = new.with_changes(comma=before.comma)
+        items[index - 1] = before.with_changes(comma=between)
+    elif (
+        before is not None
+        and index == len(items)
+        and isinstance(before.whitespace_after_param, cst.ParenthesizedWhitespace)
+        and isinstance(params.star_arg, cst.MaybeSentinel)
+        and not params.kwonly_params
+        and params.star_kwarg is None
+    ):
+        # ``def f(\n    a\n)``: keep the line break before the closing parenthesis
+        between = items[index - 2].comma if index >= 2 else None
+        if not isinstance(between, cst.Comma):
+            ws = fn.whitespace_before_params
+            between = cst.Comma(
+                whitespace_after=ws if isinstance(ws, cst.ParenthesizedWhitespace) else cst.SimpleWhitespace(" ")
+            )
+        new = new.with_changes(whitespace_after_param=before.whitespace_after_param)
+        items[index - 1] = before.with_changes(comma=between, whitespace_after_param=cst.SimpleWhitespace(""))
+    elif before is not None and isinstance(before.comma, cst.Comma) and index < len(items):
+        new = new.with_changes(comma=before.comma)
+    items.insert(index, new)
+    return fn.with_changes(params=params.with_changes(params=items))
+
+
+def _param_present(fn: cst.FunctionDef, name: str) -> bool:
+    params = fn.params
+    return any(p.name.value == name for p in (*params.posonly_params, *params.params, *params.kwonly_params))
+
+
+@fixer("slk301-monkeypatch")
+def _fix_monkeypatch(module: cst.Module, op: FixOp) -> cst.Module:
+    """Rewrite writes into ``monkeypatch`` calls; request ``monkeypatch`` when the function does not."""
+    rewrites = _op_rewrites(dict(op.args), "monkeypatch")
+
+    def edit(fn: cst.FunctionDef) -> cst.FunctionDef:
+        fn, done = _rewrite(fn, rewrites)
+        if not done:
+            return fn  # already fixed
+        return _add_param(fn, "monkeypatch")
+
+    return edit_function(module, op.arg("func"), edit)
+
+
+@fixer("slk301-mp-context")
+def _fix_mp_context(module: cst.Module, op: FixOp) -> cst.Module:
+    """Wrap a broad fixture's body in ``with pytest.MonkeyPatch.context() as mp:``; writes become ``mp.*``."""
+    pytest = _pytest_name(module)
+    args = dict(op.args)
+
+    def edit(fn: cst.FunctionDef) -> cst.FunctionDef:
+        doc, rest = first_statements(fn)
+        existing = _existing_context(rest)
+        mp = existing or args["mp"]
+        rewrites = _op_rewrites(args, mp)
+        fn, done = _rewrite(fn, rewrites)
+        if not done:
+            return fn
+        if existing:
+            return fn
+        doc, rest = first_statements(fn)
+        if args.get("return") == "1":
+            rest = _return_to_yield(rest)
+        elif args.get("return") == "append":
+            rest = [*rest, cst.SimpleStatementLine(body=[cst.Expr(value=cst.Yield())])]
+        block = cst.With(
+            items=[
+                cst.WithItem(
+                    item=cst.parse_expression(f"{pytest}.MonkeyPatch.context()"),
+                    asname=cst.AsName(name=cst.Name(mp)),
+                )
+            ],
+            body=cst.IndentedBlock(body=rest),
+        )
+        if rest and rest[0].leading_lines:  # comments above the first statement stay above the with
+            block = block.with_changes(leading_lines=rest[0].leading_lines)
+            rest[0] = rest[0].with_changes(leading_lines=())
+            block = block.with_changes(body=cst.IndentedBlock(body=rest))
+        return with_body(fn, [*doc, block])
+
+    module = edit_function(module, op.arg("func"), edit)
+    return ensure_import(module, "pytest") if pytest == "pytest" else module
+
+
+def _op_rewrites(args: dict[str, str], receiver: str) -> list[tuple[str, int, str]]:
+    rewrites = []
+    i = 0
+    while f"stmt{i}" in args:
+        rewrites.append((args[f"stmt{i}"], int(args[f"occurrence{i}"]), receiver + args[f"call{i}"]))
+        i += 1
+    return rewrites
+
+
+def _existing_context(rest: list[cst.BaseStatement]) -> str | None:
+    """The ``as`` name when the body already is one ``with ....MonkeyPatch.context() as NAME:``."""
+    if len(rest) != 1 or not isinstance(rest[0], cst.With) or len(rest[0].items) != 1:
+        return None
+    item = rest[0].items[0]
+    if not m.matches(
+        item.item, m.Call(func=m.Attribute(value=m.Attribute(attr=m.Name("MonkeyPatch")), attr=m.Name("context")))
+    ):
+        return None
+    if item.asname is not None and isinstance(item.asname.name, cst.Name):
+        return item.asname.name.value
+    return None
+
+
+def _return_to_yield(rest: list[cst.BaseStatement]) -> list[cst.BaseStatement]:
+    if not rest:
+        return rest
+    last = rest[-1]
+    if not m.matches(last, m.SimpleStatementLine(body=[m.Return()])):
+        raise FixError("the fixture's return is not its last statement")
+    ret = last.body[0]  # type: ignore[union-attr]
+    assert isinstance(ret, cst.Return)
+    value = ret.value
+    expr = cst.Expr(value=cst.Yield(value=value))
+    return [*rest[:-1], last.with_changes(body=[expr])]
