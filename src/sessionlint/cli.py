@@ -262,17 +262,18 @@ def _internal_errors(errors: list[str], status: int) -> int:
 
 
 def _write_fixes(args: argparse.Namespace, outcome: FixResult) -> bool:
-    rewritten = False
+    """Write the fixed files; True when any file was rewritten or could not be (its findings remain)."""
+    changed = False
     for path, text in sorted(outcome.texts.items()):
+        changed = True
         try:
             source = read(path)
             write_atomic(path, source.encode(text))
         except (OSError, SourceError, UnicodeEncodeError) as exc:
             print(f"sessionlint: {display_path(path)}: not rewritten: {exc}", file=sys.stderr)
             continue
-        rewritten = True
         _note(args, f"Rewriting {display_path(path)}")
-    return rewritten
+    return changed
 
 
 def _unified(before: str, after: str, name: str) -> str:

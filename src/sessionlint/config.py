@@ -121,6 +121,8 @@ def _read_toml(path: str) -> dict:
             return tomllib.load(f)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: not UTF-8 ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
@@ -327,17 +329,20 @@ def _python_files(root: str) -> tuple[str, ...]:
         if not os.path.isfile(path):
             continue
         if section is None:
-            try:
-                with open(path, "rb") as f:
-                    data = tomllib.load(f)
-            except (OSError, tomllib.TOMLDecodeError):
+            tool = _read_toml(path).get("tool")
+            pytest_table = tool.get("pytest") if isinstance(tool, dict) else None
+            if not isinstance(pytest_table, dict):
                 continue
-            tool = data.get("tool", {})
-            options = tool.get("pytest", {}).get("ini_options") or tool.get("pytest", {})
+            options = pytest_table.get("ini_options", pytest_table)
             value = options.get("python_files") if isinstance(options, dict) else None
             if value is None:
                 continue
-            patterns = value.split() if isinstance(value, str) else [str(v) for v in value]
+            if isinstance(value, str):
+                patterns = value.split()
+            elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+                patterns = list(value)
+            else:
+                raise ConfigError(f"{path}: tool.pytest.ini_options.python_files must be a string or a list of strings")
             return tuple(patterns) or DEFAULT_PYTHON_FILES
         parser = configparser.ConfigParser(interpolation=None)
         try:

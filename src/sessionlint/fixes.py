@@ -21,7 +21,9 @@ FIXERS: dict[str, Fixer] = {}
 
 def fixer(kind: str) -> Callable[[Fixer], Fixer]:
     def register(fn: Fixer) -> Fixer:
-        if kind in FIXERS:
+        known = FIXERS.get(kind)
+        # the same function again is a re-import (pytester drops modules between runs), not a clash
+        if known is not None and (known.__module__, known.__qualname__) != (fn.__module__, fn.__qualname__):
             raise RuntimeError(f"fixer {kind} registered twice")
         FIXERS[kind] = fn
         return fn
@@ -172,6 +174,19 @@ def ensure_import(module: cst.Module, name: str) -> cst.Module:
         body[index] = following.with_changes(leading_lines=gap)
     body.insert(index, new)
     return module.with_changes(body=body)
+
+
+def pytest_alias(module: cst.Module) -> str:
+    """The name the module imports pytest under (``import pytest as pt`` -> ``pt``), else ``pytest``."""
+    for stmt in module.body:
+        if m.matches(stmt, m.SimpleStatementLine(body=[m.Import()])):
+            for alias in stmt.body[0].names:  # type: ignore[union-attr]
+                if m.matches(alias.name, m.Name("pytest")):
+                    if alias.asname is None:
+                        return "pytest"
+                    if isinstance(alias.asname.name, cst.Name):
+                        return alias.asname.name.value
+    return "pytest"
 
 
 # the handed-out value -------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 import libcst as cst
 import libcst.matchers as m
 from sessionlint.fixes import FixError, body_statements, edit_function, fixer, with_body
-from sessionlint.model import BROAD_SCOPES, Fix, FixOp
+from sessionlint.model import FixOp
 from sessionlint.fixers.resources import append_statements
 
 

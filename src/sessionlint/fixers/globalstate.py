@@ -3,26 +3,13 @@
 from __future__ import annotations
 import libcst as cst
 import libcst.matchers as m
-from sessionlint.fixes import FixError, edit_function, ensure_import, first_statements, fixer, with_body
-from sessionlint.model import BROAD_SCOPES, Diagnostic, Fix, FixOp
+from sessionlint.fixes import pytest_alias, FixError, edit_function, ensure_import, first_statements, fixer, with_body
+from sessionlint.model import FixOp
 from sessionlint.rules.globalstate import _normal
 
 
 # --------------------------------------------------------------------------------------------
 # fixers
-
-
-def _pytest_name(module: cst.Module) -> str:
-    for stmt in module.body:
-        if m.matches(stmt, m.SimpleStatementLine(body=[m.Import()])):
-            for alias in stmt.body[0].names:  # type: ignore[union-attr]
-                if m.matches(alias.name, m.Name("pytest")):
-                    if alias.asname is None:
-                        return "pytest"
-                    asname = alias.asname.name
-                    if isinstance(asname, cst.Name):
-                        return asname.value
-    return "pytest"
 
 
 class _Rewriter(cst.CSTTransformer):
@@ -139,7 +126,7 @@ def _fix_monkeypatch(module: cst.Module, op: FixOp) -> cst.Module:
 @fixer("slk301-mp-context")
 def _fix_mp_context(module: cst.Module, op: FixOp) -> cst.Module:
     """Wrap a broad fixture's body in ``with pytest.MonkeyPatch.context() as mp:``; writes become ``mp.*``."""
-    pytest = _pytest_name(module)
+    pytest = pytest_alias(module)
     args = dict(op.args)
 
     def edit(fn: cst.FunctionDef) -> cst.FunctionDef:

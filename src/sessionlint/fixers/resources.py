@@ -3,7 +3,7 @@
 from __future__ import annotations
 import libcst as cst
 from sessionlint.fixes import FixError, body_statements, edit_function, ensure_import, fixer, with_body
-from sessionlint.model import Fix, FixOp
+from sessionlint.model import FixOp
 
 
 def _statements(code: str) -> list[cst.BaseStatement]:

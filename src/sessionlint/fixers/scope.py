@@ -1,11 +1,11 @@
 """Fixers for the rules in ``sessionlint.rules.scope`` (libcst; loaded only to fix)."""
 
 from __future__ import annotations
-from typing import Iterator, Sequence
+from typing import Sequence
 import libcst as cst
 import libcst.matchers as m
-from sessionlint.fixes import FixError, edit_function, ensure_import, first_statements, fixer, insert_first, with_body
-from sessionlint.model import SCOPE_RANK, Diagnostic, FileFacts, Fix, FixOp, FixtureDef, Span
+from sessionlint.fixes import pytest_alias, FixError, edit_function, ensure_import, first_statements, fixer, insert_first, with_body
+from sessionlint.model import FixOp
 
 
 def _param_named(params: cst.Parameters, name: str) -> cst.Param | None:
@@ -73,7 +73,7 @@ def _tmp_path_factory(module: cst.Module, op: FixOp) -> cst.Module:
 def _monkeypatch_context(module: cst.Module, op: FixOp) -> cst.Module:
     """Drop the ``monkeypatch`` parameter; wrap the body in ``with pytest.MonkeyPatch.context() as monkeypatch:``."""
 
-    pytest = _pytest_alias(module)
+    pytest = pytest_alias(module)
 
     def edit(fn: cst.FunctionDef) -> cst.FunctionDef:
         if _param_named(fn.params, "monkeypatch") is None:
@@ -96,14 +96,3 @@ def _monkeypatch_context(module: cst.Module, op: FixOp) -> cst.Module:
     return ensure_import(module, "pytest") if pytest == "pytest" else module
 
 
-def _pytest_alias(module: cst.Module) -> str:
-    """The name the module imports pytest under (``import pytest as pt`` -> ``pt``), else ``pytest``."""
-    for stmt in module.body:
-        if m.matches(stmt, m.SimpleStatementLine(body=[m.Import()])):
-            for alias in stmt.body[0].names:  # type: ignore[union-attr]
-                if m.matches(alias.name, m.Name("pytest")):
-                    if alias.asname is None:
-                        return "pytest"
-                    if isinstance(alias.asname.name, cst.Name):
-                        return alias.asname.name.value
-    return "pytest"

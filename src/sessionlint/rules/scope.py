@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Iterator, Sequence
+from typing import Iterator
 
 
 from sessionlint.index import Project, Resolved
