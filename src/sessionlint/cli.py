@@ -7,7 +7,6 @@ Exit codes: 0 nothing reported, 1 diagnostics remain or files were rewritten,
 from __future__ import annotations
 
 import argparse
-import ast
 import difflib
 import json
 import os
@@ -29,7 +28,7 @@ from sessionlint.reporters import (
     statistics,
     statistics_text,
 )
-from sessionlint.sources import Source, SourceError, decode, read, write_atomic
+from sessionlint.sources import Source, SourceError, decode, parse, read, write_atomic
 
 HUMAN_FORMATS = ("text", "grouped")  # --show-fixes and --statistics go to stdout only with these
 
@@ -399,7 +398,7 @@ def _fix_stdin(
         ops = list(dict.fromkeys(op for d in fixable if d.fix for op in d.fix.ops))
         try:
             new = apply_ops(text, ops)
-            ast.parse(new)
+            parse(new, name)
         except (FixError, SyntaxError) as exc:
             _note(args, f"sessionlint: {args.stdin_filename or 'stdin'}: not fixed: {exc}")
             failed.update(ops)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -12,10 +14,8 @@ from sessionlint import __version__
 from sessionlint.config import Settings
 from sessionlint.discovery import discover, walk
 from sessionlint.extract import extract
-from sessionlint import fixes
-from sessionlint.fixes import FixError
 from sessionlint.index import Project
-from sessionlint.model import Diagnostic, FileFacts, FixOp
+from sessionlint.model import Diagnostic, FileFacts, FixError, FixOp
 from sessionlint.sources import SourceError, decode, parse
 
 MAX_FIX_PASSES = 10
@@ -55,15 +55,15 @@ def _extract_file(path: str, settings: Settings, text: str | None = None) -> Fil
         return extract(path, data, settings)
     except OSError as exc:
         facts = FileFacts(path)
-        what = "file"
+        what, error = "file", exc
         if os.path.isdir(path):  # discovery hands over the directories it could not list
             what = "directory"
             try:
                 os.scandir(path).close()
             except OSError as listing:
-                exc = listing
+                error = listing
         facts.diagnostics.append(
-            Diagnostic(path, 1, 1, "SLK001", f"cannot read {what}: {exc.strerror or exc}", 1, 1)
+            Diagnostic(path, 1, 1, "SLK001", f"cannot read {what}: {error.strerror or error}", 1, 1)
         )
         facts.rule_data[UNREADABLE] = True
         return facts
@@ -77,6 +77,18 @@ def _extract_many(paths: list[str], settings: Settings) -> list[FileFacts]:
     return [_extract_file(p, settings) for p in paths]
 
 
+def _code_digest() -> str:
+    """Changes whenever sessionlint's own code does, so facts from other code are never reused."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    stamps = []
+    for directory, _dirs, files in os.walk(package):
+        for name in sorted(files):
+            if name.endswith(".py"):
+                st = os.stat(os.path.join(directory, name))
+                stamps.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
+    return hashlib.sha256("\n".join(sorted(stamps)).encode()).hexdigest()[:12]
+
+
 class Cache:
     """Per-file facts keyed by path, validated by (mtime, size), sessionlint version and settings.
 
@@ -86,7 +98,7 @@ class Cache:
 
     def __init__(self, directory: str | None, settings: Settings) -> None:
         self.directory = directory
-        self.name = f"facts-{__version__}-{settings.digest()}.pickle"
+        self.name = f"facts-{__version__}-{settings.digest()}-{_code_digest()}.pickle"
         self.entries: dict[str, tuple[int, int, FileFacts]] = {}
         self.dirty = False
         if directory:
@@ -133,11 +145,12 @@ class Cache:
                 with open(ignore, "w") as f:
                     f.write("# created by sessionlint\n*\n")
             tmp = os.path.join(self.directory, f".{self.name}.{os.getpid()}.tmp")
+            data = pickle.dumps(self.entries, protocol=pickle.HIGHEST_PROTOCOL)
             with open(tmp, "wb") as f:
-                pickle.dump(self.entries, f, protocol=pickle.HIGHEST_PROTOCOL)
+                f.write(data)
             os.replace(tmp, os.path.join(self.directory, self.name))
-        except OSError:
-            pass  # a cache that cannot be written only costs time
+        except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
+            pass  # a cache that cannot be written (read-only tree, unpicklable facts) only costs time
 
 
 class Engine:
@@ -163,12 +176,15 @@ class Engine:
                 todo.append(path)
         if self.jobs > 1 and len(todo) >= MIN_FILES_FOR_POOL:
             chunks = [todo[i :: self.jobs * 4] for i in range(self.jobs * 4)]
-            with ProcessPoolExecutor(max_workers=self.jobs) as pool:
-                for chunk_facts in pool.map(_extract_many, chunks, [self.settings] * len(chunks)):
-                    for item in chunk_facts:
-                        facts[item.path] = item
-        else:
-            for path in todo:
+            try:
+                with ProcessPoolExecutor(max_workers=self.jobs) as pool:
+                    for chunk_facts in pool.map(_extract_many, chunks, [self.settings] * len(chunks)):
+                        for item in chunk_facts:
+                            facts[item.path] = item
+            except (BrokenProcessPool, OSError, ImportError, NotImplementedError, pickle.PicklingError):
+                pass  # a worker was killed (out of memory...) or no pool here (no sem_open): go on below
+        for path in todo:
+            if path not in facts:
                 facts[path] = _extract_file(path, self.settings)
         for path in todo:
             self.cache.put(path, facts[path])
@@ -267,6 +283,7 @@ class Engine:
         failed: set[FixOp] = set()
         errors: list[str] = []
         outcome = FixResult(Result())
+
         def fixable_in(result: Result) -> list[Diagnostic]:
             return [
                 d for d in result.diagnostics
@@ -325,6 +342,8 @@ class Engine:
 
 def _apply_once(path: str, text: str, ops: list[FixOp]) -> str:
     """The fixed text; raises FixError (cannot apply) or SyntaxError (the result does not parse)."""
+    from sessionlint import fixes  # libcst is imported only when something is fixed
+
     try:
         new = fixes.apply_ops(text, ops)
     except RecursionError:
@@ -348,9 +367,10 @@ def _apply_fixes(
     while batches:
         batch = batches.pop(0)
         try:
-            return_text = _apply_once(path, text, batch)
+            fixed = _apply_once(path, text, batch)
         except Exception as exc:  # noqa: BLE001 - one fixer's failure must not stop the run
-            if len(batch) > 1:
+            whole_file = isinstance(exc, FixError) and str(exc).startswith("libcst cannot parse")
+            if len(batch) > 1 and not whole_file:
                 batches = [[op] for op in batch] + batches
                 continue
             bad.extend(batch)
@@ -362,5 +382,5 @@ def _apply_fixes(
             else:
                 errors.append(f"{path}: internal error in fixer {kinds}: {type(exc).__name__}: {exc}")
             continue
-        text = return_text
+        text = fixed
     return text, bad

@@ -23,6 +23,7 @@ FIXTURE_DECORATORS = frozenset(
 KNOWN_SCOPES = frozenset({"function", "class", "module", "package", "session"})
 NOQA_RE = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z][0-9]+(?:[,\s]+[A-Z][0-9]+)*))?", re.IGNORECASE)
 _CODE_RE = re.compile(r"[A-Z][0-9]+", re.IGNORECASE)
+_LONE_CR_RE = re.compile(r"\r(?!\n)")
 # Names pytest passes that are never fixtures.
 _NOT_FIXTURES = frozenset({"self", "cls"})
 
@@ -64,6 +65,10 @@ def _parse_error(path: str, line: int, col: int, message: str):
 
 def extract_text(path: str, text: str, settings: object, facts: FileFacts | None = None) -> FileFacts:
     facts = facts or FileFacts(path)
+    if "\r" in text:
+        # A lone "\r" ends a line for Python (and keeps line numbers and columns), but not for
+        # the rules' ``^``/``$`` line patterns: analyse old-Mac line endings as "\n".
+        text = _LONE_CR_RE.sub("\n", text)
     lines = text.splitlines()
     try:
         tree = parse(text, path)

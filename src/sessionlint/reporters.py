@@ -14,7 +14,6 @@ and each (file, operations) pair is computed once per run.
 
 from __future__ import annotations
 
-import ast
 import difflib
 import json
 import os
@@ -26,6 +25,7 @@ from urllib.parse import quote
 
 from sessionlint import __version__
 from sessionlint.model import Diagnostic, Fix, FixOp
+from sessionlint.sources import parse
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SARIF_BASE_ID = "%SRCROOT%"
@@ -72,11 +72,20 @@ def _position(lines: list[str], index: int) -> tuple[int, int]:
 def diff_edits(path: str, old: str, new: str) -> list[Edit]:
     """The fewest line-range replacements that turn ``old`` into ``new``."""
     a, b = split_lines(old), split_lines(new)
+    # fixes touch a few lines: match only the middle that differs, or the matcher
+    # turns quadratic on files with many repeated lines
+    head = 0
+    while head < min(len(a), len(b)) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
     edits = []
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    matcher = difflib.SequenceMatcher(None, a[head : len(a) - tail], b[head : len(b) - tail], autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             continue
+        i1, i2, j1, j2 = i1 + head, i2 + head, j1 + head, j2 + head
         (row, column), (end_row, end_column) = _position(a, i1), _position(a, i2)
         edits.append(Edit(path, row, column, end_row, end_column, "".join(b[j1:j2])))
     return edits
@@ -141,7 +150,7 @@ class FixEdits:
             return None
         try:
             new = apply_ops(text, ops)
-            ast.parse(new)
+            parse(new, path)
         except Exception:  # noqa: BLE001 - FixError, SyntaxError, a fixer's bug: the fix is not offered
             return None
         return tuple(diff_edits(path, text, new))

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import ast
 import codecs
-import io
 import os
 import re
 import stat
 import tempfile
-import tokenize
 import warnings
 from dataclasses import dataclass
 
@@ -136,11 +134,3 @@ def parse(text: str, path: str = "<unknown>") -> ast.Module:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return ast.parse(text, filename=path)
-
-
-def tokenize_ok(text: str) -> bool:
-    try:
-        list(tokenize.generate_tokens(io.StringIO(text).readline))
-    except (tokenize.TokenError, SyntaxError):
-        return False
-    return True

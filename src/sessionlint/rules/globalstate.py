@@ -21,11 +21,11 @@ from bisect import bisect_left
 from dataclasses import dataclass, replace
 from typing import Iterator
 
-
 from sessionlint.context import FileContext, Function, FunctionNode
 from sessionlint.index import Project
 from sessionlint.model import BROAD_SCOPES, Diagnostic, Fix, FixOp
 from sessionlint.rules.base import Example, Rule
+from sessionlint.sources import parse
 
 CODE = "SLK301"
 
@@ -2000,8 +2000,8 @@ def _top_level_names(path: str, cache: dict) -> dict[str, ast.AST] | None:
     if path not in cache:
         try:
             with open(path, "rb") as f:
-                tree = ast.parse(f.read())
-        except (OSError, SyntaxError, ValueError):
+                tree = parse(f.read(), path)
+        except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
             cache[path] = None
             return None
         names = _block_names(tree.body)
