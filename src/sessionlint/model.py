@@ -80,7 +80,7 @@ class Value:
     desc: str  # "a dict", "module global 'REGISTRY'", ...
     span: Span | None = None
     literal: bool = False  # built only from literals (safe to copy or re-create)
-    source: str = ""  # passthrough: the requested fixture returned as is; copy: the name copied
+    source: str = ""  # passthrough: the fixture returned as is; copy or mutable: the requested name copied
 
 
 @dataclass

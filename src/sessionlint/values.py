@@ -120,7 +120,13 @@ def classify(ctx: FileContext, fn: FunctionNode, expr: ast.expr | None, args: tu
         return Value("immutable", "None")
     span = ctx.span(expr)
     if isinstance(expr, tuple(_DISPLAY_DESC)):
-        return Value("mutable", _DISPLAY_DESC[type(expr)], span, literal=is_literal(expr))
+        value = Value("mutable", _DISPLAY_DESC[type(expr)], span, literal=is_literal(expr))
+        if isinstance(expr, ast.Dict):  # {**shared, "users": []}: a fresh copy of a requested fixture
+            value.source = next(
+                (v.id for k, v in zip(expr.keys, expr.values) if k is None and isinstance(v, ast.Name) and v.id in args),
+                "",
+            )
+        return value
     if isinstance(expr, (ast.Constant, ast.JoinedStr, ast.Tuple, ast.BinOp, ast.Compare, ast.BoolOp, ast.UnaryOp)):
         return Value("immutable", "a constant", span)
     if isinstance(expr, ast.Lambda):
@@ -140,7 +146,9 @@ def _classify_call(ctx: FileContext, fn: FunctionNode, call: ast.Call, span) -> 
     desc = mutable_constructor(ctx, call)
     if desc is not None:
         literal = all(is_literal(a) for a in call.args) and all(is_literal(k.value) for k in call.keywords)
-        return Value("mutable", desc, span, literal=literal)
+        first = call.args[0] if call.args else None
+        source = first.id if isinstance(first, ast.Name) else ""  # dict(shared): a copy when shared is requested
+        return Value("mutable", desc, span, literal=literal, source=source)
     name = ctx.qualify(call.func) or ""
     if name in IMMUTABLE_CONSTRUCTORS:
         return Value("immutable", f"{name}()", span)

@@ -317,9 +317,11 @@ def _writes(
 
 def _mutable_values(project: Project, facts: FileFacts, immutable: frozenset[str]) -> Iterator[Diagnostic]:
     # a broad fixture that a function-scoped wrapper hands out as a copy is the fixed pattern
+    # (copy.deepcopy(x), dict(x), {**x, ...}: the wrapper is what tests request)
     copied = {
         f.value.source for f in facts.fixtures
-        if f.value is not None and f.value.kind == "copy" and f.scope == "function"
+        if f.value is not None and f.value.kind in ("copy", "mutable") and f.value.source in f.args
+        and f.scope == "function"
     }  # fmt: skip
     for fixture in facts.fixtures:
         value = fixture.value
