@@ -12,7 +12,6 @@ from helpers import lint
 from sessionlint.cli import main
 from sessionlint.fixes import apply_ops
 from sessionlint.model import FixOp
-from sessionlint.rules import RULES, database
 
 
 def diags(root: Path, code: str) -> list[tuple[int, int, str]]:
@@ -403,37 +402,3 @@ def test_drop_all_fixer_is_idempotent() -> None:
     once = apply_ops(source, [op])
     assert once == "def fx():\n    e = make()\n    yield e\n    m.drop_all(e)\n    e.dispose()\n"
     assert apply_ops(once, [op]) == once
-
-
-# docs and examples -----------------------------------------------------------------------------
-@pytest.mark.parametrize("code", ["SLK401", "SLK402", "SLK403"])
-def test_rule_docs(code: str) -> None:
-    rule = RULES[code]
-    docs = rule.docs()
-    for section in ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Fix safety"):
-        assert section in docs
-    assert rule.valid and rule.invalid
-    assert rule in database.RULES
-
-
-def _example_project(tmp_path: Path, source: str) -> Path:
-    root = tmp_path / "example"
-    root.mkdir()
-    (root / "test_example.py").write_text(source)
-    return root
-
-
-@pytest.mark.parametrize(("code", "index"), [(r.code, i) for r in database.RULES for i in range(len(r.invalid))])
-def test_invalid_examples_fix_as_documented(tmp_path: Path, code: str, index: int) -> None:
-    example = RULES[code].invalid[index]
-    root = _example_project(tmp_path, example.source)
-    assert code in {d.code for d in lint(root).diagnostics}
-    main(["--fix", "--no-cache", "--isolated", "-q", str(root)])
-    expected = example.fixed if example.fixed is not None else example.source
-    assert (root / "test_example.py").read_text() == expected
-
-
-@pytest.mark.parametrize(("code", "index"), [(r.code, i) for r in database.RULES for i in range(len(r.valid))])
-def test_valid_examples_are_silent(tmp_path: Path, code: str, index: int) -> None:
-    root = _example_project(tmp_path, RULES[code].valid[index])
-    assert lint(root).diagnostics == []

@@ -13,8 +13,6 @@ from sessionlint.cli import main
 from sessionlint.config import Settings
 from sessionlint.fixes import apply_ops
 from sessionlint.model import FixOp
-from sessionlint.rules import RULES
-from sessionlint.rules import resources
 
 
 def diags(root: Path, code: str, settings: Settings | None = None) -> list[tuple[int, int, str]]:
@@ -533,41 +531,6 @@ def test_table_lookup_and_extra_resources() -> None:
         for stmt in resource.fix:
             compile(stmt.format(name="x").removeprefix("await "), "<fix>", "exec")
             assert "{name}" in stmt
-
-
-@pytest.mark.parametrize("code", ["SLK103", "SLK104"])
-def test_rule_docs(code: str) -> None:
-    rule = RULES[code]
-    docs = rule.docs()
-    for section in ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Fix safety"):
-        assert section in docs
-    assert rule.valid and rule.invalid
-    assert rule in resources.RULES
-
-
-def _example_project(tmp_path: Path, source: str) -> Path:
-    root = tmp_path / "example"
-    root.mkdir()
-    (root / "test_example.py").write_text(source)
-    return root
-
-
-@pytest.mark.parametrize(
-    ("code", "index"), [(r.code, i) for r in resources.RULES for i in range(len(r.invalid))]
-)
-def test_invalid_examples_fix_as_documented(tmp_path: Path, code: str, index: int) -> None:
-    example = RULES[code].invalid[index]
-    root = _example_project(tmp_path, example.source)
-    assert code in {d.code for d in lint(root).diagnostics}
-    main(["--fix", "--no-cache", "--isolated", "-q", str(root)])
-    expected = example.fixed if example.fixed is not None else example.source
-    assert (root / "test_example.py").read_text() == expected
-
-
-@pytest.mark.parametrize(("code", "index"), [(r.code, i) for r in resources.RULES for i in range(len(r.valid))])
-def test_valid_examples_are_silent(tmp_path: Path, code: str, index: int) -> None:
-    root = _example_project(tmp_path, RULES[code].valid[index])
-    assert lint(root).diagnostics == []
 
 
 def test_slk103_iterating_or_joining_is_not_a_hand_off(project) -> None:
