@@ -189,23 +189,28 @@ def pytest_alias(module: cst.Module) -> str:
     return "pytest"
 
 
+class OwnBodyTransformer(cst.CSTTransformer):
+    """A transformer that stays in the function it is given: nested functions,
+    classes and lambdas are other scopes, never fix targets."""
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+
 # the handed-out value -------------------------------------------------------------------
-class _ValueWrapper(cst.CSTTransformer):
+class _ValueWrapper(OwnBodyTransformer):
     """Wrap the first yielded (or returned) value in ``copy.deepcopy(...)``."""
 
     def __init__(self, generator: bool) -> None:
         super().__init__()
         self.generator = generator
         self.done = False
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
 
     def _wrap(self, value: cst.BaseExpression) -> cst.BaseExpression:
         self.done = True

@@ -1,11 +1,20 @@
 """Fixers for the rules in ``sessionlint.rules.database`` (libcst; loaded only to fix)."""
 
 from __future__ import annotations
+
 import libcst as cst
 import libcst.matchers as m
-from sessionlint.fixes import FixError, body_statements, edit_function, fixer, with_body
-from sessionlint.model import FixOp
+
 from sessionlint.fixers.resources import append_statements
+from sessionlint.fixes import (
+    FixError,
+    OwnBodyTransformer,
+    body_statements,
+    edit_function,
+    fixer,
+    with_body,
+)
+from sessionlint.model import FixOp
 
 
 def _parse(code: str) -> list[cst.BaseStatement]:
@@ -21,7 +30,7 @@ def _is_yield_line(stmt: cst.CSTNode) -> bool:
     )
 
 
-class _AfterYield(cst.CSTTransformer):
+class _AfterYield(OwnBodyTransformer):
     """Insert statements right after the first ``yield`` statement, in its own block."""
 
     def __init__(self, new: list[cst.BaseStatement], replace: cst.BaseStatement | None) -> None:
@@ -30,15 +39,6 @@ class _AfterYield(cst.CSTTransformer):
         self.replace = replace
         self.target: cst.CSTNode | None = None
         self.done = False
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
         if self.target is None and _is_yield_line(node):

@@ -1,18 +1,28 @@
 """Fixers for the rules in ``sessionlint.rules.globalstate`` (libcst; loaded only to fix)."""
 
 from __future__ import annotations
+
 import libcst as cst
 import libcst.matchers as m
-from sessionlint.fixes import pytest_alias, FixError, edit_function, ensure_import, first_statements, fixer, with_body
+
+from sessionlint.fixes import (
+    FixError,
+    OwnBodyTransformer,
+    edit_function,
+    ensure_import,
+    first_statements,
+    fixer,
+    pytest_alias,
+    with_body,
+)
 from sessionlint.model import FixOp
 from sessionlint.rules.globalstate import _normal
-
 
 # --------------------------------------------------------------------------------------------
 # fixers
 
 
-class _Rewriter(cst.CSTTransformer):
+class _Rewriter(OwnBodyTransformer):
     """Replace the ``occurrence``-th small statement whose code is ``text`` by ``new``."""
 
     def __init__(self, rewrites: list[tuple[str, int, str]]) -> None:
@@ -20,15 +30,6 @@ class _Rewriter(cst.CSTTransformer):
         self.rewrites = rewrites
         self.seen: dict[str, int] = {}
         self.done = 0
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
 
     def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):
         body = list(updated.body)

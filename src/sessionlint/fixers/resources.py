@@ -1,8 +1,17 @@
 """Fixers for the rules in ``sessionlint.rules.resources`` (libcst; loaded only to fix)."""
 
 from __future__ import annotations
+
 import libcst as cst
-from sessionlint.fixes import FixError, body_statements, edit_function, ensure_import, fixer, with_body
+
+from sessionlint.fixes import (
+    FixError,
+    body_statements,
+    edit_function,
+    ensure_import,
+    fixer,
+    with_body,
+)
 from sessionlint.model import FixOp
 
 

@@ -1,10 +1,22 @@
 """Fixers for the rules in ``sessionlint.rules.scope`` (libcst; loaded only to fix)."""
 
 from __future__ import annotations
+
 from typing import Sequence
+
 import libcst as cst
 import libcst.matchers as m
-from sessionlint.fixes import pytest_alias, FixError, edit_function, ensure_import, first_statements, fixer, insert_first, with_body
+
+from sessionlint.fixes import (
+    FixError,
+    edit_function,
+    ensure_import,
+    first_statements,
+    fixer,
+    insert_first,
+    pytest_alias,
+    with_body,
+)
 from sessionlint.model import FixOp
 
 
