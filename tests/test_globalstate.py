@@ -145,7 +145,40 @@ POSITIVES = {
             setattr(json, "X", 1)  # expect: SLK301
             delattr(json, "Y")  # expect: SLK301
             del settings.OTHER  # expect: SLK301
-            settings.nested.value = 2  # expect: SLK301
+            settings.nested.value = 2  # an object below the module, not the module: see below_a_module
+    """,
+    "attributes_of_modules_imported_by_dotted_name": """
+        import os.path
+        import app.conf.settings
+        import app.other as other
+
+        def test_x():
+            os.path.sep = "|"  # expect: SLK301
+            app.conf.settings.DEBUG = True  # expect: SLK301
+            setattr(app.conf, "X", 1)  # expect: SLK301
+            other.ONE_LEVEL = 1  # expect: SLK301
+    """,
+    "subscript_after_yield_restores_only_its_own_target": """
+        import pytest
+        import mod
+
+        @pytest.fixture
+        def handlers():
+            saved = mod.handlers[:]
+            mod.handlers = []
+            mod.other = []  # expect: SLK301
+            yield
+            mod.unrelated[:] = saved
+            mod.handlers[:] = saved
+    """,
+    "a_single_assignment_in_a_loop_is_no_restore": """
+        import mod
+
+        def test_x():
+            for value in (1, 2):
+                mod.FLAG = value  # expect: SLK301
+            mod.COUNT += 1  # expect: SLK301
+            mod.COUNT += 1  # expect: SLK301
     """,
     "importorskip_is_an_import": """
         import pytest
@@ -565,6 +598,80 @@ NEGATIVES = {
         @pytest.fixture(scope="session", autouse=True)
         def no_urls():
             os.environ["NO_URLS"] = "1"
+    """,
+    "attribute_of_an_object_below_a_module": """
+        # flask tests/test_appctx.py, test_basic.py: flask.g and flask.session are context-local
+        # proxies, not modules; mpmath.mp is a context object
+        import flask
+        import logging
+        import mpmath
+
+        def test_x():
+            flask.g.foo = "bar"
+            flask.session.modified = False
+            setattr(flask.g, "x", 1)
+            del flask.g.x
+            logging.root.handlers = []
+            mpmath.mp.prec = 50
+    """,
+    "flask_reset_logging": """
+        # flask tests/test_logging.py
+        import logging
+        import pytest
+
+        @pytest.fixture(autouse=True)
+        def reset_logging(pytestconfig):
+            root_handlers = logging.root.handlers[:]
+            logging.root.handlers = []
+            yield
+            logging.root.handlers[:] = root_handlers
+    """,
+    "slice_assignment_after_yield_restores": """
+        import pytest
+        import mod
+
+        @pytest.fixture
+        def handlers():
+            saved = mod.handlers[:]
+            mod.handlers = []
+            yield
+            mod.handlers[:] = saved
+
+        def test_finally():
+            saved = mod.handlers[:]
+            mod.handlers = []
+            try:
+                pass
+            finally:
+                mod.handlers[:] = saved
+
+        @pytest.fixture
+        def item():
+            mod.table = {}
+            yield
+            mod.table["key"] = None
+    """,
+    "reassigned_back_in_the_same_test": """
+        # attrs tests/test_config.py: set, check, set back to the default
+        import pytest
+        from attr import _config
+
+        class TestConfig:
+            def test_get_run_validators(self):
+                _config._run_validators = False
+                assert _config._run_validators is _config.get_run_validators()
+                _config._run_validators = True
+                assert _config._run_validators is _config.get_run_validators()
+
+        def test_setattr_back():
+            setattr(_config, "flag", 1)
+            setattr(_config, "flag", 0)
+
+        @pytest.fixture
+        def fixture_sets_twice():
+            _config.mode = "fast"
+            _config.mode = "slow"
+            yield
     """,
     "the_write_that_should_raise": """
         import pytest
@@ -1237,6 +1344,9 @@ def test_extra_global_targets(tmp_path: Path) -> None:
             registry.REGISTRY["a"] = 1  # expect: SLK301
             registry.REGISTRY.append(2)  # expect: SLK301
             config.set_mode("fast")  # expect: SLK301
+            registry.CONFIG.debug = True  # expect: SLK301
+            setattr(registry.CONFIG, "verbose", True)  # expect: SLK301
+            registry.other.debug = True
             warnings.simplefilter("error")  # expect: SLK301
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -1247,7 +1357,7 @@ def test_extra_global_targets(tmp_path: Path) -> None:
     settings = Settings(
         root=str(root),
         select=("SLK301",),
-        extra_global_targets=("myapp.registry.REGISTRY", "myapp.config.set_mode", "warnings"),
+        extra_global_targets=("myapp.registry.REGISTRY", "myapp.config.set_mode", "myapp.registry.CONFIG", "warnings"),
     )
     marks = [m for m in expected(root) if m[2] == "SLK301"]
     assert found_lines(root, settings) == marks

@@ -1,1 +1,3 @@
 DEBUG = False
+HANDLERS = []
+MODE = "default"

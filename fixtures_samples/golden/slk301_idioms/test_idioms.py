@@ -90,3 +90,22 @@ def helper_that_is_no_test():
 
 if __name__ == "__main__":
     os.chdir("/")
+
+
+def test_set_and_set_back():
+    settings.MODE = "fast"
+    assert settings.MODE == "fast"
+    settings.MODE = "default"
+
+
+@pytest.fixture
+def no_handlers():
+    saved = settings.HANDLERS[:]
+    settings.HANDLERS = []
+    yield
+    settings.HANDLERS[:] = saved
+
+
+def test_object_below_a_module():
+    mpl.rcParams_proxy.value = 1
+    settings.HANDLERS.owner = None

@@ -47,7 +47,10 @@ Flags a write to process-global state in a test or a fixture that nothing undoes
   reads it (a global only its writer reads is a cache of that test, not shared state);
 - attributes of imported modules and classes: `settings.DEBUG = True` where `settings` is bound by an
   `import` (or `pytest.importorskip`), `MyClass.attr = 1` where `MyClass` is imported, `del mod.X`,
-  `setattr(mod, "X", ...)`, `delattr(mod, "X")`;
+  `setattr(mod, "X", ...)`, `delattr(mod, "X")`; an attribute of an object below the import
+  (`flask.g.foo = 1`, `logging.root.handlers = []`, `mpmath.mp.prec = 50`) only when that object is
+  itself a module bound by `import a.b`, or the name is a known global target (`plt.rcParams`) or
+  listed in `extra-global-targets`;
 - matplotlib's rcParams: `matplotlib.rcParams[...] = ...`, `plt.rcParams[...]`, `mpl.rcParams.update(...)`,
   `matplotlib.rc(...)`, `plt.style.use(...)`;
 - `locale.setlocale(category, value)`, `socket.setdefaulttimeout(...)`, `logging.disable(...)`, and
@@ -76,6 +79,11 @@ A write counts as restored, and is not flagged, when:
   deletion (`del os.environ["X"]`, `os.environ.pop("X")`, `sys.path.remove(p)`), a value saved before
   (`os.chdir(old)` after `old = os.getcwd()`, `os.environ.update(saved)`), or a reset
   (`matplotlib.rcdefaults()`, `importlib.reload(mod)`, `logging.disable(logging.NOTSET)`);
+- an item or slice of the same target is assigned after `yield` or in a `finally` block
+  (`mod.handlers[:] = saved`);
+- the same attribute or module global is assigned again later in the same body (`mod.FLAG = False` ...
+  `mod.FLAG = True`): the last assignment is taken as putting the value back, and none of them is
+  flagged (not so for items: `os.environ["A"] = "1"` then `= "2"` is still flagged);
 - an xunit teardown of the class, of a base class in the same module, or of the module
   (`teardown_method`, `tearDown`, `teardown_module`, ...) writes the same target, or `setUp` /
   `setup_method` registers its undo (`self.addCleanup(...)`, `enter_context(...)`);
@@ -104,7 +112,9 @@ state (`random.seed`, `np.random.seed`), `np.set_printoptions`, `pd.set_option` 
 Limits: the analysis reads one function at a time, in source order, without following calls (except
 helpers of the same module, whose writes count as restorations). When in doubt it stays silent: a
 helper that restores anything, a restoring context manager it cannot see into, a lambda that writes
-the same target. Writes spread over several statements on one line after a `;` or a `:` are seen, but
+the same target, a second assignment of the same target (even in another branch of an `if`), an
+attribute of an object reached through a module (`pd.options.mode.x = 1`: use `pd.set_option` and
+`extra-global-targets`). Writes spread over several statements on one line after a `;` or a `:` are seen, but
 a function whose only write is such an attribute assignment may be skipped by the fast pre-check.
 """,
         why="""
@@ -400,6 +410,7 @@ class Event:
     unsafe_call: bool = False  # the rewrite changes behaviour (sys.path.append -> syspath_prepend)
     stmt: ast.stmt | None = None  # the whole statement, when the write is one
     attr: str = ""  # for monkeypatch.setattr rewrites: the attribute's dotted name (does it exist?)
+    assign: bool = False  # a plain assignment of a value (``mod.X = v``, ``setattr(mod, "X", v)``)
 
 
 @dataclass(slots=True)
@@ -491,6 +502,11 @@ class _FileNames:
                         self.aliases[target.id] = imported
                         continue
                     self.not_imports.add(target.id)
+        self.modules: set[str] = {v for k, v in self.aliases.items() if k not in ctx.aliases}  # importorskip
+        for node in ast.walk(ctx.tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    self.modules.update(_module_prefixes(alias.name))
         self.module_saved: dict[str, set[str]] = {}
         for stmt in ctx.tree.body:
             if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
@@ -593,6 +609,12 @@ def _module_reads(ctx: FileContext, value: ast.expr) -> set[str]:
     return found
 
 
+def _module_prefixes(name: str) -> list[str]:
+    """``import a.b.c`` binds the modules ``a``, ``a.b`` and ``a.b.c``."""
+    parts = name.split(".")
+    return [".".join(parts[: i + 1]) for i in range(len(parts))]
+
+
 def _imported_module(qualify, value: ast.expr) -> str | None:
     """``pytest.importorskip("m")`` / ``importlib.import_module("m")`` -> ``m``."""
     if isinstance(value, ast.Call) and value.args and (qualify(value.func) or "") in IMPORT_CALLS:
@@ -621,6 +643,7 @@ class _Scan:
                 self.params.add(extra.arg)
         self.declared_global: set[str] = set()
         self.local_imports: dict[str, str] = {}
+        self.local_modules: set[str] = set()
         self.locals: set[str] = set()
         self.yield_pos: tuple[int, int] | None = None
         stack: list[ast.AST] = list(fn.body)
@@ -644,6 +667,7 @@ class _Scan:
                 for alias in node.names:
                     head = alias.asname or alias.name.split(".")[0]
                     self.local_imports[head] = alias.name if alias.asname else head
+                    self.local_modules.update(_module_prefixes(alias.name))
             elif isinstance(node, ast.ImportFrom):
                 prefix = "." * node.level + (node.module or "")
                 for alias in node.names:
@@ -658,6 +682,7 @@ class _Scan:
                 imported = _imported_module(self.ctx.qualify, node.value)
                 if imported is not None:
                     self.local_imports[node.targets[0].id] = imported
+                    self.local_modules.add(imported)
             stack.extend(ast.iter_child_nodes(node))
         self.locals -= self.declared_global
         self.locals -= set(self.local_imports)
@@ -699,6 +724,14 @@ class _Scan:
         if name in self.params or name in self.locals or name in self.names.not_imports:
             return False
         return name in self.names.aliases
+
+    def below_import(self, obj: ast.AST, dotted: str | None) -> bool:
+        """``obj`` (the object written to, named ``dotted``) is reached through an import but is not a
+        module: ``flask.g`` in ``flask.g.foo = 1``. The imported name itself (``mod`` in ``mod.X = 1``,
+        a module or an imported class) is not."""
+        if not isinstance(obj, ast.Attribute):
+            return False
+        return not dotted or (dotted not in self.names.modules and dotted not in self.local_modules)
 
     def root(self, node: ast.AST) -> ast.Name | None:
         while isinstance(node, ast.Attribute):
@@ -1179,6 +1212,8 @@ class _Scan:
         if full in CAPTURED_STREAMS or attr in CTYPES_PROTOTYPE:
             return
         target = _dotted_target(full, self) if attr else ("attr", dotted)
+        if target[0] == "attr" and self.below_import(obj, dotted):
+            return  # setattr(flask.g, "x", 1): an attribute of an object, not of a module
         delete = qual == "delattr"
         value = call.args[2] if len(call.args) >= 3 else None
         restoring = delete or self.saved_value(value, "attr")
@@ -1193,7 +1228,8 @@ class _Scan:
                 attr_full = full if attr else ""
         self.emit(
             self.event(target, call, what, advice, restoring=restoring, deletes=delete, call=call_text,
-                       stmt=stmt if call_text else None, attr=attr_full),
+                       stmt=stmt if call_text else None, attr=attr_full,
+                       assign=not delete and len(call.args) == 3 and attr is not None),
             st,
         )  # fmt: skip
 
@@ -1217,7 +1253,7 @@ class _Scan:
                 self.event(
                     ("global", target.id), stmt or target, f"rebinds module global '{target.id}'",
                     "set it back after yield or in a finally block, or use {mp}.setattr() on the module",
-                    restoring=restoring, deletes=action == "del",
+                    restoring=restoring, deletes=action == "del", assign=action == "set",
                 ),
                 st,
             )  # fmt: skip
@@ -1232,6 +1268,12 @@ class _Scan:
                 restoring = action == "del" or self.saved_value(value, "extra")
                 self.emit(self.event(("extra", extra), node, f"changes '{extra}'", "set it back after yield or in a finally block",
                                      restoring=restoring, deletes=action == "del"), st)  # fmt: skip
+            elif st.in_finally or (self.yield_pos is not None and _pos(node) > self.yield_pos):
+                # ``mod.handlers[:] = saved`` after yield: puts ``mod.handlers`` back
+                root = self.root(container)
+                dotted = self.qualify(container) if isinstance(container, ast.Attribute) else None
+                if root is not None and dotted is not None and self.import_bound(root.id):
+                    self.restore(_dotted_target(dotted, self), node, st)
             return
         fam, dotted = family
         is_slice = isinstance(target.slice, ast.Slice)
@@ -1263,6 +1305,8 @@ class _Scan:
             return
         node = stmt or target
         tgt = _dotted_target(dotted, self)
+        if tgt[0] == "attr" and self.below_import(target.value, dotted.rsplit(".", 1)[0]):
+            return  # flask.g.foo = 1: an attribute of an object reached through a module, not of a module
         obj_text = self.text(target.value)
         restoring = action == "del" or self.saved_value(value, tgt[0])
         call_text, attr_full = "", ""
@@ -1282,7 +1326,7 @@ class _Scan:
                     attr_full = dotted
         self.emit(
             self.event(tgt, node, what, advice, restoring=restoring, deletes=action == "del", call=call_text,
-                       stmt=stmt if call_text else None, attr=attr_full),
+                       stmt=stmt if call_text else None, attr=attr_full, assign=action == "set"),
             st,
         )  # fmt: skip
 
@@ -1571,6 +1615,21 @@ def _undoes_earlier(write: Event, events: list[Event]) -> bool:
     )
 
 
+def _reassigned(events: list[Event]) -> set[Target]:
+    """Attributes and module globals assigned more than once before any yield: the last assignment
+    puts the value back (``_config.flag = False`` ... ``_config.flag = True``), so none of them is
+    reported. Items of os.environ / sys.modules are not: their usual default is absence, so a second
+    value is no restoration."""
+    seen: set[Target] = set()
+    again: set[Target] = set()
+    for e in events:
+        if not e.write or not e.assign or e.after_yield or e.in_finally:
+            continue
+        if e.target[0] in ("attr", "global") and e.target[1] is not None:  # not "extra": one target, many names
+            (again if e.target in seen else seen).add(e.target)
+    return again
+
+
 @dataclass(slots=True)
 class _Pending:
     diagnostic: Diagnostic
@@ -1610,9 +1669,11 @@ def check_file(ctx: FileContext) -> None:
                 scope_restores += class_teardown[fn.cls]
         for param in scan.params:
             scope_restores += BUILTIN_RESTORES.get(param, ())
+        reassigned = _reassigned(scan.events)
         leaks = [
             e for e in scan.events
             if e.write and not e.after_yield and not e.in_finally and not (e.restoring and not e.deletes)
+            and e.target not in reassigned
             and not _restored(e, scan.events, scope_restores) and not _undoes_earlier(e, scan.events)
         ]  # fmt: skip
         if not leaks:
