@@ -74,7 +74,7 @@ def mutable_constructor(ctx: FileContext, call: ast.Call) -> str | None:
 def _local_binding(fn: FunctionNode, name: str, before_line: int) -> ast.expr | None:
     """The last simple ``name = expr`` before ``before_line`` in ``fn``'s own body."""
     found: ast.expr | None = None
-    for node in _own_nodes(fn):
+    for node in own_nodes(fn):
         if isinstance(node, ast.Assign) and node.lineno < before_line:
             for target in node.targets:
                 if isinstance(target, ast.Name) and target.id == name:
@@ -85,7 +85,7 @@ def _local_binding(fn: FunctionNode, name: str, before_line: int) -> ast.expr | 
     return found
 
 
-def _own_nodes(fn: FunctionNode):
+def own_nodes(fn: FunctionNode):
     """Walk ``fn``'s body without entering nested functions, lambdas or classes."""
     stack: list[ast.AST] = list(reversed(fn.body))
     while stack:
@@ -96,16 +96,12 @@ def _own_nodes(fn: FunctionNode):
         stack.extend(reversed(list(ast.iter_child_nodes(node))))
 
 
-def own_nodes(fn: FunctionNode):
-    return _own_nodes(fn)
-
-
 def handed_out(fn: FunctionNode) -> tuple[ast.expr | None, bool]:
     """The expression a fixture returns or first yields, and whether it yields."""
     first_yield: ast.expr | None = None
     is_yield = False
     ret: ast.expr | None = None
-    for node in _own_nodes(fn):
+    for node in own_nodes(fn):
         if isinstance(node, (ast.Yield, ast.YieldFrom)):
             if not is_yield:
                 is_yield = True
@@ -184,7 +180,7 @@ def _classify_name(ctx: FileContext, fn: FunctionNode, expr: ast.Name, args, spa
         return inner
     if name in args:
         return Value("passthrough", f"fixture '{name}'", span, source=name)
-    for node in _own_nodes(fn):
+    for node in own_nodes(fn):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
             return Value("factory", "a function", span)
     bound = ctx.module_globals.get(name)
