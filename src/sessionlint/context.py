@@ -11,9 +11,20 @@ import ast
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from sessionlint.model import Diagnostic, FileFacts, FixtureDef, Fix, Span, TestDef
+from sessionlint.model import Diagnostic, FileFacts, Fix, FixtureDef, Span, TestDef
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def dotted_parts(node: ast.AST) -> tuple[str, list[str]] | None:
+    """``a.b.c`` -> ``("a", ["b", "c"])``; None when the base is not a plain name."""
+    attrs: list[str] = []
+    while isinstance(node, ast.Attribute):
+        attrs.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    return node.id, attrs[::-1]
 
 
 @dataclass(slots=True)
@@ -80,15 +91,11 @@ class FileContext:
         ``pt.fixture`` -> ``pytest.fixture`` after ``import pytest as pt``;
         ``environ`` -> ``os.environ`` after ``from os import environ``.
         """
-        parts: list[str] = []
-        while isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        if not isinstance(node, ast.Name):
+        found = dotted_parts(node)
+        if found is None:
             return None
-        head = self.aliases.get(node.id, node.id)
-        parts.append(head)
-        return ".".join(reversed(parts))
+        name, attrs = found
+        return ".".join([self.aliases.get(name, name), *attrs])
 
     def is_module_alias(self, name: str) -> bool:
         """True when ``name`` is bound by an ``import`` (not a local variable)."""

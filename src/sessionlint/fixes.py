@@ -108,6 +108,11 @@ def _is_docstring(stmt: cst.BaseStatement) -> bool:
     return m.matches(stmt, m.SimpleStatementLine(body=[m.Expr(value=m.SimpleString() | m.ConcatenatedString())]))
 
 
+def parse_statements(code: str) -> list[cst.BaseStatement]:
+    """The statements of a code snippet, ready to insert into a tree."""
+    return list(cst.parse_module(code + "\n").body)
+
+
 def body_statements(fn: cst.FunctionDef) -> list[cst.BaseStatement]:
     body = fn.body
     if isinstance(body, cst.SimpleStatementSuite):

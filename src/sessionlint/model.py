@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+
 class FixError(Exception):
     """A fix that cannot be applied to this source."""
 

@@ -12,13 +12,10 @@ from sessionlint.fixes import (
     body_statements,
     edit_function,
     fixer,
+    parse_statements,
     with_body,
 )
 from sessionlint.model import FixOp
-
-
-def _parse(code: str) -> list[cst.BaseStatement]:
-    return list(cst.parse_module(code + "\n").body)
 
 
 def _is_yield_line(stmt: cst.CSTNode) -> bool:
@@ -98,7 +95,7 @@ class _Replace(cst.CSTTransformer):
 @fixer("rollback-after-yield")
 def _rollback_after_yield(module: cst.Module, op: FixOp) -> cst.Module:
     code = op.arg("code")
-    new = _parse(code)
+    new = parse_statements(code)
 
     def edit(fn: cst.FunctionDef) -> cst.FunctionDef:
         found = m.findall(fn.body, m.SimpleStatementLine(body=[m.Expr()]))
@@ -121,7 +118,7 @@ def _rollback_after_yield(module: cst.Module, op: FixOp) -> cst.Module:
 
 @fixer("drop-all-after-yield")
 def _drop_all_after_yield(module: cst.Module, op: FixOp) -> cst.Module:
-    new = _parse(op.arg("code"))
+    new = parse_statements(op.arg("code"))
     before = op.arg("before")
 
     def edit(fn: cst.FunctionDef) -> cst.FunctionDef:

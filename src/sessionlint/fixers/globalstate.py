@@ -55,6 +55,15 @@ def _rewrite(fn: cst.FunctionDef, rewrites: list[tuple[str, int, str]]) -> tuple
     return fn.with_changes(body=body), rewriter.done
 
 
+def _separator(fn: cst.FunctionDef, items: list[cst.Param], index: int) -> cst.Comma:
+    """The comma to put after the parameter before ``index``: the one the list already uses."""
+    between = items[index - 2].comma if index >= 2 else None
+    if isinstance(between, cst.Comma):
+        return between
+    ws = fn.whitespace_before_params
+    return cst.Comma(whitespace_after=ws if isinstance(ws, cst.ParenthesizedWhitespace) else cst.SimpleWhitespace(" "))
+
+
 def _add_param(fn: cst.FunctionDef, name: str) -> cst.FunctionDef:
     """Request ``name``: a new last parameter without default (before ``*args`` and defaults)."""
     params = fn.params
@@ -74,12 +83,7 @@ def _add_param(fn: cst.FunctionDef, name: str) -> cst.FunctionDef:
     )
     if trailing and before is not None:
         # ``def f(\n    a,\n)``: the new parameter takes over the trailing comma and the line break
-        between = items[index - 2].comma if index >= 2 else None
-        if not isinstance(between, cst.Comma):
-            ws = fn.whitespace_before_params
-            between = cst.Comma(
-                whitespace_after=ws if isinstance(ws, cst.ParenthesizedWhitespace) else cst.SimpleWhitespace(" ")
-            )
+        between = _separator(fn, items, index)
         new = new.with_changes(comma=before.comma)
         items[index - 1] = before.with_changes(comma=between)
     elif (
@@ -91,12 +95,7 @@ def _add_param(fn: cst.FunctionDef, name: str) -> cst.FunctionDef:
         and params.star_kwarg is None
     ):
         # ``def f(\n    a\n)``: keep the line break before the closing parenthesis
-        between = items[index - 2].comma if index >= 2 else None
-        if not isinstance(between, cst.Comma):
-            ws = fn.whitespace_before_params
-            between = cst.Comma(
-                whitespace_after=ws if isinstance(ws, cst.ParenthesizedWhitespace) else cst.SimpleWhitespace(" ")
-            )
+        between = _separator(fn, items, index)
         new = new.with_changes(whitespace_after_param=before.whitespace_after_param)
         items[index - 1] = before.with_changes(comma=between, whitespace_after_param=cst.SimpleWhitespace(""))
     elif before is not None and isinstance(before.comma, cst.Comma) and index < len(items):

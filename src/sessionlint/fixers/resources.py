@@ -10,13 +10,10 @@ from sessionlint.fixes import (
     edit_function,
     ensure_import,
     fixer,
+    parse_statements,
     with_body,
 )
 from sessionlint.model import FixOp
-
-
-def _statements(code: str) -> list[cst.BaseStatement]:
-    return list(cst.parse_module(code + "\n").body)
 
 
 def append_statements(fn: cst.FunctionDef, new: list[cst.BaseStatement]) -> cst.FunctionDef:
@@ -37,7 +34,7 @@ def _imports(module: cst.Module, imports: str) -> cst.Module:
 
 @fixer("append-release")
 def _append_release(module: cst.Module, op: FixOp) -> cst.Module:
-    new = _statements(op.arg("code"))
+    new = parse_statements(op.arg("code"))
 
     def edit(fn: cst.FunctionDef) -> cst.FunctionDef:
         stmts = body_statements(fn)
@@ -54,7 +51,7 @@ def _append_release(module: cst.Module, op: FixOp) -> cst.Module:
 @fixer("yield-resource")
 def _yield_resource(module: cst.Module, op: FixOp) -> cst.Module:
     name = op.arg("name")
-    releases = _statements(op.arg("code"))
+    releases = parse_statements(op.arg("code"))
 
     def edit(fn: cst.FunctionDef) -> cst.FunctionDef:
         stmts = body_statements(fn)

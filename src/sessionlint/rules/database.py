@@ -12,7 +12,6 @@ from __future__ import annotations
 import ast
 import re
 
-
 from sessionlint import resource_table as rt
 from sessionlint.context import FileContext, Function, FunctionNode
 from sessionlint.model import BROAD_SCOPES, Fix, FixOp

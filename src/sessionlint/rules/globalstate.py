@@ -21,7 +21,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, replace
 from typing import Iterator
 
-from sessionlint.context import FileContext, Function, FunctionNode
+from sessionlint.context import FileContext, Function, FunctionNode, dotted_parts
 from sessionlint.index import Project
 from sessionlint.model import BROAD_SCOPES, Diagnostic, Fix, FixOp
 from sessionlint.rules.base import Example, Rule
@@ -706,16 +706,11 @@ class _Scan:
         return self.names.aliases.get(name, name)
 
     def qualify(self, node: ast.AST) -> str | None:
-        parts: list[str] = []
-        while isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        if not isinstance(node, ast.Name):
+        found = dotted_parts(node)
+        head = self._head(found[0]) if found is not None else None
+        if found is None or head is None:
             return None
-        head = self._head(node.id)
-        if head is None:
-            return None
-        return ".".join([head, *reversed(parts)])
+        return ".".join([head, *found[1]])
 
     def import_bound(self, name: str) -> bool:
         """``name`` refers to something bound by an import (a module, an imported class or object)."""

@@ -14,7 +14,6 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-
 from sessionlint import resource_table
 from sessionlint.context import FileContext, Function, FunctionNode
 from sessionlint.model import Fix, FixOp

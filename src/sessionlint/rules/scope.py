@@ -6,9 +6,16 @@ import os
 import re
 from typing import Iterator
 
-
 from sessionlint.index import Project, Resolved
-from sessionlint.model import SCOPE_RANK, Diagnostic, FileFacts, Fix, FixOp, FixtureDef, Span
+from sessionlint.model import (
+    SCOPE_RANK,
+    Diagnostic,
+    FileFacts,
+    Fix,
+    FixOp,
+    FixtureDef,
+    Span,
+)
 from sessionlint.rules.base import Example, Rule
 
 RULES = [

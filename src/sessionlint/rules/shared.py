@@ -7,7 +7,16 @@ from typing import Iterator
 
 from sessionlint.context import FileContext
 from sessionlint.index import Project, Resolved, Shared
-from sessionlint.model import BROAD_SCOPES, SCOPE_RANK, Diagnostic, FileFacts, Fix, FixOp, FixtureDef, Mutation
+from sessionlint.model import (
+    BROAD_SCOPES,
+    SCOPE_RANK,
+    Diagnostic,
+    FileFacts,
+    Fix,
+    FixOp,
+    FixtureDef,
+    Mutation,
+)
 from sessionlint.rules.base import Example, Rule
 
 RULES = [
