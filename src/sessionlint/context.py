@@ -78,10 +78,13 @@ class FileContext:
         col = (len(text[:idx]) + 1) if idx >= 0 else self.col(line, node.col_offset)
         return Span(line, col, line, col + len(node.name))
 
-    def report(self, code: str, where: Span | ast.AST, message: str, fix: Fix | None = None) -> None:
+    def report(
+        self, code: str, where: Span | ast.AST, message: str, fix: Fix | None = None, **fields: str
+    ) -> None:
+        """Record a diagnostic; ``fields`` are its structured fields (``fixture=``, ``owner=``...)."""
         span = where if isinstance(where, Span) else self.span(where)
         self.facts.diagnostics.append(
-            Diagnostic(self.path, span.line, span.col, code, message, span.end_line, span.end_col, fix)
+            Diagnostic(self.path, span.line, span.col, code, message, span.end_line, span.end_col, fix, **fields)
         )
 
     # names -----------------------------------------------------------------

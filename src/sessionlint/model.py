@@ -49,6 +49,15 @@ class Diagnostic:
     end_line: int = 0
     end_col: int = 0
     fix: Fix | None = None
+    # Structured fields: what faces (the guard, JSON/SARIF) read instead of parsing ``message``.
+    # Empty where a rule has nothing to say about them.
+    fixture: str = ""  # the fixture whose value or lifetime the finding is about (as tests request it)
+    scope: str = ""  # that fixture's scope, or why it is shared ("session", "module state", ...)
+    defined: str = ""  # where that fixture is defined: "absolute/path.py:line"
+    owner: str = ""  # qualname of the test or fixture the finding sits in ("TestA.test_b", "db")
+    owner_kind: str = ""  # "test" | "fixture" | "" (module level, setup functions, ...)
+    target: str = ""  # global state written (SLK301): family, e.g. "environ", "syspath", "cwd", "attr"
+    target_key: str = ""  # the key within the family: "HOME", "pkg.config.PORT"; "" for the whole target
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.col, self.code)

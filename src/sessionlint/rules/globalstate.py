@@ -1879,7 +1879,15 @@ def _diagnostic(ctx: FileContext, fn: Function, event: Event, wrap_op, mp_ops: d
                 f"Use monkeypatch.{method}() and request the monkeypatch fixture",
                 (mp_ops[event.unsafe_call],),
             )
-    return _make(ctx, event.node, message, fix)
+    span = ctx.span(event.node)
+    fixture = fn.fixture
+    return Diagnostic(
+        ctx.path, span.line, span.col, CODE, message, span.end_line, span.end_col, fix,
+        fixture=fixture.name if fixture else "", scope=(fixture.scope or "") if fixture else "",
+        defined=f"{ctx.path}:{fixture.span.line}" if fixture else "", owner=fn.qualname,
+        owner_kind="test" if fn.test is not None else "fixture" if fixture is not None else "",
+        target=str(event.target[0]), target_key=str(event.target[1] or ""),
+    )  # fmt: skip
 
 
 def _rewrite_args(names: _FileNames, node: FunctionNode, events: list[Event]) -> list[tuple[str, str]]:
@@ -1908,11 +1916,6 @@ def _monkeypatch_ops(ctx: FileContext, fn: Function, scan: _Scan, leaks: list[Ev
             args = [("func", fn.qualname), *_rewrite_args(names, fn.node, events)]
             ops[unsafe] = FixOp(ctx.path, "slk301-monkeypatch", tuple(args))
     return ops
-
-
-def _make(ctx: FileContext, node: ast.AST, message: str, fix: Fix | None) -> Diagnostic:
-    span = ctx.span(node)
-    return Diagnostic(ctx.path, span.line, span.col, CODE, message, span.end_line, span.end_col, fix)
 
 
 def _can_add_monkeypatch(ctx: FileContext, fn: Function, names: _FileNames, scan: _Scan) -> bool:

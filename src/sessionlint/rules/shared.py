@@ -260,6 +260,11 @@ def check_file(ctx: FileContext) -> None:
             f"fixture '{fixture.name}' {verb} {value.desc}, which every test shares whatever the "
             f"fixture's scope; hand out a copy (copy.deepcopy) or build the value in the fixture",
             fix,
+            fixture=fixture.name,
+            scope=fixture.scope or "",
+            defined=f"{ctx.path}:{fixture.span.line}",
+            owner=fn.qualname,
+            owner_kind="fixture",
         )
 
 
@@ -321,7 +326,12 @@ def _writes(
                 f"and does not restore it after yield: copy it first or undo the change in teardown"
             )
             fix = Fix("unsafe", f"Deep-copy '{mutation.name}' at the start of the fixture", (op,))
-        yield Diagnostic(facts.path, span.line, span.col, code, message, span.end_line, span.end_col, fix)
+        yield Diagnostic(
+            facts.path, span.line, span.col, code, message, span.end_line, span.end_col, fix,
+            fixture=mutation.name, scope=shared.label.removesuffix("-scoped"),
+            defined=f"{shared.resolved.path}:{target.span.line}", owner=qualname,
+            owner_kind="test" if fixture is None else "fixture",
+        )  # fmt: skip
 
 
 def _mutable_values(project: Project, facts: FileFacts, immutable: frozenset[str]) -> Iterator[Diagnostic]:
@@ -356,7 +366,11 @@ def _mutable_values(project: Project, facts: FileFacts, immutable: frozenset[str
             )
         else:
             continue
-        yield Diagnostic(facts.path, span.line, span.col, "SLK101", message, span.end_line, span.end_col, fix)
+        yield Diagnostic(
+            facts.path, span.line, span.col, "SLK101", message, span.end_line, span.end_col, fix,
+            fixture=fixture.name, scope=fixture.scope or "", defined=f"{facts.path}:{fixture.span.line}",
+            owner=fixture.qualname, owner_kind="fixture",
+        )  # fmt: skip
 
 
 def _slk101_fix(project: Project, facts: FileFacts, fixture: FixtureDef) -> Fix | None:
