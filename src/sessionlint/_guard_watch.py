@@ -225,6 +225,7 @@ class ModuleAttributes:
         self.first_party = first_party
         self.modules: list[tuple[str, types.ModuleType]] = []
         self._seen = -1
+        self._below_cache: dict[str, tuple[dict[str, Any], list[tuple[str, object]]]] = {}
 
     def _refresh(self) -> None:
         if len(sys.modules) == self._seen:
@@ -237,15 +238,28 @@ class ModuleAttributes:
         ]
 
     def capture(self) -> dict[str, dict[str, Any]]:
-        """``{"pkg.config": {...}, "pkg.config.settings": {...}}``: attribute dicts copied."""
+        """``{"pkg.config": {...}, "pkg.config.settings": {...}}``: attribute dicts copied.
+
+        Which module attributes are objects to look below is worked out again
+        only when the module's namespace changed (a C-speed comparison).
+        """
         self._refresh()
         out: dict[str, dict[str, Any]] = {}
+        below_cache = self._below_cache
         for name, module in self.modules:
             namespace = getattr(module, "__dict__", None)
             if not isinstance(namespace, dict):
                 continue
-            out[name] = namespace.copy()
-            for attr, value in list(namespace.items()):
+            copy = out[name] = namespace.copy()
+            cached = below_cache.get(name)
+            if cached is None or cached[0] != copy:
+                objects = [
+                    (attr, value)
+                    for attr, value in copy.items()
+                    if self._below(name, value) is not None
+                ]
+                cached = below_cache[name] = (copy, objects)
+            for attr, value in cached[1]:
                 below = self._below(name, value)
                 if below is not None:
                     out[f"{name}.{attr}"] = below
