@@ -1088,3 +1088,14 @@ def test_end_of_run_comparison_lints_only_involved_files_with_the_cache(
     cache = pytester.path / ".sessionlint_cache"
     assert cache.is_dir()
     assert any(p.is_file() for p in cache.rglob("*"))  # the engine wrote its cache there
+
+
+def test_session_fixture_setup_change_once_under_xdist(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        "import os\nimport pytest\n\n@pytest.fixture(scope='session')\ndef env():\n"
+        "    os.environ['XD_SETUP'] = '1'\n    yield\n"
+    )
+    pytester.makepyfile(**{f"test_x{i}": "def test_a(env):\n    pass\n" for i in range(4)})
+    result = run(pytester, "-n", "2", "--sessionlint-guard")
+    lines = [line for line in findings(result) if "XD_SETUP" in line]
+    assert len(lines) == 1, lines

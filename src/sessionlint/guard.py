@@ -329,6 +329,7 @@ class Guard:
         self.origin: ProcessState | None = None
         self.attributes = _watch.ModuleAttributes(self.first_party)
         self.setup_seen: set[tuple[str, str]] = set()
+        self.setup_reported: set[tuple[str | None, str]] = set()
         self.pending_notes: list[str] = []
         self.noted: set[str] = set()
         self.findings = config.stash[FINDINGS_KEY]
@@ -595,8 +596,11 @@ class Guard:
         for data in getattr(report, _REPORT_ATTR, None) or ():
             data = {**data, "closure": tuple(data.get("closure", ()))}
             finding = GuardFinding(**data)
-            if finding.phase == "setup" and finding in self.findings:
-                continue  # the same setup change, reported by another xdist worker
+            if finding.phase == "setup":
+                seen = (finding.location, finding.detail)
+                if seen in self.setup_reported:
+                    continue  # the same setup change, reported by another xdist worker
+                self.setup_reported.add(seen)
             self.findings.append(finding)
         for note in getattr(report, _NOTES_ATTR, None) or ():
             if note not in self.notes:
