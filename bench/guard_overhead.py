@@ -77,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--tests", type=int, default=2000, help="number of tests (2000)")
     parser.add_argument("--size", type=int, default=10_000, help="fixture list length (10000)")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each; best kept (3)")
-    parser.add_argument("--target", type=float, default=2.0, help="maximal ratio (2.0)")
+    parser.add_argument("--target", type=float, default=1.3, help="maximal ratio (1.3)")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="guard-bench-") as tmp:

@@ -253,7 +253,7 @@ def test_environment_variable_set_changed_removed(pytester: pytest.Pytester) -> 
     assert findings(result) == [
         "test_settings.py::test_debug_on set environment variable 'FEATURE_X'",
         "test_settings.py::test_change changed environment variable 'FEATURE_X'",
-        "test_settings.py::test_remove removed environment variable 'FEATURE_X'",
+        # test_remove puts the variable back as the run found it: a repair, not a leak
     ]
 
 
@@ -384,11 +384,6 @@ import pytest
 def shared_config():
     return {"database_url": "sqlite:///test.db", "users": [], "nested": {"a": [1]}}
 
-@pytest.fixture(scope="session")
-def env_from_setup():
-    os.environ["SET_BY_SESSION_FIXTURE"] = "1"
-    return "ok"
-
 @pytest.fixture(scope="module")
 def frozen():
     return (1, (2, 3), frozenset({4}), "text", b"bytes", None)
@@ -437,9 +432,6 @@ def test_monkeypatch(monkeypatch, tmp_path, settings, shared_config):
 def test_function_scoped(fresh):
     fresh["users"].append("alice")
 
-def test_session_fixture_sets_env(env_from_setup):
-    assert os.environ["SET_BY_SESSION_FIXTURE"] == "1"
-
 def test_immutables(frozen):
     assert frozen[1] == (2, 3)
 
@@ -462,7 +454,7 @@ def test_silent_on_safe_code(pytester: pytest.Pytester) -> None:
     pytester.makeconftest(SAFE_CONFTEST)
     pytester.makepyfile(test_safe=SAFE_TESTS)
     result = run(pytester, "--sessionlint-guard")
-    result.assert_outcomes(passed=10)
+    result.assert_outcomes(passed=9)
     assert guard_lines(result) == [NOTHING_FOUND]
 
 
@@ -470,7 +462,7 @@ def test_silent_on_safe_code_in_fail_mode(pytester: pytest.Pytester) -> None:
     pytester.makeconftest(SAFE_CONFTEST)
     pytester.makepyfile(test_safe=SAFE_TESTS)
     result = run(pytester, "--sessionlint-guard=fail")
-    result.assert_outcomes(passed=10)
+    result.assert_outcomes(passed=9)
     assert result.ret == pytest.ExitCode.OK
 
 
@@ -600,12 +592,15 @@ def test_findings_are_available_on_config(seed: pytest.Pytester) -> None:
     run(seed, "--sessionlint-guard")
     data = json.loads((seed.path / "guard.json").read_text())
     assert data["registered"] is True
-    assert [GuardFinding(**item) for item in data["findings"]] == [
-        GuardFinding("test_env.py::test_env", "environ", None, None, None,
-                     "set environment variable 'GUARD_T'"),
-        GuardFinding("test_users.py::test_create_user", "fixture", "shared_config", "session",
-                     "conftest.py:5", "['users'] [] -> ['alice']"),
+    fields = ("nodeid", "kind", "fixture", "scope", "location", "detail", "phase", "key")
+    assert [tuple(item[f] for f in fields) for item in data["findings"]] == [
+        ("test_env.py::test_env", "environ", None, None, None,
+         "set environment variable 'GUARD_T'", "test", "GUARD_T"),
+        ("test_users.py::test_create_user", "fixture", "shared_config", "session",
+         "conftest.py:5", "['users'] [] -> ['alice']", "test", "['users']"),
     ]
+    assert "shared_config" in data["findings"][1]["closure"]
+    assert GuardFinding(**data["findings"][0]).line().startswith("test_env.py::test_env set")
 
 
 def test_under_xdist(seed: pytest.Pytester) -> None:
@@ -868,3 +863,239 @@ def test_fingerprint_sees_every_append(value: list[Any], data: st.DataObject) ->
     target.append("new")
     found, _ = describe_changes(before, fingerprint(value))
     assert found
+
+
+# -- issue 15: what pytest really shares, true verdicts, quiet on real graphs ------
+
+
+def test_broad_fixture_with_slk101_is_reported_as_predicted(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        "import pytest\n\n@pytest.fixture(scope='session')\ndef box():\n    return {'items': []}\n"
+    )
+    pytester.makepyfile(
+        test_helper="def add(box):\n    box['items'].append(1)\n\n\ndef test_via_helper(box):\n    add(box)\n"
+    )
+    result = run(pytester, "--sessionlint-guard")
+    [line] = [line for line in guard_lines(result) if line.startswith("test_")]
+    assert line.endswith("[predicted by sessionlint SLK101 at conftest.py:5]"), line
+
+
+def test_each_test_deleting_its_working_directory_is_named(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_cwd="""
+        import os, shutil, tempfile
+        import pytest
+
+        @pytest.mark.parametrize("n", range(7))
+        def test_move_and_delete(n):
+            where = tempfile.mkdtemp()
+            os.chdir(where)
+            shutil.rmtree(where)
+        """
+    )
+    result = run(pytester, "--sessionlint-guard")
+    lines = [line for line in findings(result) if "changed working directory" in line]
+    assert [line.split(" ", 1)[0] for line in lines] == [
+        f"test_cwd.py::test_move_and_delete[{n}]" for n in range(7)
+    ]
+
+
+def test_session_fixture_setup_change_is_charged_to_the_fixture_once(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        """
+        import os, sys
+        import pytest
+
+        @pytest.fixture(scope="session")
+        def plugin_path():
+            sys.path.insert(0, "/opt/plugins")
+            os.environ["PLUGIN_HOME"] = "/opt/plugins"
+            yield
+        """
+    )
+    pytester.makepyfile(test_a="def test_one(plugin_path):\n    pass\n\ndef test_two(plugin_path):\n    pass\n")
+    result = run(pytester, "--sessionlint-guard")
+    assert findings(result) == [
+        "session fixture 'plugin_path' (conftest.py:5) set environment variable 'PLUGIN_HOME' "
+        "during setup (first needed by test_a.py::test_one)",
+        "session fixture 'plugin_path' (conftest.py:5) changed sys.path: added '/opt/plugins' "
+        "during setup (first needed by test_a.py::test_one)",
+    ]
+
+
+def test_setup_module_globals_and_unittest_setupclass(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_xunit="""
+        import unittest
+
+        REGISTRY = None
+
+        def setup_module():
+            global REGISTRY
+            REGISTRY = {}
+
+        def test_register():
+            REGISTRY["a"] = 1
+
+        class TestCache(unittest.TestCase):
+            @classmethod
+            def setUpClass(cls):
+                cls.seen = set()
+
+            def test_add(self):
+                self.seen.add(1)
+        """
+    )
+    result = run(pytester, "--sessionlint-guard")
+    assert findings(result) == [
+        "test_xunit.py::test_register mutated 'REGISTRY' set by setup_module (test_xunit.py:5): "
+        "['a'] <missing> -> 1",
+        "test_xunit.py::TestCache::test_add mutated 'TestCache.seen' set by TestCache.setUpClass "
+        "(test_xunit.py:14): set() -> {1}",
+    ]
+
+
+def test_unittest_advice_is_what_a_testcase_can_do(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_unit="""
+        import os, unittest
+
+        class TestEnv(unittest.TestCase):
+            def test_flag(self):
+                os.environ["UNIT_FLAG"] = "1"
+
+        def test_plain():
+            os.environ["PLAIN_FLAG"] = "1"
+        """
+    )
+    result = run(pytester, "--sessionlint-guard")
+    unit, plain = [line for line in guard_lines(result) if line.startswith("test_")]
+    assert "mock.patch.dict(os.environ) or self.addCleanup" in unit and "monkeypatch" not in unit
+    assert "monkeypatch.setenv" in plain
+
+
+def test_sys_modules_first_import_is_quiet_removal_is_not(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_mods="""
+        import sys
+
+        def test_lazy_import():
+            import colorsys  # a first import: normal
+
+        def test_unload():
+            del sys.modules["json"]
+        """
+    )
+    result = run(pytester, "--sessionlint-guard")
+    assert findings(result) == ["test_mods.py::test_unload removed 'json' from sys.modules"]
+
+
+def test_first_party_attribute_counter_is_grouped(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        model="class Model:\n    def __init__(self):\n        self.evaluations = 0\n\nmodel = Model()\n",
+        test_model="""
+        import pytest
+        import model
+
+        @pytest.mark.parametrize("n", range(80))
+        def test_evaluate(n):
+            model.model.evaluations += 1
+        """,
+    )
+    result = run(pytester, "--sessionlint-guard")
+    lines = [line for line in guard_lines(result) if not line.startswith("note")]
+    assert len(lines) == 2, lines
+    assert lines[0].startswith("test_model.py::test_evaluate[0] changed model.model.evaluations: 0 -> 1")
+    assert lines[1] == "... and 79 more tests incremented model.model.evaluations"
+
+
+def test_walk_stops_at_mocks_loggers_and_library_objects(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        """
+        import argparse, logging
+        from unittest import mock
+        import pytest
+
+        class Client:
+            def __init__(self):
+                self.transport = mock.Mock()
+                self.log = logging.getLogger("client")
+                self.options = argparse.Namespace(retries=1)
+                self.calls = []
+
+        @pytest.fixture(scope="session")
+        def client():
+            return Client()
+        """
+    )
+    pytester.makepyfile(
+        test_client="""
+        import logging
+
+        def test_send(client):
+            client.transport.send(b"x")
+            client.log.addHandler(logging.NullHandler())
+            client.options.retries = 5
+
+        def test_record(client):
+            client.calls.append("ping")
+        """
+    )
+    result = run(pytester, "--sessionlint-guard")
+    assert findings(result) == [
+        "test_client.py::test_record mutated session fixture 'client' (conftest.py:13): "
+        ".calls [] -> ['ping']"
+    ]
+
+
+def test_opaque_types_are_configurable(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nsessionlint_guard_opaque = conftest.Counter\n")
+    pytester.makeconftest(
+        """
+        import pytest
+
+        class Counter:
+            def __init__(self):
+                self.n = 0
+
+        @pytest.fixture(scope="session")
+        def counter():
+            return {"c": Counter()}
+        """
+    )
+    pytester.makepyfile(test_c="def test_bump(counter):\n    counter['c'].n += 1\n")
+    result = run(pytester, "--sessionlint-guard")
+    assert findings(result) == []
+
+
+def test_bad_sessionlint_configuration_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyprojecttoml("[tool.sessionlint]\nselect = 3\n")
+    pytester.makepyfile(test_a="def test_a():\n    pass\n")
+    result = run(pytester, "--sessionlint-guard")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*sessionlint guard: *select must be an array of strings*"])
+    assert "Traceback" not in result.stderr.str()
+
+
+def test_end_of_run_comparison_lints_only_involved_files_with_the_cache(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makeconftest(SEED_CONFTEST)
+    pytester.makepyfile(**SEED_TESTS)
+    for index in range(5):
+        pytester.makepyfile(**{f"test_other_{index}": "def test_x():\n    pass\n"})
+    run(pytester, "--sessionlint-guard")
+    cache = pytester.path / ".sessionlint_cache"
+    assert cache.is_dir()
+    assert any(p.is_file() for p in cache.rglob("*"))  # the engine wrote its cache there
+
+
+def test_session_fixture_setup_change_once_under_xdist(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        "import os\nimport pytest\n\n@pytest.fixture(scope='session')\ndef env():\n"
+        "    os.environ['XD_SETUP'] = '1'\n    yield\n"
+    )
+    pytester.makepyfile(**{f"test_x{i}": "def test_a(env):\n    pass\n" for i in range(4)})
+    result = run(pytester, "-n", "2", "--sessionlint-guard")
+    lines = [line for line in findings(result) if "XD_SETUP" in line]
+    assert len(lines) == 1, lines

@@ -42,6 +42,8 @@ def test_order_dependent_then_fixed(sample: Path, tmp_path: Path) -> None:
 
     codes = {d.code for d in lint(root).diagnostics}
     assert set(meta["codes"]) <= codes, f"expected {meta['codes']}, found {sorted(codes)}"
+    if not meta.get("fixed", True):  # a guard sample: no static fix removes the leak
+        return
 
     assert main(["--fix", "--unsafe-fixes", "--no-cache", "-q", str(root)]) in (0, 1)
     for order in ((polluter, victim), (victim, polluter)):

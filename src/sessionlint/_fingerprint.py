@@ -95,6 +95,56 @@ _REDUCE_HOOKS: Final = (
     "__getnewargs_ex__",
 )
 MISSING_TEXT: Final = "<missing>"
+#: Where the walk stops: instances of types from these modules (or with these
+#: qualified names) are compared by identity only, never walked into. Mocks
+#: record every call, loggers and event loops hold live runtime internals:
+#: what changes inside them is noise. Extended with the ini option
+#: ``sessionlint_guard_opaque``.
+DEFAULT_OPAQUE: Final[tuple[str, ...]] = (
+    "unittest.mock",
+    "logging",
+    "asyncio",
+    "anyio",
+    "trio",
+    "sniffio",
+    "threading",
+    "_thread",
+    "concurrent.futures",
+    "multiprocessing",
+    "queue",
+    "selectors",
+    "socket",
+    "ssl",
+    "sqlite3",
+    "weakref",
+    "_weakrefset",
+    "_io",
+    "io",
+)
+_opaque: tuple[str, ...] = DEFAULT_OPAQUE
+_first_party: Callable[[type], bool] | None = None
+
+
+def configure(opaque: tuple[str, ...] = (), first_party: Callable[[type], bool] | None = None) -> None:
+    """Set where walks stop: `opaque` adds to `DEFAULT_OPAQUE`; with `first_party`,
+    an object of any other (library) type reached through an attribute is
+    compared by identity only. The guard calls this once per run."""
+    global _opaque, _first_party
+    _opaque = DEFAULT_OPAQUE + tuple(opaque)
+    _first_party = first_party
+    _kinds.clear()
+    _picklable.clear()
+
+
+def _is_opaque(cls: type) -> bool:
+    module = str(getattr(cls, "__module__", ""))
+    if module == "builtins":
+        return False
+    qualified = f"{module}.{getattr(cls, '__qualname__', '')}"
+    return any(
+        qualified == entry or module == entry or module.startswith(entry + ".")
+        for entry in _opaque
+    )
 
 
 @dataclass(frozen=True)
@@ -258,7 +308,7 @@ def _classify(cls: type) -> str:
         return "atom"
     if issubclass(cls, VALUE_TYPES):
         return "value"
-    if issubclass(cls, _IDENTITY_ONLY):
+    if issubclass(cls, _IDENTITY_ONLY) or _is_opaque(cls):
         return "identity"
     for base, kind in _PARTS:
         if issubclass(cls, base):
@@ -276,7 +326,11 @@ def _is_picklable(cls: type) -> bool:
             or cls in SAFE_TYPES
             or issubclass(cls, VALUE_TYPES)
             or issubclass(cls, _BY_REFERENCE)
-            or _is_plain(cls)
+            or (
+                _is_plain(cls)
+                and not _is_opaque(cls)
+                and (_first_party is None or _first_party(cls))
+            )
         )
     return ok
 
@@ -333,7 +387,9 @@ class _Walker:
             return ("v", obj)
         ident = id(obj)
         if kind == "identity":
-            return ("x", _describe_callable(obj), ident)
+            if isinstance(obj, _IDENTITY_ONLY):
+                return ("x", _describe_callable(obj), ident)
+            return ("x", f"<{cls.__name__} object>", ident)  # opaque: no attribute is read
         if ident in self.seen:
             return ("x", f"<same {cls.__name__} as above>", self.seen[ident])
         if cls in _SIZED and len(obj) > self.limits.max_items:  # type: ignore[arg-type]
@@ -390,11 +446,13 @@ class _Walker:
         if state is None:
             return ("x", f"<{name} object>", id(obj))
         self._keep.append(state)
-        if tried:  # pickling the object failed, so pickling its state would too
-            return ("o", cls, ("d", "dict", self._walk_items(state.items(), depth, path)))
+        if tried or _first_party is not None:  # walk attribute by attribute
+            return ("o", cls, ("d", "dict", self._walk_items(state.items(), depth, path, True)))
         return ("o", cls, self.walk(state, depth, path))
 
-    def _walk_items(self, items: Any, depth: int, path: _Path) -> tuple[object, ...]:
+    def _walk_items(
+        self, items: Any, depth: int, path: _Path, attrs: bool = False
+    ) -> tuple[object, ...]:
         out = []
         for key, value in items:
             if self.nodes >= self.limits.max_nodes:
@@ -402,7 +460,11 @@ class _Walker:
                 out.append((("x", "<more items>", more), ("x", "...", more)))
                 break
             self.nodes += 1
-            out.append((self.walk(key, depth, path), self.walk(value, depth, (path, key, "key"))))
+            if attrs and _is_library_object(value):
+                walked: object = ("x", f"<{type(value).__name__} object>", id(value))
+            else:
+                walked = self.walk(value, depth, (path, key, "key"))
+            out.append((self.walk(key, depth, path), walked))
         return tuple(out)
 
     def _walk_seq(self, items: Any, depth: int, path: _Path) -> tuple[object, ...]:
@@ -439,6 +501,15 @@ class _Walker:
 
 
 _Path = tuple[Any, Any, str] | None
+
+
+def _is_library_object(value: object) -> bool:
+    """An instance of a library (not first-party) class, walked into no further."""
+    if _first_party is None:
+        return False
+    cls = type(value)
+    kind = _kinds.get(cls) or _kind_of(cls)
+    return kind == "object" and not _first_party(cls)
 
 
 def _size(obj: object) -> int | None:

@@ -1,15 +1,26 @@
 """Runtime guard: a pytest plugin that names the tests which change shared state.
 
 Inactive unless ``--sessionlint-guard[=warn|fail]`` or the ini option
-``sessionlint_guard`` turns it on. Once on, it fingerprints the value of every
-broad (class/module/package/session) fixture the project defines, and around
-each test compares the broad values the test can reach, plus ``os.environ``,
-``sys.path`` and the working directory: from after its broad fixtures are set
-up (what their setup does is not the test's doing) until its function-scoped
-fixtures are torn down (so what they restore is no change), before any broad
-fixture is finalized. Findings travel on the teardown report -- so
-pytest-xdist workers hand them to the controller -- and are listed in a
-"sessionlint guard" terminal section.
+``sessionlint_guard`` turns it on. Once on, it watches what pytest really
+shares between tests (docs/guard.md lists it all):
+
+- the value of every broad (class/module/package/session) fixture the
+  project defines, and the ``request.param`` object a parametrized fixture
+  hands out, fingerprinted around each test;
+- values that ``setup_module``/``setup_class``/``setUpClass`` create on the
+  module or class (pytest runs them as its own autouse fixtures);
+- ``os.environ``, ``sys.path``, the working directory and ``sys.modules``,
+  around each test and around each broad fixture's setup (a change made at
+  setup is charged to the fixture, once);
+- plain-valued attributes of first-party modules and of their module-level
+  objects, one level deep.
+
+A test's window runs from after its broad fixtures are set up until its
+function-scoped fixtures are torn down (so what they restore is no change),
+before any broad fixture is finalized. Findings travel on the teardown report
+-- so pytest-xdist workers hand them to the controller -- and are listed in a
+"sessionlint guard" terminal section, each with whether sessionlint's static
+rules predicted it.
 """
 
 from __future__ import annotations
@@ -20,16 +31,19 @@ import inspect
 import linecache
 import os
 import re
-import sys
-from collections import Counter
-from collections.abc import Generator
+import types
+from collections.abc import Callable, Generator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
+from sessionlint import _guard_watch as _watch
+
 if TYPE_CHECKING:  # the fingerprint module is imported only once the guard is on
     from sessionlint._fingerprint import Fingerprint
+    from sessionlint.config import Settings
+    from sessionlint.model import Diagnostic
 
 OPTION: Final = "--sessionlint-guard"
 MODES: Final = ("warn", "fail")
@@ -37,16 +51,27 @@ _OFF: Final = ("off", "false", "no", "0", "")
 _ON: Final = ("true", "yes", "on", "1")
 _REPORT_ATTR: Final = "sessionlint_guard"
 _NOTES_ATTR: Final = "sessionlint_guard_notes"
-#: Environment variables pytest itself rewrites around every test phase.
-IGNORED_ENVIRON: Final = frozenset({"PYTEST_CURRENT_TEST"})
 MAX_CHANGES_PER_FIXTURE: Final = 5
+CACHE_DIR: Final = ".sessionlint_cache"
 
-Kind = Literal["fixture", "environ", "sys.path", "cwd"]
+#: What a finding is about: "fixture" (a broad fixture's value), "param" (a
+#: parametrized fixture's ``request.param`` object), "xunit" (a value set up
+#: by setup_module/setup_class/setUpClass), "environ", "sys.path", "cwd",
+#: "sys.modules", "attr" (an attribute below a first-party module).
+Kind = str
+#: The SLK301 target family (``Diagnostic.target``) each process kind is.
+FAMILIES: Final = {
+    "environ": "env",
+    "sys.path": "syspath",
+    "cwd": "cwd",
+    "sys.modules": "sysmodules",
+    "attr": "attr",
+}
 
 
 @dataclasses.dataclass(frozen=True)
 class GuardFinding:
-    """One change to shared state, and the test that made it."""
+    """One change to shared state, and the test (or fixture setup) that made it."""
 
     nodeid: str
     kind: Kind
@@ -54,12 +79,27 @@ class GuardFinding:
     scope: str | None
     location: str | None
     detail: str
+    phase: str = "test"  # "test", or "setup": made while a broad fixture was set up
+    key: str = ""  # what changed within the kind: "['users']", "HOME", "pkg.config.PORT"
+    closure: tuple[str, ...] = ()  # the test's fixture names (static comparison)
+    unittest: bool = False  # the test is a unittest.TestCase method
+    library: str = ""  # the library type whose state changed, when not first-party
+
+    def what(self) -> str:
+        if self.kind == "xunit":
+            return f"'{self.fixture}' set by {self.scope} ({self.location})"
+        if self.kind == "param":
+            return f"the param object of fixture '{self.fixture}' ({self.location})"
+        return f"{self.scope} fixture '{self.fixture}' ({self.location})"
 
     def line(self) -> str:
         """The summary line, e.g. ``t.py::test_a mutated session fixture 'x' (c.py:5): ...``."""
-        if self.kind == "fixture":
-            where = f"{self.scope} fixture '{self.fixture}' ({self.location})"
-            return f"{self.nodeid} mutated {where}: {self.detail}"
+        if self.phase == "setup":
+            return f"{self.what()} {self.detail} during setup (first needed by {self.nodeid})"
+        if self.kind in ("fixture", "param", "xunit"):
+            return f"{self.nodeid} mutated {self.what()}: {self.detail}"
+        if self.kind == "attr":
+            return f"{self.nodeid} changed {self.key}: {self.detail}"
         return f"{self.nodeid} {self.detail}"
 
 
@@ -92,6 +132,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "turn the sessionlint runtime guard on: true/warn, fail, or false",
         default="false",
     )
+    parser.addini(
+        "sessionlint_guard_opaque",
+        "more modules or qualified type names whose objects the guard compares "
+        "by identity only, never walking into them",
+        type="linelist",
+        default=[],
+    )
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -112,9 +159,22 @@ def pytest_load_initial_conftests(
 def pytest_configure(config: pytest.Config) -> None:
     mode = guard_mode(config)
     if mode is not None:
+        settings = _load_settings(config.rootpath)
         config.stash[FINDINGS_KEY] = []
         config.stash[NOTES_KEY] = []
-        config.pluginmanager.register(Guard(config, mode), "sessionlint-guard")
+        config.pluginmanager.register(Guard(config, mode, settings), "sessionlint-guard")
+
+
+def _load_settings(rootpath: Path) -> Settings | None:
+    """The project's ``[tool.sessionlint]`` settings, read once; a bad one is a usage error."""
+    try:
+        from sessionlint import config as sl_config
+    except Exception:  # noqa: BLE001 - the guard works without the linter
+        return None
+    try:
+        return sl_config.resolve(str(rootpath))[0]
+    except sl_config.ConfigError as exc:
+        raise pytest.UsageError(f"sessionlint guard: {exc}") from None
 
 
 def guard_mode(config: pytest.Config) -> str | None:
@@ -133,68 +193,15 @@ def guard_mode(config: pytest.Config) -> str | None:
     raise pytest.UsageError(f"{source}: expected warn, fail, true or false, got {value!r}")
 
 
-# -- process state -------------------------------------------------------------
+# -- process state (see _guard_watch) ----------------------------------------------
+
+ProcessState = _watch.ProcessState
+IGNORED_ENVIRON = _watch.IGNORED_ENVIRON
 
 
-@dataclasses.dataclass(frozen=True)
-class ProcessState:
-    """The process-global state a test can leave behind.
-
-    `environ` maps names to values, either as ``str`` or -- for speed, straight
-    from ``os.environ``'s store -- in their encoded form.
-    """
-
-    environ: dict[Any, Any]
-    path: tuple[str, ...]
-    cwd: str
-
-    @classmethod
-    def capture(cls) -> ProcessState:
-        try:
-            cwd = os.getcwd()
-        except OSError:  # the directory was deleted under us
-            cwd = "<deleted directory>"
-        return cls(_environ_copy(), tuple(sys.path), cwd)
-
-
-def _environ_copy() -> dict[Any, Any]:
-    """``os.environ`` copied without decoding every entry (100x faster)."""
-    store = getattr(os.environ, "_data", None)
-    return store.copy() if isinstance(store, dict) else dict(os.environ)
-
-
-def process_changes(before: ProcessState, after: ProcessState) -> list[tuple[Kind, str]]:
+def process_changes(before: ProcessState, after: ProcessState) -> list[tuple[str, str]]:
     """(kind, detail) for every difference, environment first."""
-    changes: list[tuple[Kind, str]] = [
-        ("environ", detail) for detail in _environ_changes(before.environ, after.environ)
-    ]
-    changes += [("sys.path", detail) for detail in _path_changes(before.path, after.path)]
-    if before.cwd != after.cwd:
-        changes.append(("cwd", f"changed working directory: {before.cwd} -> {after.cwd}"))
-    return changes
-
-
-def _environ_changes(before: dict[Any, Any], after: dict[Any, Any]) -> list[str]:
-    if before == after:
-        return []
-    out = []
-    for key in sorted(before.keys() | after.keys()):
-        name = os.fsdecode(key)
-        if name in IGNORED_ENVIRON or before.get(key) == after.get(key):
-            continue
-        verb = "set" if key not in before else "removed" if key not in after else "changed"
-        out.append(f"{verb} environment variable {name!r}")
-    return out
-
-
-def _path_changes(before: tuple[str, ...], after: tuple[str, ...]) -> list[str]:
-    if before == after:
-        return []
-    added = Counter(after) - Counter(before)
-    removed = Counter(before) - Counter(after)
-    out = [f"changed sys.path: added {entry!r}" for entry in added.elements()]
-    out += [f"changed sys.path: removed {entry!r}" for entry in removed.elements()]
-    return out or ["changed sys.path: reordered"]
+    return [(kind, detail) for kind, detail, _ in _watch.process_changes(before, after)]
 
 
 # -- fixture locations -----------------------------------------------------------
@@ -209,9 +216,14 @@ def project_fixture_location(fixturedef: pytest.FixtureDef[Any], rootpath: Path)
     None for fixtures the project does not define -- pytest's own and installed
     plugins' (``tmp_path_factory``, ``pytestconfig``, ...) are stateful by design.
     """
-    func = getattr(fixturedef.func, "__func__", fixturedef.func)
+    return function_location(fixturedef.func, rootpath)
+
+
+def function_location(func: object, rootpath: Path) -> str | None:
+    """``path:line`` of a project function's ``def`` line; None outside the project."""
+    func = getattr(func, "__func__", func)
     try:
-        func = inspect.unwrap(func)
+        func = inspect.unwrap(func)  # type: ignore[arg-type]
     except ValueError:  # a __wrapped__ cycle
         pass
     code = getattr(func, "__code__", None)
@@ -240,16 +252,34 @@ def _def_line(filename: str, first: int, name: str) -> int:
 
 # -- the plugin ----------------------------------------------------------------
 
+#: pytest's own autouse fixtures that run xunit/unittest setup: name prefix ->
+#: (what they set up, setup method names, scope of the state).
+_XUNIT: Final = (
+    ("_xunit_setup_module_fixture_", "module", ("setup_module", "setUpModule", "setup")),
+    ("_xunit_setup_class_fixture_", "class", ("setup_class",)),
+    ("_unittest_setUpClass_fixture_", "class", ("setUpClass",)),
+)
+
 
 @dataclasses.dataclass
 class _Watched:
-    """A live broad fixture value and its latest fingerprint."""
+    """A live shared value and its latest fingerprint.
+
+    `getter`, when set, reads the value anew each time (a module global or a
+    class attribute, which a test may rebind as well as mutate).
+    """
 
     name: str
     scope: str
     location: str
     value: object
     last: Fingerprint
+    kind: str = "fixture"
+    getter: Callable[[], object] | None = None
+    library: str = ""
+
+    def current(self) -> object:
+        return self.value if self.getter is None else self.getter()
 
 
 @dataclasses.dataclass
@@ -258,25 +288,48 @@ class _TestState:
 
     process: ProcessState
     fixtures: list[pytest.FixtureDef[Any]]
+    attributes: dict[str, dict[str, Any]]
+    params: list[_Watched] = dataclasses.field(default_factory=list)
 
 
 _ARMED: Final = pytest.StashKey[bool]()
 _STATE: Final = pytest.StashKey[_TestState]()
 _FOUND: Final = pytest.StashKey[list[GuardFinding]]()
+_MISSING: Final = object()
+
+
+def _test_qualname(nodeid: str) -> str:
+    """``t.py::TestA::test_b[1]`` -> ``TestA.test_b`` (how static findings name their owner)."""
+    return ".".join(nodeid.split("::")[1:]).split("[")[0]
+
+
+def _is_unittest(item: pytest.Item) -> bool:
+    import unittest
+
+    cls = getattr(item, "cls", None)
+    return isinstance(cls, type) and issubclass(cls, unittest.TestCase)
 
 
 class Guard:
     """The active guard for one pytest run (registered only when turned on)."""
 
-    def __init__(self, config: pytest.Config, mode: str) -> None:
-        from sessionlint._fingerprint import describe_changes, fingerprint
+    def __init__(self, config: pytest.Config, mode: str, settings: Settings | None = None) -> None:
+        from sessionlint import _fingerprint
 
-        self.fingerprint = fingerprint
-        self.describe_changes = describe_changes
+        self.first_party = _watch.FirstParty(config.rootpath)
+        opaque = tuple(str(entry) for entry in config.getini("sessionlint_guard_opaque"))
+        _fingerprint.configure(opaque, self.first_party.type)
+        self.fingerprint = _fingerprint.fingerprint
+        self.describe_changes = _fingerprint.describe_changes
         self.config = config
         self.mode = mode
-        self.watched: dict[pytest.FixtureDef[Any], _Watched] = {}
+        self.settings = settings
+        self.watched: dict[pytest.FixtureDef[Any], list[_Watched]] = {}
         self.current: _TestState | None = None
+        self.origin: ProcessState | None = None
+        self.attributes = _watch.ModuleAttributes(self.first_party)
+        self.setup_seen: set[tuple[str, str]] = set()
+        self.setup_reported: set[tuple[str | None, str]] = set()
         self.pending_notes: list[str] = []
         self.noted: set[str] = set()
         self.findings = config.stash[FINDINGS_KEY]
@@ -284,6 +337,11 @@ class Guard:
 
     def pytest_report_header(self) -> str:
         return f"sessionlint guard: {self.mode}"
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self) -> None:
+        """The state the run starts from (after collection imported the test modules)."""
+        self.origin = ProcessState.capture()
 
     # fixtures
 
@@ -293,9 +351,18 @@ class Guard:
     ) -> Generator[None, Any, Any]:
         if fixturedef.scope == "function":
             self._arm(request.node)
-            return (yield)
+            value = yield
+            self._watch_param(fixturedef, request, value)
+            return value
+        before = ProcessState.capture()
+        xunit = self._xunit_target(fixturedef, request)
+        names = dict(vars(xunit[0])) if xunit is not None else {}
         value = yield
-        self._watch(fixturedef, value)
+        self._setup_changes(fixturedef, request, before, xunit)
+        if xunit is not None:
+            self._watch_xunit(fixturedef, xunit, names)
+        else:
+            self._watch(fixturedef, value)
         return value
 
     def pytest_fixture_post_finalizer(self, fixturedef: pytest.FixtureDef[Any]) -> None:
@@ -307,13 +374,113 @@ class Guard:
             return
         name, scope = fixturedef.argname, fixturedef.scope
         watched = _Watched(name, scope, location, value, self.fingerprint(value))
+        watched.library = self._library(value)
+        self._add(fixturedef, [watched])
+
+    def _add(self, fixturedef: pytest.FixtureDef[Any], watched: list[_Watched]) -> None:
+        if not watched:
+            return
         self.watched[fixturedef] = watched
         if self.current is not None:  # requested dynamically during a test
             self.current.fixtures.append(fixturedef)
-        self._note(watched)
+        for each in watched:
+            self._note(each)
+
+    def _library(self, value: object) -> str:
+        """The qualified name of `value`'s type when it is a library's object."""
+        cls = type(value)
+        module = str(getattr(cls, "__module__", ""))
+        if module == "builtins" or self.first_party.type(cls) or module.partition(".")[0] in (
+            "collections", "types", "array", "dataclasses", "datetime", "decimal", "fractions",
+        ):
+            return ""
+        return f"{module}.{cls.__qualname__}"
+
+    def _watch_param(
+        self, fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest, value: object
+    ) -> None:
+        """A parametrized fixture handing out its ``request.param`` object itself."""
+        param = getattr(request, "param", _MISSING)
+        if param is _MISSING or value is not param or self.current is None:
+            return
+        if _watch._plain(value) or isinstance(value, (type, types.FunctionType, frozenset)):
+            return
+        location = project_fixture_location(fixturedef, self.config.rootpath)
+        if location is None:
+            return
+        watched = _Watched(fixturedef.argname, "param", location, value, self.fingerprint(value))
+        watched.kind = "param"
+        self.current.params.append(watched)
+
+    def _xunit_target(
+        self, fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest
+    ) -> tuple[Any, str, str] | None:
+        """(module or class, setup method name, its location) for pytest's xunit fixtures."""
+        for prefix, scope, methods in _XUNIT:
+            if not fixturedef.argname.startswith(prefix):
+                continue
+            target = getattr(request, "module" if scope == "module" else "cls", None)
+            if target is None:
+                return None
+            for method in methods:
+                func = inspect.getattr_static(target, method, None)
+                location = function_location(func, self.config.rootpath) if func else None
+                if location is not None:
+                    owner = method if scope == "module" else f"{target.__qualname__}.{method}"
+                    return target, owner, location
+        return None
+
+    def _watch_xunit(
+        self, fixturedef: pytest.FixtureDef[Any], xunit: tuple[Any, str, str], before: dict[str, Any]
+    ) -> None:
+        """Watch the containers a setup_module/setup_class/setUpClass created."""
+        target, owner, location = xunit
+        namespace = vars(target)
+        watched = []
+        for name, value in list(namespace.items()):
+            if before.get(name, _MISSING) is value or name.startswith("__"):
+                continue
+            if _watch._plain(value) or callable(value) or isinstance(
+                value, (types.ModuleType, classmethod, staticmethod, property)
+            ):
+                continue  # plain values are watched as attributes; code is no state
+            label = name if isinstance(target, types.ModuleType) else f"{target.__qualname__}.{name}"
+            getter = functools.partial(_read_attr, namespace, name)
+            entry = _Watched(label, owner, location, value, self.fingerprint(value), "xunit", getter)
+            watched.append(entry)
+        self._add(fixturedef, watched)
+
+    def _setup_changes(
+        self,
+        fixturedef: pytest.FixtureDef[Any],
+        request: pytest.FixtureRequest,
+        before: ProcessState,
+        xunit: tuple[Any, str, str] | None,
+    ) -> None:
+        """Charge what a broad fixture's setup changed in the process to the fixture, once."""
+        changes = _watch.process_changes(before, ProcessState.capture())
+        if not changes:
+            return
+        if xunit is not None:
+            name, scope, location = xunit[1], "xunit", xunit[2]
+        else:
+            found = project_fixture_location(fixturedef, self.config.rootpath)
+            if found is None:
+                return
+            name, scope, location = fixturedef.argname, fixturedef.scope, found
+        item = getattr(request, "_pyfuncitem", None)
+        nodeid = getattr(item, "nodeid", "")
+        out = []
+        for kind, detail, key in changes:
+            if (location, detail) in self.setup_seen:
+                continue
+            self.setup_seen.add((location, detail))
+            out.append(GuardFinding(nodeid, kind, name, scope, location, detail, "setup", key))
+        if out and isinstance(item, pytest.Item):
+            item.stash.setdefault(_FOUND, []).extend(out)
 
     def _note(self, watched: _Watched) -> None:
-        """Say (once per fixture) what its fingerprint had to summarise."""
+        """Say (once per value) what its fingerprint had to summarise."""
         what = f"{watched.scope} fixture '{watched.name}' ({watched.location})"
         if watched.last.notes and what not in self.noted:
             self.noted.add(what)
@@ -336,9 +503,10 @@ class Guard:
         node.stash[_ARMED] = True
         fixtures = self._reachable(node)
         for fixturedef in fixtures:
-            watched = self.watched[fixturedef]
-            watched.last = self.fingerprint(watched.value)
-        self.current = node.stash[_STATE] = _TestState(ProcessState.capture(), fixtures)
+            for watched in self.watched[fixturedef]:
+                watched.last = self.fingerprint(watched.current())
+        state = _TestState(ProcessState.capture(), fixtures, self.attributes.capture())
+        self.current = node.stash[_STATE] = state
         node.addfinalizer(functools.partial(self._check, node))
 
     @pytest.hookimpl(tryfirst=True)
@@ -364,39 +532,47 @@ class Guard:
             return
         del item.stash[_STATE]
         self.current = None
-        found = self._fixture_findings(item.nodeid, state.fixtures)
+        closure = tuple(getattr(item, "fixturenames", ()))
+        unit = _is_unittest(item)
+        watched = [w for fixturedef in state.fixtures for w in self.watched.get(fixturedef, ())]
+        found = self._value_findings(item.nodeid, watched + state.params, closure, unit)
+        now = ProcessState.capture()
         found += [
-            GuardFinding(item.nodeid, kind, None, None, None, detail)
-            for kind, detail in process_changes(state.process, ProcessState.capture())
+            GuardFinding(item.nodeid, kind, None, None, None, detail, "test", key, closure, unit)
+            for kind, detail, key in _watch.process_changes(state.process, now, self.origin)
         ]
+        found += [
+            GuardFinding(item.nodeid, "attr", None, None, None, f"{old} -> {new}", "test", name,
+                         closure, unit)
+            for name, old, new in _watch.attribute_changes(state.attributes, self.attributes.capture())
+        ]  # fmt: skip
         if found:
-            item.stash[_FOUND] = found
+            item.stash.setdefault(_FOUND, []).extend(found)
             if self.mode == "fail":
                 lines = "\n".join(finding.line() for finding in found)
                 message = f"sessionlint guard: this test changed shared state\n{lines}"
                 pytest.fail(message, pytrace=False)
 
-    def _fixture_findings(
-        self, nodeid: str, fixtures: list[pytest.FixtureDef[Any]]
+    def _value_findings(
+        self, nodeid: str, watched: list[_Watched], closure: tuple[str, ...], unit: bool
     ) -> list[GuardFinding]:
         found = []
-        for fixturedef in fixtures:
-            watched = self.watched.get(fixturedef)
-            if watched is None:
+        for entry in watched:
+            after = self.fingerprint(entry.current())
+            if after == entry.last:
                 continue
-            after = self.fingerprint(watched.value)
-            if after == watched.last:
-                continue
-            changes, more = self.describe_changes(watched.last, after, MAX_CHANGES_PER_FIXTURE)
-            watched.last = after
-            self._note(watched)
-            details = [str(change) for change in changes]
-            if more:
-                details[-1] += f" (and {more} more changes)"
+            changes, more = self.describe_changes(entry.last, after, MAX_CHANGES_PER_FIXTURE)
+            entry.last = after
+            self._note(entry)
+            changes = [change for change in changes if change.before != change.after]
+            if more and changes:
+                last = changes[-1]
+                changes[-1] = last._replace(after=f"{last.after} (and {more} more changes)")
             found += [
-                GuardFinding(nodeid, "fixture", watched.name, watched.scope, watched.location, text)
-                for text in details
-            ]
+                GuardFinding(nodeid, entry.kind, entry.name, entry.scope, entry.location,
+                             str(change), "test", change.path, closure, unit, entry.library)
+                for change in changes
+            ]  # fmt: skip
         return found
 
     # reporting
@@ -418,7 +594,14 @@ class Guard:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Collect findings from reports: local ones and those sent by xdist workers."""
         for data in getattr(report, _REPORT_ATTR, None) or ():
-            self.findings.append(GuardFinding(**data))
+            data = {**data, "closure": tuple(data.get("closure", ()))}
+            finding = GuardFinding(**data)
+            if finding.phase == "setup":
+                seen = (finding.location, finding.detail)
+                if seen in self.setup_reported:
+                    continue  # the same setup change, reported by another xdist worker
+                self.setup_reported.add(seen)
+            self.findings.append(finding)
         for note in getattr(report, _NOTES_ATTR, None) or ():
             if note not in self.notes:
                 self.notes.append(note)
@@ -429,62 +612,192 @@ class Guard:
         terminalreporter.write_sep("=", "sessionlint guard")
         for note in self.notes:
             terminalreporter.write_line(f"note: {note}")
-        verdicts = static_verdicts(self.findings, self.config.rootpath)
-        for finding in self.findings:
+        verdicts = static_verdicts(self.findings, self.config.rootpath, self.settings)
+        for finding, more in group_repeats(self.findings):
             terminalreporter.write_line(f"{finding.line()} {verdicts.get(finding, '')}".rstrip())
+            if more:
+                terminalreporter.write_line(more)
         if not self.findings:
             terminalreporter.write_line("no test changed shared state")
 
 
+def _read_attr(namespace: Any, name: str) -> object:
+    return namespace.get(name, _MISSING)
+
+
+# -- grouping -------------------------------------------------------------------
+
+_NUMBER: Final = re.compile(r"-?\d+(?:\.\d+)?")
+_INCREMENT: Final = re.compile(r"(-?\d+) -> (-?\d+)$")
+
+
+def group_repeats(findings: list[GuardFinding]) -> list[tuple[GuardFinding, str]]:
+    """Findings in order, repeats of one change folded into the first.
+
+    Two findings repeat each other when they are the same kind of change to
+    the same thing, differing only in numbers (a counter going 0 -> 1, then
+    1 -> 2, ...). Each kept finding comes with a line saying how many more
+    tests did it, or "".
+    """
+    groups: dict[tuple[Any, ...], list[GuardFinding]] = {}
+    for finding in findings:
+        shape = _NUMBER.sub("#", finding.detail)
+        key = (finding.kind, finding.phase, finding.fixture, finding.location, finding.key, shape)
+        groups.setdefault(key, []).append(finding)
+    out = []
+    for members in groups.values():
+        first, rest = members[0], members[1:]
+        if not rest:
+            out.append((first, ""))
+            continue
+        steps = [_INCREMENT.search(m.detail) for m in members]
+        counted = all(s is not None and int(s[2]) > int(s[1]) for s in steps)
+        verb = "incremented" if counted else "made the same change to"
+        target = first.key if first.kind not in ("fixture", "param", "xunit") else (
+            f"'{first.fixture}'{first.key}"
+        )
+        out.append((first, f"... and {len(rest)} more tests {verb} {target or first.kind}"))
+    return out
+
+
 # -- cross-check with the static analysis ---------------------------------------
 
-_STATIC_CODES: Final = {"fixture": ("SLK201", "SLK202"), "environ": ("SLK301",), "sys.path": ("SLK301",), "cwd": ("SLK301",)}
+NOT_PREDICTED: Final = "[not predicted by sessionlint's static rules: please report this case]"
+#: Codes that predict a change to a shared value, best pointer first.
+_VALUE_CODES: Final = ("SLK201", "SLK203", "SLK202", "SLK101", "SLK102")
 
 
-def static_verdicts(findings: list[GuardFinding], rootpath: Path) -> dict[GuardFinding, str]:
+def static_verdicts(
+    findings: list[GuardFinding], rootpath: Path, settings: Settings | None = None
+) -> dict[GuardFinding, str]:
     """For each finding, whether sessionlint's static rules predicted it.
 
-    A change the linter missed is a linter bug worth reporting, so the guard says so.
+    Lints (through the on-disk cache) only the files that define the tests
+    and fixtures involved, plus the conftest.py files above them. A change the
+    linter could have predicted and missed is a linter bug worth reporting,
+    so the guard says so; a change inside a library's object is labelled as such.
     """
     if not findings:
         return {}
+    diagnostics = _diagnostics_for(findings, rootpath, settings)
+    if diagnostics is None:
+        return {}
+    verdicts: dict[GuardFinding, str] = {}
+    for finding in findings:
+        hit = _prediction(finding, diagnostics, rootpath)
+        advice = _advice(finding)
+        if hit is not None:
+            where = os.path.relpath(hit.path, rootpath)
+            text = f"predicted by sessionlint {hit.code} at {where}:{hit.line}"
+        elif finding.library:
+            text = f"a change inside a {finding.library} object, library state sessionlint does not model"
+        else:
+            verdicts[finding] = NOT_PREDICTED[:-1] + (f"; {advice}]" if advice else "]")
+            continue
+        verdicts[finding] = f"[{text}" + (f"; {advice}]" if advice else "]")
+    return verdicts
+
+
+def _diagnostics_for(
+    findings: list[GuardFinding], rootpath: Path, settings: Settings | None
+) -> list[Diagnostic] | None:
     try:
         from sessionlint import config as sl_config
         from sessionlint.engine import Engine
     except Exception:  # noqa: BLE001 - the guard works without the linter
-        return {}
-    diagnostics = []
-    files = sorted({str(rootpath / f.nodeid.split("::")[0]) for f in findings})
-    for file in files:
-        if not os.path.isfile(file):
-            continue
-        settings = sl_config.settings_for_path(file)
-        engine = Engine(settings, jobs=1, cache_dir=None)
-        conftests = _conftests_up_to(Path(file).parent, rootpath)
-        try:
-            diagnostics += engine.lint([], files=[file, *conftests]).diagnostics
-        except Exception:  # noqa: BLE001 - never break the test run's summary
-            continue
-    verdicts: dict[GuardFinding, str] = {}
+        return None
+    files: set[str] = set()
     for finding in findings:
-        test = finding.nodeid.split("::")[-1].split("[")[0]
-        path = str(rootpath / finding.nodeid.split("::")[0])
-        codes = _STATIC_CODES.get(finding.kind, ())
+        test_file = rootpath / finding.nodeid.split("::")[0]
+        if test_file.is_file():
+            files.add(str(test_file))
+            files.update(_conftests_up_to(test_file.parent, rootpath))
+        if finding.location:
+            defined = rootpath / finding.location.rpartition(":")[0]
+            if defined.is_file():
+                files.add(str(defined))
+    if not files:
+        return []
+    try:
+        if settings is None:
+            settings = sl_config.resolve(str(rootpath))[0]
+        engine = Engine(settings, jobs=1, cache_dir=str(rootpath / CACHE_DIR))
+        return list(engine.lint([], files=sorted(files)).diagnostics)
+    except Exception:  # noqa: BLE001 - never break the test run's summary
+        return None
+
+
+def _prediction(finding: GuardFinding, diagnostics: list[Diagnostic], rootpath: Path) -> Diagnostic | None:
+    """The static finding that covers `finding`, the one about its own test first."""
+    test = _test_qualname(finding.nodeid)
+    closure = set(finding.closure)
+    family = FAMILIES.get(finding.kind)
+    if finding.phase == "setup":
+        owner = finding.fixture or ""
         hits = [
             d for d in diagnostics
-            if d.code in codes and (
-                (d.code == "SLK201" and f"test '{test}'" in d.message and f"fixture '{finding.fixture}'" in d.message)
-                or (d.code == "SLK202" and f"fixture '{finding.fixture}'" in d.message)
-                or (d.code == "SLK301" and d.path == path and f"'{test}'" in d.message)
-            )
+            if d.code == "SLK301" and d.target == family and _same_key(finding, d)
+            and (d.owner == owner or d.owner.endswith("." + owner) or owner.endswith("." + d.owner))
         ]  # fmt: skip
-        if hits:
-            first = hits[0]
-            where = os.path.relpath(first.path, rootpath)
-            verdicts[finding] = f"[predicted by sessionlint {first.code} at {where}:{first.line}]"
-        elif codes:
-            verdicts[finding] = "[not predicted by sessionlint's static rules: please report this case]"
-    return verdicts
+        return hits[0] if hits else None
+    if family is not None:
+        hits = [
+            d for d in diagnostics
+            if d.code == "SLK301" and d.target == family and _same_key(finding, d)
+            and (d.owner == test or (d.owner_kind == "fixture" and d.owner in closure))
+        ]  # fmt: skip
+        hits.sort(key=lambda d: d.owner != test)
+        return hits[0] if hits else None
+    name = (finding.fixture or "").rpartition(".")[2]
+    defined = str(rootpath / (finding.location or "").rpartition(":")[0])
+
+    def covers(d: Diagnostic) -> bool:
+        if d.code not in _VALUE_CODES or d.fixture not in (name, finding.fixture):
+            return False
+        if d.defined and finding.kind != "xunit" and d.defined.rpartition(":")[0] != defined:
+            return False  # another fixture of that name
+        if d.code in ("SLK201", "SLK203"):
+            return d.owner == test
+        if d.code == "SLK202":
+            return d.owner in closure
+        return True  # SLK101/SLK102: the fixture itself hands out shared mutable state
+
+    hits = sorted((d for d in diagnostics if covers(d)), key=lambda d: _VALUE_CODES.index(d.code))
+    return hits[0] if hits else None
+
+
+def _same_key(finding: GuardFinding, diagnostic: Diagnostic) -> bool:
+    """Whether the static target key names what changed (either side may be unspecific)."""
+    if not finding.key or not diagnostic.target_key:
+        return True
+    if finding.kind != "attr":
+        return finding.key == diagnostic.target_key
+    mine, theirs = finding.key.split("."), diagnostic.target_key.split(".")
+    size = min(len(mine), len(theirs), 2)
+    return mine[-size:] == theirs[-size:]
+
+
+_ADVICE: Final = {
+    # kind: (advice in a pytest test, advice in a unittest.TestCase)
+    "environ": ("restore it with monkeypatch.setenv/delenv",
+                "restore it with mock.patch.dict(os.environ) or self.addCleanup"),
+    "sys.path": ("restore it with monkeypatch.syspath_prepend",
+                 "restore it with mock.patch.object(sys, 'path', [...]) or self.addCleanup"),
+    "cwd": ("restore it with monkeypatch.chdir", "restore it with self.addCleanup(os.chdir, old)"),
+    "sys.modules": ("restore it with monkeypatch.setitem/delitem(sys.modules, ...)",
+                    "restore it with mock.patch.dict(sys.modules)"),
+    "attr": ("restore it with monkeypatch.setattr",
+             "restore it with mock.patch.object or self.addCleanup(setattr, ...)"),
+}  # fmt: skip
+
+
+def _advice(finding: GuardFinding) -> str:
+    if finding.phase == "setup":
+        return ""
+    pair = _ADVICE.get(finding.kind)
+    if pair is None:
+        return "copy the value in the test (unittest: in setUp)" if finding.unittest else ""
+    return pair[1] if finding.unittest else pair[0]
 
 
 def _conftests_up_to(directory: Path, rootpath: Path) -> list[str]:

@@ -1,0 +1,5 @@
+PORT = 8000
+
+
+def url():
+    return f"http://localhost:{PORT}"

@@ -1,0 +1,4 @@
+def test_real_backend():
+    import jsonbackend
+
+    assert jsonbackend.NAME == "real"
