@@ -298,8 +298,9 @@ def test_nearest_pyproject_with_a_table_wins(tmp_path):
     assert config.locate(str(tmp_path / "pkg" / "tests"))[1] == str(tmp_path / "pkg" / "pyproject.toml")
 
 
-def test_without_configuration_the_root_is_the_nearest_marker(tmp_path):
-    write(tmp_path, {"pkg/setup.cfg": "", "pkg/tests/test_a.py": ""})
+def test_without_configuration_the_root_is_pytests_rootdir(tmp_path):
+    write(tmp_path, {"pkg/setup.cfg": "[tool:pytest]\n", "pkg/tests/setup.cfg": "", "pkg/tests/test_a.py": ""})
+    # an empty setup.cfg is no pytest configuration: pytest (and sessionlint) look further up
     assert config.locate(str(tmp_path / "pkg" / "tests" / "test_a.py")) == (str(tmp_path / "pkg"), None)
 
 

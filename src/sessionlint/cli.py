@@ -336,7 +336,8 @@ def _check_stdin(args: argparse.Namespace, engine: Engine, settings: Settings) -
     to stdout, the diagnostics left to stderr, and the exit code is 0.
     """
     data = sys.stdin.buffer.read()
-    name = os.path.abspath(args.stdin_filename or "stdin.py")
+    # without a file name the source is taken for a test module in the working directory
+    name = os.path.abspath(args.stdin_filename or "test_stdin.py")
     rename = {} if args.stdin_filename else {name: "-"}
     try:
         source = decode(data)
