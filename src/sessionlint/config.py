@@ -99,7 +99,7 @@ class Settings:
 
 
 # the keys of [tool.sessionlint] -----------------------------------------------------------
-_CODE_LIST_KEYS = ("select", "ignore", "extend-select")
+_CODE_LIST_KEYS = ("select", "ignore", "extend-select", "extend-ignore")
 _GLOB_LIST_KEYS = ("exclude", "extend-exclude")
 _NAME_LIST_KEYS = ("extra-mutable-types", "extra-mutating-functions", "extra-global-targets")
 KEYS = (
@@ -239,8 +239,8 @@ def _codes(value: object, where: str, warnings: list[str]) -> tuple[str, ...]:
         code = code.strip().upper()
         if not _CODE_RE.fullmatch(code):
             raise ConfigError(f"{where}: {code!r} is not a rule code or prefix (like SLK or SLK201)")
-        if not matches_a_rule(code):
-            warnings.append(f"{where}: {code!r} matches no rule")
+        if not matches_a_rule(code):  # a typo (SKL201) must not silently select or ignore nothing
+            raise ConfigError(f"{where}: unknown rule selector {code!r} (see `sessionlint rule --all`)")
         codes.append(code)
     return tuple(codes)
 
@@ -258,7 +258,11 @@ def _apply(settings: Settings, table: dict, path: str, extra: dict) -> Settings:
     for key, value in table.items():
         where = f"{path}: tool.sessionlint.{key}"
         attr = key.replace("-", "_")
-        if key in _CODE_LIST_KEYS:
+        if key == "extend-ignore":
+            changes["ignore"] = changes.get("ignore", settings.ignore) + _codes(value, where, warnings)
+        elif key == "ignore":
+            changes["ignore"] = _codes(value, where, warnings) + changes.get("ignore", ())
+        elif key in _CODE_LIST_KEYS:
             changes[attr] = _codes(value, where, warnings)
         elif key in _GLOB_LIST_KEYS:
             changes[attr] = tuple(_strings(value, where))

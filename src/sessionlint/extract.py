@@ -12,7 +12,7 @@ import os
 import re
 import sys
 
-from sessionlint import noqa, values
+from sessionlint import newsyntax, noqa, values
 from sessionlint.context import FileContext, Function, FunctionNode
 from sessionlint.model import FileFacts, FixtureDef, ImportedName, Span, TestDef
 from sessionlint.mutations import find_mutations
@@ -27,8 +27,12 @@ _LONE_CR_RE = re.compile(r"\r(?!\n)")
 _NOT_FIXTURES = frozenset({"self", "cls"})
 
 
-def _syntax_message(exc: SyntaxError) -> str:
+def _syntax_message(exc: SyntaxError, lines: list[str] = ()) -> str:
     msg = exc.msg or "invalid syntax"
+    line = lines[exc.lineno - 1] if exc.lineno and 0 < exc.lineno <= len(lines) else (exc.text or "")
+    needed = newsyntax.needed_version(line, msg)
+    if needed:
+        return f"cannot parse file: {msg}: this syntax needs Python {needed}, sessionlint runs on {sys.version_info[0]}.{sys.version_info[1]}"
     newer = "" if sys.version_info >= (3, 14) else " (or syntax newer than this Python)"
     return f"cannot parse file: {msg}{newer}"
 
@@ -60,7 +64,7 @@ def extract_text(path: str, text: str, settings: object, facts: FileFacts | None
     try:
         tree = parse(text, path)
     except SyntaxError as exc:
-        facts.diagnostics.append(_parse_error(path, exc.lineno or 1, exc.offset or 1, _syntax_message(exc)))
+        facts.diagnostics.append(_parse_error(path, exc.lineno or 1, exc.offset or 1, _syntax_message(exc, lines)))
         return facts
     except (ValueError, RecursionError, MemoryError) as exc:
         facts.diagnostics.append(_parse_error(path, 1, 1, f"cannot parse file: {type(exc).__name__}: {exc}"))

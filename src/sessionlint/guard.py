@@ -112,9 +112,23 @@ def pytest_load_initial_conftests(
 def pytest_configure(config: pytest.Config) -> None:
     mode = guard_mode(config)
     if mode is not None:
+        _check_configuration(config)
         config.stash[FINDINGS_KEY] = []
         config.stash[NOTES_KEY] = []
         config.pluginmanager.register(Guard(config, mode), "sessionlint-guard")
+
+
+def _check_configuration(config: pytest.Config) -> None:
+    """A ``[tool.sessionlint]`` that cannot be used is a usage error now, in one line,
+    not a traceback from the terminal summary after the tests ran."""
+    try:
+        from sessionlint import config as sl_config
+    except Exception:  # noqa: BLE001 - the guard works without the linter
+        return
+    try:
+        sl_config.settings_for_path(str(config.rootpath))
+    except sl_config.ConfigError as exc:
+        raise pytest.UsageError(f"sessionlint: {exc}") from None
 
 
 def guard_mode(config: pytest.Config) -> str | None:
@@ -458,8 +472,11 @@ def static_verdicts(findings: list[GuardFinding], rootpath: Path) -> dict[GuardF
     for file in files:
         if not os.path.isfile(file):
             continue
-        settings = sl_config.settings_for_path(file)
-        engine = Engine(settings, jobs=1, cache_dir=None)
+        try:
+            settings = sl_config.settings_for_path(file)
+        except sl_config.ConfigError:
+            continue  # a nested configuration that cannot be used: no verdict, never a traceback
+        engine = Engine(settings, jobs=1, cache_dir=None, rootdir=str(rootpath))
         conftests = _conftests_up_to(Path(file).parent, rootpath)
         try:
             diagnostics += engine.lint([], files=[file, *conftests]).diagnostics
