@@ -868,3 +868,12 @@ def test_fingerprint_sees_every_append(value: list[Any], data: st.DataObject) ->
     target.append("new")
     found, _ = describe_changes(before, fingerprint(value))
     assert found
+
+
+def test_a_bad_configuration_is_a_usage_error_at_configure_time(pytester: pytest.Pytester) -> None:
+    pytester.makepyprojecttoml('[tool.sessionlint]\nselect = "SLK101"\n')
+    pytester.makepyfile(test_ok="def test_ok():\n    assert True\n")
+    result = run(pytester, "--sessionlint-guard")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "tool.sessionlint.select must be an array of strings" in result.stderr.str()
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
