@@ -274,8 +274,8 @@ def _check(args: argparse.Namespace) -> int:
     # what remains after --fix was found in the fixed texts: edits are computed against them
     ctx = _context(args, settings, result, sources=dict(texts))
     _report(args, result, ctx, fixed)
-    if args.format == "text" and not args.statistics:
-        _note(args, _summary(result.diagnostics, ctx, args))
+    if args.format == "text" and not args.statistics and (result.diagnostics or fixed):
+        _note(args, _summary(result.diagnostics, ctx, args))  # a clean lint stays silent on stderr
     if result.diagnostics and not args.exit_zero:
         status = 1
     return _internal_errors(result.errors, status)

@@ -32,7 +32,7 @@ def _syntax_message(exc: SyntaxError, lines: list[str] = ()) -> str:
     line = lines[exc.lineno - 1] if exc.lineno and 0 < exc.lineno <= len(lines) else (exc.text or "")
     needed = newsyntax.needed_version(line, msg)
     if needed:
-        return f"cannot parse file: {msg}: this syntax needs Python {needed}, sessionlint runs on {sys.version_info[0]}.{sys.version_info[1]}"
+        return f"cannot parse file: {msg}: syntax newer than this Python: it needs Python {needed}, sessionlint runs on {sys.version_info[0]}.{sys.version_info[1]}"
     newer = "" if sys.version_info >= (3, 14) else " (or syntax newer than this Python)"
     return f"cannot parse file: {msg}{newer}"
 
