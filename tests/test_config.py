@@ -177,12 +177,35 @@ def test_unknown_key_is_a_warning_naming_it(tmp_path, capsys):
     assert "tool.sessionlint.extend_select" in err and "did you mean 'extend-select'" in err
 
 
-def test_code_that_matches_no_rule_is_a_warning(tmp_path, capsys):
-    example(tmp_path, '[tool.sessionlint]\nignore = ["E501"]\n')
-    assert main(["--no-cache", str(tmp_path)]) == 1
-    assert "'E501' matches no rule" in capsys.readouterr().err
-    assert main(["--no-cache", "--isolated", "--select", "XYZ9", str(tmp_path)]) == 0
-    assert "--select: 'XYZ9' matches no rule" in capsys.readouterr().err
+def test_code_that_matches_no_rule_is_an_error(tmp_path, capsys):
+    example(tmp_path, '[tool.sessionlint]\nignore = ["SKL201"]\n')
+    assert main(["--no-cache", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "tool.sessionlint.ignore: unknown rule selector 'SKL201'" in err and len(err.splitlines()) == 1
+    assert main(["--no-cache", "--isolated", "--select", "XYZ9", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err == "sessionlint: error: --select: unknown rule selector 'XYZ9' (see `sessionlint rule --all`)\n"
+
+
+def test_repeated_selection_flags_combine(tmp_path, capsys):
+    example(tmp_path)
+    capsys.readouterr()
+    main(["--no-cache", "--isolated", "--select", "SLK101", "--select", "SLK201", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert "SLK101" in out and "SLK201" in out
+    main(["--no-cache", "--isolated", "--ignore", "SLK101", "--ignore", "SLK201", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert "SLK101" not in out and "SLK201" not in out
+
+
+def test_extend_ignore_adds_to_the_configured_ignores(tmp_path, capsys):
+    example(tmp_path, '[tool.sessionlint]\nignore = ["SLK101"]\n')
+    capsys.readouterr()
+    assert main(["--no-cache", "--extend-ignore", "SLK201", str(tmp_path)]) == 0
+    example(tmp_path, '[tool.sessionlint]\nextend-ignore = ["SLK201"]\n')
+    main(["--no-cache", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert "SLK101" in out and "SLK201" not in out
 
 
 @pytest.mark.parametrize(
@@ -298,8 +321,9 @@ def test_nearest_pyproject_with_a_table_wins(tmp_path):
     assert config.locate(str(tmp_path / "pkg" / "tests"))[1] == str(tmp_path / "pkg" / "pyproject.toml")
 
 
-def test_without_configuration_the_root_is_the_nearest_marker(tmp_path):
-    write(tmp_path, {"pkg/setup.cfg": "", "pkg/tests/test_a.py": ""})
+def test_without_configuration_the_root_is_pytests_rootdir(tmp_path):
+    write(tmp_path, {"pkg/setup.cfg": "[tool:pytest]\n", "pkg/tests/setup.cfg": "", "pkg/tests/test_a.py": ""})
+    # an empty setup.cfg is no pytest configuration: pytest (and sessionlint) look further up
     assert config.locate(str(tmp_path / "pkg" / "tests" / "test_a.py")) == (str(tmp_path / "pkg"), None)
 
 

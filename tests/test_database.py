@@ -25,7 +25,7 @@ def lines(root: Path, code: str) -> list[int]:
 
 
 def fix(root: Path) -> int:
-    return main(["--fix", "--no-cache", "--isolated", "-q", str(root)])
+    return main(["--fix", "--exit-non-zero-on-fix", "--no-cache", "--isolated", "-q", str(root)])
 
 
 def conftest(body: str, imports: str = "") -> dict[str, str]:

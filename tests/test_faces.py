@@ -87,3 +87,58 @@ def test_precommit_hooks_run(tmp_path: Path) -> None:
     assert '@pytest.fixture\ndef shared_config' in (repo / "conftest.py").read_text()
     again = subprocess.run([*precommit, "sessionlint-fix", "--all-files"], cwd=repo, env=env, capture_output=True, text=True)
     assert again.returncode == 0, again.stdout + again.stderr
+
+
+def _flake8(root: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "flake8", *args], cwd=root, capture_output=True, text=True)
+
+
+def test_flake8_leaves_noqa_to_flake8(tmp_path: Path) -> None:
+    root = _example(tmp_path)
+    users = root / "test_users.py"
+    users.write_text(users.read_text().replace("# leaks", "# noqa: SLK201 leaks"))
+    assert _flake8(root, "--select", "SLK", "test_users.py").stdout == ""
+    proc = _flake8(root, "--select", "SLK", "--disable-noqa", "test_users.py")
+    assert "SLK201" in proc.stdout  # sessionlint did not filter it away before flake8 saw it
+
+
+def test_flake8_reports_a_bad_configuration_in_one_line(tmp_path: Path) -> None:
+    root = _example(tmp_path)
+    (root / "pyproject.toml").write_text('[tool.sessionlint]\nselect = "SLK101"\n')
+    (root / "test_style.py").write_text("x=1\n")
+    proc = _flake8(root, "--select", "SLK,E225", ".")
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert "E225" in proc.stdout  # other checks' output is kept
+    errors = [line for line in proc.stdout.splitlines() if "SLK000" in line]
+    assert errors and all("tool.sessionlint.select must be an array of strings" in e for e in errors)
+
+
+def test_flake8_honours_the_configured_excludes(tmp_path: Path) -> None:
+    root = _example(tmp_path)
+    (root / "pyproject.toml").write_text('[tool.sessionlint]\nextend-exclude = ["legacy"]\n')
+    (root / "legacy").mkdir()
+    shutil.copy(root / "test_users.py", root / "legacy" / "test_old.py")
+    shutil.copy(root / "conftest.py", root / "legacy" / "conftest.py")
+    proc = _flake8(root, "--select", "SLK", ".", "legacy/test_old.py")
+    assert "legacy" not in proc.stdout and "SLK201" in proc.stdout
+
+
+def test_precommit_hooks_are_serial() -> None:
+    from pre_commit.clientlib import load_manifest
+
+    hooks = {hook["id"]: hook for hook in load_manifest(str(ROOT / ".pre-commit-hooks.yaml"))}
+    assert hooks["sessionlint-fix"]["require_serial"] is True
+    assert hooks["sessionlint"]["require_serial"] is True
+    text = (ROOT / ".pre-commit-hooks.yaml").read_text()
+    assert "cross-file" in text and "parallel" in text  # the manifest says why
+
+
+def test_the_repository_lints_itself_clean_and_ci_runs_it() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "sessionlint", "--no-cache", "."], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0 and proc.stdout == "", proc.stdout + proc.stderr
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert any(line.startswith('"$VENV/bin/sessionlint"') for line in ci)
+    assert ci[-1].startswith("exec ") and "pytest" in ci[-1]  # the README's test command stays last

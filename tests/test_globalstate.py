@@ -44,7 +44,7 @@ def check_marks(tmp_path: Path, source: str, files: dict[str, str] | None = None
 
 def fix(tmp_path: Path, files: dict[str, str], unsafe: bool = False) -> dict[str, str]:
     root = write(tmp_path, files)
-    flags = ["--fix", "--no-cache", "--isolated", "-q"] + (["--unsafe-fixes"] if unsafe else [])
+    flags = ["--fix", "--exit-non-zero-on-fix", "--no-cache", "--isolated", "-q"] + (["--unsafe-fixes"] if unsafe else [])
     main([*flags, str(root)])
     first = {name: (root / name).read_text() for name in files}
     main([*flags, str(root)])  # idempotent: a second --fix changes nothing
@@ -1402,7 +1402,7 @@ def test_invalid_examples(index: int, tmp_path: Path) -> None:
     example = RULE.invalid[index]
     root = write(tmp_path, {"test_example.py": example.source, **example.files})
     assert slk301(root)
-    flags = ["--fix", "--no-cache", "--isolated", "-q"] + (["--unsafe-fixes"] if example.unsafe else [])
+    flags = ["--fix", "--exit-non-zero-on-fix", "--no-cache", "--isolated", "-q"] + (["--unsafe-fixes"] if example.unsafe else [])
     main([*flags, str(root)])
     result = (root / "test_example.py").read_text()
     assert result == (example.fixed if example.fixed is not None else example.source)

@@ -1099,3 +1099,12 @@ def test_session_fixture_setup_change_once_under_xdist(pytester: pytest.Pytester
     result = run(pytester, "-n", "2", "--sessionlint-guard")
     lines = [line for line in findings(result) if "XD_SETUP" in line]
     assert len(lines) == 1, lines
+
+
+def test_a_bad_configuration_is_a_usage_error_at_configure_time(pytester: pytest.Pytester) -> None:
+    pytester.makepyprojecttoml('[tool.sessionlint]\nselect = "SLK101"\n')
+    pytester.makepyfile(test_ok="def test_ok():\n    assert True\n")
+    result = run(pytester, "--sessionlint-guard")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "tool.sessionlint.select must be an array of strings" in result.stderr.str()
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()

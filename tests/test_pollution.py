@@ -45,7 +45,7 @@ def test_order_dependent_then_fixed(sample: Path, tmp_path: Path) -> None:
     if not meta.get("fixed", True):  # a guard sample: no static fix removes the leak
         return
 
-    assert main(["--fix", "--unsafe-fixes", "--no-cache", "-q", str(root)]) in (0, 1)
+    assert main(["--fix", "--exit-non-zero-on-fix", "--unsafe-fixes", "--no-cache", "-q", str(root)]) in (0, 1)
     for order in ((polluter, victim), (victim, polluter)):
         after = run_pytest(root, *order)
         assert after.returncode == 0, f"after --fix, {order} should pass:\n{after.stdout}"

@@ -117,7 +117,7 @@ def test_json_edits_reproduce_what_fix_writes(example, capsys):
     ]  # fmt: skip
     assert {e.path for e in edits} == {str(example / "test_users.py")}
     predicted = apply_edits(before, edits)
-    assert run(capsys, "--fix", "--select", "SLK201", str(example))[0] == 1
+    assert run(capsys, "--fix", "--exit-non-zero-on-fix", "--select", "SLK201", str(example))[0] == 1
     assert (example / "test_users.py").read_text() == predicted != before
 
 

@@ -26,7 +26,7 @@ def lines(root: Path, code: str) -> list[int]:
 
 
 def fix(root: Path) -> int:
-    return main(["--fix", "--no-cache", "--isolated", "-q", str(root)])
+    return main(["--fix", "--exit-non-zero-on-fix", "--no-cache", "--isolated", "-q", str(root)])
 
 
 def module(source: str) -> dict[str, str]:
@@ -169,7 +169,7 @@ def test_slk103_extra_resources_from_pyproject(tmp_path) -> None:
     (tmp_path / "conftest.py").write_text(
         "import mylib\nimport pytest\n\n\n@pytest.fixture\ndef client():\n    c = mylib.Client()\n    yield c\n"
     )
-    assert main(["--no-cache", "--select", "SLK103", "--fix", str(tmp_path)]) == 1
+    assert main(["--no-cache", "--select", "SLK103", "--fix", "--exit-non-zero-on-fix", str(tmp_path)]) == 1
     assert (tmp_path / "conftest.py").read_text().endswith("    yield c\n    c.shutdown()\n")
 
 

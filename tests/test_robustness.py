@@ -165,12 +165,12 @@ def test_latin1_file_is_read_and_fixed_in_latin1(root: Path, capsys) -> None:
     write(root, {"test_latin.py": original})
     code, found, _ = diagnostics(capsys, root)
     assert code == 1 and codes(found) == [("test_latin.py", 7, "SLK101")]
-    code, _, err = run(capsys, "--fix", root)
+    code, _, err = run(capsys, "--fix", "--exit-non-zero-on-fix", root)
     assert code == 1 and "Rewriting" in err
     fixed = (root / "test_latin.py").read_bytes()
     assert fixed == original.replace(b'@pytest.fixture(scope="session")', b"@pytest.fixture")
     assert b"donn\xe9es partag\xe9es: caf\xe9, na\xefve, \xa3" in fixed
-    assert run(capsys, "--fix", root)[0] == 0
+    assert run(capsys, "--fix", "--exit-non-zero-on-fix", root)[0] == 0
 
 
 def test_fix_that_needs_a_character_the_encoding_lacks_leaves_the_file(root: Path, capsys, monkeypatch) -> None:
@@ -178,7 +178,7 @@ def test_fix_that_needs_a_character_the_encoding_lacks_leaves_the_file(root: Pat
     write(root, {"test_ascii.py": original})
     real = sessionlint.fixes.apply_ops
     monkeypatch.setattr(sessionlint.fixes, "apply_ops", lambda text, ops: real(text, ops) + "# \u00e9\n")
-    code, _, err = run(capsys, "--fix", root)
+    code, _, err = run(capsys, "--fix", "--exit-non-zero-on-fix", root)
     assert (root / "test_ascii.py").read_text() == original
     assert "not rewritten" in err and "ascii" in err
 
@@ -227,7 +227,7 @@ def test_syntax_newer_than_the_running_python(root: Path, capsys, version: tuple
     else:
         assert ("test_new.py", NEWER_SYNTAX[version].count("\n"), "SLK101") in codes(found)
     # --fix goes on with the other file whatever libcst makes of this one
-    code, _, err = run(capsys, "--fix", root)
+    code, _, err = run(capsys, "--fix", "--exit-non-zero-on-fix", root)
     assert code == 1
     assert "@pytest.fixture\ndef other" in (root / "test_ok.py").read_text()
     assert "internal error" not in err
@@ -252,7 +252,7 @@ def test_libcst_failure_in_the_fix_path_leaves_the_file_and_fixes_the_others(roo
 
     monkeypatch.setattr(libcst, "parse_module", parse_module)
     before = (root / "test_tstring.py").read_bytes()
-    code, _, err = run(capsys, "--fix", root)
+    code, _, err = run(capsys, "--fix", "--exit-non-zero-on-fix", root)
     assert code == 1
     assert (root / "test_tstring.py").read_bytes() == before
     assert "test_tstring.py" in err and "CSTLogicError" in err
@@ -279,7 +279,7 @@ def test_libcst_failure_in_the_fix_path_leaves_the_file_and_fixes_the_others(roo
 def test_odd_but_valid_files_are_silent(root: Path, capsys, data: bytes) -> None:
     write(root, {"test_odd.py": data, "conftest.py": data})
     assert run(capsys, root) == (0, "", "")
-    assert run(capsys, "--fix", "--unsafe-fixes", root)[0] == 0
+    assert run(capsys, "--fix", "--exit-non-zero-on-fix", "--unsafe-fixes", root)[0] == 0
     assert (root / "test_odd.py").read_bytes() == data
 
 
@@ -303,12 +303,12 @@ def test_line_endings_tabs_and_bom_are_linted_alike_and_kept_by_fix(root: Path, 
     write(root, {"test_x.py": data})
     _, reference, _ = diagnostics(capsys, root)
     assert [(line, code) for _, line, code, _ in reference] == [(6, "SLK101"), (10, "SLK201")]
-    code, _, _ = run(capsys, "--fix", "--unsafe-fixes", root)
+    code, _, _ = run(capsys, "--fix", "--exit-non-zero-on-fix", "--unsafe-fixes", root)
     assert code == 1
     fixed = (root / "test_x.py").read_bytes()
     expected = transform(LF_PROJECT.replace('@pytest.fixture(scope="session")', "@pytest.fixture"))
     assert fixed == expected.encode("utf-8"), (name, fixed)
-    assert run(capsys, "--fix", "--unsafe-fixes", root)[0] == 0
+    assert run(capsys, "--fix", "--exit-non-zero-on-fix", "--unsafe-fixes", root)[0] == 0
 
 
 def test_old_mac_line_endings_find_what_lf_finds(root: Path, capsys) -> None:
@@ -323,7 +323,7 @@ def test_old_mac_line_endings_find_what_lf_finds(root: Path, capsys) -> None:
     by_file = {name: [(line, c) for n, line, c, _ in found if n == name] for name in ("test_lf.py", "test_cr.py")}
     assert by_file["test_lf.py"] == [(6, "SLK301"), (10, "SLK301"), (11, "SLK301")]
     assert by_file["test_cr.py"] == by_file["test_lf.py"]
-    run(capsys, "--fix", root)
+    run(capsys, "--fix", "--exit-non-zero-on-fix", root)
     fixed_lf = (root / "test_lf.py").read_bytes()
     assert b"monkeypatch.setattr" in fixed_lf
     assert (root / "test_cr.py").read_bytes() == fixed_lf.replace(b"\n", b"\r")
@@ -342,7 +342,7 @@ def test_inserted_lines_follow_the_files_line_endings(root: Path, capsys) -> Non
         "    f = open(tmp_path_factory.mktemp('d') / 'x', 'w')\n    yield f\n"
     )
     write(root, {"test_x.py": source.replace("\n", "\r\n")})
-    code, _, _ = run(capsys, "--fix", "--unsafe-fixes", root)
+    code, _, _ = run(capsys, "--fix", "--exit-non-zero-on-fix", "--unsafe-fixes", root)
     assert code == 1
     fixed = (root / "test_x.py").read_bytes()
     assert fixed != source.replace("\n", "\r\n").encode()
@@ -390,7 +390,7 @@ def test_file_too_deep_for_libcst_is_not_fixed_and_the_others_are(root: Path, ca
     # ast takes this; libcst's code generation runs out of recursion
     deep = SHARED + "\n\ndef test_b():\n    y = x" + ".a" * 900 + "\n"
     write(root, {"test_deep.py": deep, "test_ok.py": SHARED.replace("cfg", "other")})
-    code, _, err = run(capsys, "--fix", root)
+    code, _, err = run(capsys, "--fix", "--exit-non-zero-on-fix", root)
     assert code == 1
     assert (root / "test_deep.py").read_text() == deep
     assert "test_deep.py" in err and "not fixed" in err and "internal error" not in err
@@ -406,7 +406,7 @@ def test_twenty_thousand_tests_in_one_file(root: Path, capsys) -> None:
     code, found, _ = text_diagnostics(capsys, root)
     last = "".join(parts).count("\n")
     assert code == 1 and codes(found) == [("test_big.py", 6, "SLK101"), ("test_big.py", last, "SLK201")]
-    code, _, err = run(capsys, "--fix", root)
+    code, _, err = run(capsys, "--fix", "--exit-non-zero-on-fix", root)
     assert code == 1 and "Rewriting" in err
     assert (root / "test_big.py").read_text().startswith(SHARED.replace('(scope="session")', ""))
 
@@ -417,7 +417,7 @@ def test_very_long_lines(root: Path, capsys) -> None:
     write(root, {"test_long.py": source})
     code, found, _ = text_diagnostics(capsys, root)
     assert code == 1 and codes(found) == [("test_long.py", 8, "SLK101")]
-    assert run(capsys, "--fix", root)[0] == 1
+    assert run(capsys, "--fix", "--exit-non-zero-on-fix", root)[0] == 1
     assert (root / "test_long.py").read_text() == source.replace('(scope="session")', "")
 
 
@@ -645,7 +645,7 @@ def test_same_fixture_name_in_fifty_nested_directories(root: Path, capsys) -> No
 def test_fix_keeps_the_file_mode(root: Path, capsys) -> None:
     write(root, {"test_x.py": SHARED})
     (root / "test_x.py").chmod(0o755)
-    assert run(capsys, "--fix", root)[0] == 1
+    assert run(capsys, "--fix", "--exit-non-zero-on-fix", root)[0] == 1
     assert stat.S_IMODE((root / "test_x.py").stat().st_mode) == 0o755
     assert "@pytest.fixture\ndef cfg" in (root / "test_x.py").read_text()
 
@@ -694,7 +694,7 @@ def test_failure_during_the_write_leaves_the_original(root: Path, capsys, monkey
         monkeypatch.setattr(os, "fdopen", lambda *a, **k: Failing(real_fdopen(*a, **k)))
     else:
         monkeypatch.setattr(os, failing, boom)
-    code, _, err = run(capsys, "--fix", root)
+    code, _, err = run(capsys, "--fix", "--exit-non-zero-on-fix", root)
     monkeypatch.undo()
     assert snapshot(root) == before  # originals intact, no temporary file left behind
     assert "test_x.py: not rewritten" in err and "No space left on device" in err
@@ -708,7 +708,7 @@ def test_failed_write_is_not_a_success(root: Path, capsys, monkeypatch) -> None:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", boom)
-    code, _, err = run(capsys, "--fix", root)
+    code, _, err = run(capsys, "--fix", "--exit-non-zero-on-fix", root)
     assert code != 0 and "not rewritten" in err
 
 
@@ -722,7 +722,7 @@ def test_fix_whose_result_does_not_parse_is_not_written(root: Path, capsys, monk
 
     monkeypatch.setattr(sessionlint.fixes, "apply_ops", broken)
     before = (root / "test_x.py").read_bytes()
-    code, out, err = run(capsys, "--fix", root)
+    code, out, err = run(capsys, "--fix", "--exit-non-zero-on-fix", root)
     assert code == 1
     assert (root / "test_x.py").read_bytes() == before
     assert "test_x.py: fix not applied (drop-scope), the result would not parse" in err
@@ -755,7 +755,7 @@ def test_crashing_fixer_is_an_internal_error_for_that_file(root: Path, capsys, m
         raise KeyError("bug in the fixer")
 
     _register_rule(monkeypatch, "robustness-crash", crash, only="test_x.py")
-    code, _, err = run(capsys, "--fix", root)
+    code, _, err = run(capsys, "--fix", "--exit-non-zero-on-fix", root)
     assert code == 2
     assert "test_x.py: internal error in fixer robustness-crash: KeyError" in err and "please report" in err
     assert "@pytest.fixture\ndef other" in (root / "test_y.py").read_text()
@@ -770,7 +770,7 @@ def test_fix_loop_is_bounded(root: Path, capsys, monkeypatch) -> None:
         return module.with_changes(body=[*module.body, libcst.parse_statement("x += 1\n")])
 
     _register_rule(monkeypatch, "robustness-grow", grow)
-    code, _, err = run(capsys, "--fix", root)
+    code, _, err = run(capsys, "--fix", "--exit-non-zero-on-fix", root)
     assert code == 1
     assert "did not settle after" in err
     assert (root / "test_x.py").read_text().count("x += 1") == sessionlint.engine.MAX_FIX_PASSES
@@ -789,7 +789,7 @@ def test_fix_never_touches_a_file_it_need_not_change(root: Path, capsys) -> None
     for path in root.glob("*.py"):
         os.utime(path, (old, old))
     before = snapshot(root)
-    code, _, err = run(capsys, "--fix", "--unsafe-fixes", root)
+    code, _, err = run(capsys, "--fix", "--exit-non-zero-on-fix", "--unsafe-fixes", root)
     assert code == 1 and err.count("Rewriting") == 1
     for path in root.glob("*.py"):
         if path.name != "test_fix.py":
@@ -810,12 +810,12 @@ def test_overlapping_fixes_settle_and_a_second_run_changes_nothing(root: Path, c
     write(root, {"test_multi.py": source})
     code, found, _ = diagnostics(capsys, root)
     assert len(found) >= 5
-    code, _, err = run(capsys, "--fix", "--unsafe-fixes", root)
+    code, _, err = run(capsys, "--fix", "--exit-non-zero-on-fix", "--unsafe-fixes", root)
     assert code == 1 and "Rewriting" in err
     once = (root / "test_multi.py").read_bytes()
     compile(once, "test_multi.py", "exec")
     mtime = (root / "test_multi.py").stat().st_mtime_ns
-    code, _, err = run(capsys, "--fix", "--unsafe-fixes", root)
+    code, _, err = run(capsys, "--fix", "--exit-non-zero-on-fix", "--unsafe-fixes", root)
     assert "Rewriting" not in err
     assert (root / "test_multi.py").read_bytes() == once
     assert (root / "test_multi.py").stat().st_mtime_ns == mtime
@@ -839,7 +839,7 @@ def test_crash_inside_one_rule_on_one_file(root: Path, capsys, monkeypatch) -> N
     assert "please report" in err
     assert "test_ok.py:6:12: SLK101" in out  # the rest of the run went on
     # --fix goes on too, and still says so
-    code, _, err = run(capsys, "--fix", root)
+    code, _, err = run(capsys, "--fix", "--exit-non-zero-on-fix", root)
     assert code == 2 and "test_boom.py: internal error" in err
     assert "@pytest.fixture\ndef other" in (root / "test_ok.py").read_text()
 
@@ -898,7 +898,7 @@ def test_syntax_warnings_neither_print_nor_fail_under_w_error(root: Path, capsys
     code, found, err = diagnostics(capsys, root)
     assert err == ""
     assert codes(found) == [("test_w.py", 5, "SLK101")]
-    code, _, err = run(capsys, "--fix", root)
+    code, _, err = run(capsys, "--fix", "--exit-non-zero-on-fix", root)
     assert code == 1 and "would not parse" not in err
     assert "@pytest.fixture\ndef cfg" in (root / "test_w.py").read_text()
 

@@ -30,7 +30,7 @@ def test_golden(sample: Path, tmp_path: Path) -> None:
 @pytest.mark.parametrize("sample", FIXES, ids=lambda p: p.name)
 def test_fix(sample: Path, tmp_path: Path, capsys) -> None:
     root = _copy(sample / "before", tmp_path / "project")
-    flags = ["--fix", "--no-cache", "--isolated"] + (["--unsafe-fixes"] if sample.name.endswith("_unsafe") else [])
+    flags = ["--fix", "--exit-non-zero-on-fix", "--no-cache", "--isolated"] + (["--unsafe-fixes"] if sample.name.endswith("_unsafe") else [])
     main([*flags, str(root)])
     after = sample / "after"
     for path in sorted(after.rglob("*.py")):

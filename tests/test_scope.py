@@ -23,7 +23,7 @@ def slk501(root: Path) -> list[tuple[str, int, int, str]]:
 
 
 def fix(root: Path, *extra: str) -> None:
-    assert main(["--fix", "--unsafe-fixes", "--no-cache", "--isolated", "-q", *extra, str(root)]) in (0, 1)
+    assert main(["--fix", "--exit-non-zero-on-fix", "--unsafe-fixes", "--no-cache", "--isolated", "-q", *extra, str(root)]) in (0, 1)
 
 
 # detection --------------------------------------------------------------------------------------

@@ -70,15 +70,32 @@ def build_parser() -> argparse.ArgumentParser:
         "--show-fixes", action="store_true", help="list the fixes --fix applied, or those it would apply"
     )
     selection = parser.add_argument_group("rule selection")
-    selection.add_argument("--select", type=_codes, help="codes or prefixes to report (default: SLK)")
-    selection.add_argument("--ignore", type=_codes, help="codes or prefixes not to report")
-    selection.add_argument("--extend-select", type=_codes, help="codes or prefixes to add to the selection")
+    # repeated flags combine (--select SLK1 --select SLK2), as in ruff
+    selection.add_argument(
+        "--select", type=_codes, action="append", help="codes or prefixes to report, replacing the configured ones"
+    )
+    selection.add_argument("--ignore", type=_codes, action="append", help="codes or prefixes not to report")
+    selection.add_argument(
+        "--extend-select", type=_codes, action="append", help="codes or prefixes to add to the selection"
+    )
+    selection.add_argument(
+        "--extend-ignore", type=_codes, action="append", help="codes or prefixes to add to those ignored"
+    )
     output = parser.add_argument_group("output")
     output.add_argument("--format", choices=sorted(REPORTERS), default="text", help="output format (default: text)")
-    output.add_argument("--output-file", metavar="FILE", help="write the report to FILE instead of stdout")
+    output.add_argument("-o", "--output-file", metavar="FILE", help="write the report to FILE instead of stdout")
     output.add_argument("--statistics", action="store_true", help="count diagnostics per code instead of listing them")
-    output.add_argument("--no-color", action="store_true", help="never colour the output (as NO_COLOR=1)")
+    output.add_argument(
+        "--color", choices=("auto", "always", "never"), default="auto",
+        help="colour the output: auto (on a terminal, unless NO_COLOR is set), always, never",
+    )  # fmt: skip
+    output.add_argument("--no-color", action="store_true", help="never colour the output (as --color never)")
     output.add_argument("--exit-zero", action="store_true", help="exit 0 even when diagnostics are reported")
+    output.add_argument(
+        "--exit-non-zero-on-fix",
+        action="store_true",
+        help="with --fix: exit 1 when files were rewritten, even if nothing remains",
+    )
     output.add_argument("-q", "--quiet", action="store_true", help="print diagnostics only, no notes on stderr")
     settings = parser.add_argument_group("configuration")
     settings.add_argument("--config", metavar="FILE", help="read options from FILE instead of pyproject.toml")
@@ -166,19 +183,22 @@ def _settings(args: argparse.Namespace) -> tuple[Settings, dict]:
         start = "."  # a missing path is reported by discovery
     settings, extra = config.resolve(start, args.config, args.isolated)
     changes: dict = {}
-    warnings = list(settings.warnings)
+    for option in ("select", "ignore", "extend_select", "extend_ignore"):
+        codes = tuple(code for group in getattr(args, option) or () for code in group)
+        for code in codes:
+            if not config.matches_a_rule(code):
+                raise UsageError(
+                    f"--{option.replace('_', '-')}: unknown rule selector {code!r} (see `sessionlint rule --all`)"
+                )
+        setattr(args, option, codes if getattr(args, option) is not None else None)
     if args.select is not None:
         changes["select"] = args.select
         changes["extend_select"] = ()  # --select on the command line replaces the configured selection
-    if args.ignore is not None:
-        changes["ignore"] = settings.ignore + args.ignore
+    if args.ignore is not None or args.extend_ignore is not None:
+        changes["ignore"] = settings.ignore + (args.ignore or ()) + (args.extend_ignore or ())
     if args.extend_select is not None:
         changes["extend_select"] = changes.get("extend_select", settings.extend_select) + args.extend_select
-    for option in ("select", "ignore", "extend_select"):
-        for code in getattr(args, option) or ():
-            if not config.matches_a_rule(code):
-                warnings.append(f"--{option.replace('_', '-')}: {code!r} matches no rule")
-    return replace(settings, warnings=tuple(warnings), **changes), extra
+    return replace(settings, **changes), extra
 
 
 def _engine(args: argparse.Namespace, settings: Settings, extra: dict) -> Engine:
@@ -198,7 +218,11 @@ def _note(args: argparse.Namespace, message: str) -> None:
 
 def _color(args: argparse.Namespace) -> bool:
     """Colour only on a terminal, never with --no-color, NO_COLOR or --output-file."""
-    if args.no_color or os.environ.get("NO_COLOR") or args.output_file:
+    if args.no_color or args.color == "never":
+        return False
+    if args.color == "always":
+        return True
+    if os.environ.get("NO_COLOR") or args.output_file:
         return False
     isatty = getattr(sys.stdout, "isatty", None)
     return bool(isatty and isatty())
@@ -242,16 +266,37 @@ def _check(args: argparse.Namespace) -> int:
         outcome = engine.fix(args.paths, unsafe=args.unsafe_fixes)
         for failure in outcome.failures:
             _note(args, f"sessionlint: {failure}")
-        if _write_fixes(args, outcome):
+        if _write_fixes(args, outcome) and args.exit_non_zero_on_fix:
             status = 1
         result, fixed, texts = outcome.result, outcome.fixed, outcome.texts
     else:
         result = engine.lint(args.paths)
     # what remains after --fix was found in the fixed texts: edits are computed against them
-    _report(args, result, _context(args, settings, result, sources=dict(texts)), fixed)
+    ctx = _context(args, settings, result, sources=dict(texts))
+    _report(args, result, ctx, fixed)
+    if args.format == "text" and not args.statistics and (result.diagnostics or fixed):
+        _note(args, _summary(result.diagnostics, ctx, args))  # a clean lint stays silent on stderr
     if result.diagnostics and not args.exit_zero:
         status = 1
     return _internal_errors(result.errors, status)
+
+
+def _summary(diagnostics: list[Diagnostic], ctx: ReportContext, args: argparse.Namespace) -> str:
+    """ruff's closing lines: ``Found N errors.`` or ``All checks passed!``, then what --fix can do."""
+    if not diagnostics:
+        return "All checks passed!"
+    lines = [f"Found {len(diagnostics)} error{'s' if len(diagnostics) != 1 else ''}."]
+    safe = sum(1 for d in diagnostics if d.fix is not None and d.fix.applicability == "safe")
+    unsafe = sum(1 for d in diagnostics if d.fix is not None and d.fix.applicability != "safe")
+    if args.unsafe_fixes:
+        safe, unsafe = safe + unsafe, 0
+    if safe:
+        lines.append(f"[*] {safe} fixable with the --fix option.")
+    if unsafe:
+        hidden = f"{unsafe} hidden fix{'es' if unsafe != 1 else ''}"
+        lines.append(f"No fixes available ({hidden} can be enabled with the `--unsafe-fixes` option)." if not safe
+                     else f"({hidden} can be enabled with the `--unsafe-fixes` option).")  # fmt: skip
+    return "\n".join(lines)
 
 
 def _internal_errors(errors: list[str], status: int) -> int:
@@ -336,7 +381,14 @@ def _check_stdin(args: argparse.Namespace, engine: Engine, settings: Settings) -
     to stdout, the diagnostics left to stderr, and the exit code is 0.
     """
     data = sys.stdin.buffer.read()
-    name = os.path.abspath(args.stdin_filename or "stdin.py")
+    if not args.stdin_filename:
+        _note(
+            args,
+            "sessionlint: warning: reading stdin without --stdin-filename: fixtures from conftest.py files "
+            "cannot be resolved without a file name",
+        )
+    # without a file name the source is taken for a test module in the working directory
+    name = os.path.abspath(args.stdin_filename or "test_stdin.py")
     rename = {} if args.stdin_filename else {name: "-"}
     try:
         source = decode(data)

@@ -71,6 +71,20 @@ class Settings:
                 return True
         return False
 
+    def excluded_path(self, path: str) -> bool:
+        """Whether ``path`` or a directory it lies in (below the root) is excluded: for faces
+        handed single files (flake8, pre-commit), where no directory walk skipped them."""
+        current = os.path.abspath(path)
+        root = os.path.abspath(self.root) if self.root else ""
+        while current != root and (not root or current.startswith(os.path.join(root, ""))):
+            if self.excluded(current):
+                return True
+            parent = os.path.dirname(current)
+            if parent == current:
+                break
+            current = parent
+        return False
+
     def is_test_file(self, path: str) -> bool:
         name = os.path.basename(path)
         return name == "conftest.py" or any(fnmatch.fnmatch(name, p) for p in self.python_files)
@@ -85,7 +99,7 @@ class Settings:
 
 
 # the keys of [tool.sessionlint] -----------------------------------------------------------
-_CODE_LIST_KEYS = ("select", "ignore", "extend-select")
+_CODE_LIST_KEYS = ("select", "ignore", "extend-select", "extend-ignore")
 _GLOB_LIST_KEYS = ("exclude", "extend-exclude")
 _NAME_LIST_KEYS = ("extra-mutable-types", "extra-mutating-functions", "extra-global-targets")
 KEYS = (
@@ -96,23 +110,13 @@ KEYS = (
 _CODE_RE = re.compile(r"[A-Z]+[0-9]*")
 _IDENTIFIER_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _DOTTED_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
-_ROOT_MARKERS = ("pyproject.toml", "pytest.ini", "tox.ini", "setup.cfg", ".git")
 
 
 def find_root(start: str) -> str:
-    """The nearest directory at or above ``start`` that holds a project marker."""
-    directory = os.path.abspath(start)
-    if os.path.isfile(directory) or not os.path.exists(directory):
-        directory = os.path.dirname(directory)
-    current = directory
-    while True:
-        for marker in _ROOT_MARKERS:
-            if os.path.exists(os.path.join(current, marker)):
-                return current
-        parent = os.path.dirname(current)
-        if parent == current:
-            return directory
-        current = parent
+    """The project root for ``start`` without a sessionlint configuration: pytest's rootdir."""
+    from sessionlint.rootdir import find_rootdir
+
+    return find_rootdir([start])
 
 
 def _read_toml(path: str) -> dict:
@@ -137,8 +141,8 @@ def locate(start: str) -> tuple[str, str | None]:
 
     The configuration is the nearest ``pyproject.toml`` at or above ``start``
     that has a ``[tool.sessionlint]`` table, as ruff finds ``[tool.ruff]``; its
-    directory is the root. Without one, the root is the nearest directory with
-    a project marker (pyproject.toml, pytest.ini, tox.ini, setup.cfg, .git).
+    directory is the root. Without one, the root is pytest's rootdir
+    (``sessionlint.rootdir``).
     """
     directory = os.path.abspath(start)
     if os.path.isfile(directory) or not os.path.exists(directory):
@@ -235,8 +239,8 @@ def _codes(value: object, where: str, warnings: list[str]) -> tuple[str, ...]:
         code = code.strip().upper()
         if not _CODE_RE.fullmatch(code):
             raise ConfigError(f"{where}: {code!r} is not a rule code or prefix (like SLK or SLK201)")
-        if not matches_a_rule(code):
-            warnings.append(f"{where}: {code!r} matches no rule")
+        if not matches_a_rule(code):  # a typo (SKL201) must not silently select or ignore nothing
+            raise ConfigError(f"{where}: unknown rule selector {code!r} (see `sessionlint rule --all`)")
         codes.append(code)
     return tuple(codes)
 
@@ -254,7 +258,11 @@ def _apply(settings: Settings, table: dict, path: str, extra: dict) -> Settings:
     for key, value in table.items():
         where = f"{path}: tool.sessionlint.{key}"
         attr = key.replace("-", "_")
-        if key in _CODE_LIST_KEYS:
+        if key == "extend-ignore":
+            changes["ignore"] = changes.get("ignore", settings.ignore) + _codes(value, where, warnings)
+        elif key == "ignore":
+            changes["ignore"] = _codes(value, where, warnings) + changes.get("ignore", ())
+        elif key in _CODE_LIST_KEYS:
             changes[attr] = _codes(value, where, warnings)
         elif key in _GLOB_LIST_KEYS:
             changes[attr] = tuple(_strings(value, where))

@@ -10,12 +10,13 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from sessionlint import __version__
+from sessionlint import __version__, noqa
 from sessionlint.config import Settings
 from sessionlint.discovery import discover, walk
 from sessionlint.extract import extract
 from sessionlint.index import Project
 from sessionlint.model import Diagnostic, FileFacts, FixError, FixOp
+from sessionlint.rootdir import find_rootdir
 from sessionlint.sources import SourceError, decode, parse
 
 MAX_FIX_PASSES = 10
@@ -154,8 +155,12 @@ class Cache:
 
 
 class Engine:
-    def __init__(self, settings: Settings, jobs: int = 1, cache_dir: str | None = None) -> None:
+    def __init__(
+        self, settings: Settings, jobs: int = 1, cache_dir: str | None = None, rootdir: str | None = None
+    ) -> None:
         self.settings = settings
+        self.rootdir = rootdir  # pytest's rootdir; None: found from the paths of each run
+        self.honour_noqa = True  # the flake8 face leaves ``# noqa`` to flake8 (--disable-noqa)
         self.jobs = max(1, jobs)
         self.cache = Cache(cache_dir, settings)
         self._discovered: dict[str, list[str]] = {}
@@ -214,7 +219,10 @@ class Engine:
         paths = list(paths)
         targets = files if files is not None else discover(paths, self.settings)
         facts, self._extracted = self._facts(targets, overrides)
-        project = Project(facts, self._load_extra(overrides), self._discover_under, self.settings.is_test_file)
+        root = self.rootdir or find_rootdir(paths or targets)
+        project = Project(
+            facts, self._load_extra(overrides), self._discover_under, self.settings.is_test_file, root=root
+        )
         self._add_fixture_modules(project, [os.path.abspath(p) for p in paths if os.path.isdir(p)])
         result = Result(files=len(project.facts))
         diagnostics: list[Diagnostic] = []
@@ -261,9 +269,8 @@ class Engine:
             if not settings.enabled(diag.code) or settings.ignored_in(diag.path, diag.code):
                 continue
             facts = project.facts.get(diag.path)
-            if facts is not None and diag.line in facts.noqa:
-                codes = facts.noqa[diag.line]
-                if codes is None or any(diag.code.startswith(c) for c in codes):
+            if self.honour_noqa and facts is not None and diag.line in facts.noqa:
+                if noqa.suppresses(facts.noqa[diag.line], diag.code):
                     continue
             yield diag
 

@@ -8,10 +8,11 @@ value, tests and what they request, mutations of requested names, imports,
 from __future__ import annotations
 
 import ast
+import os
 import re
 import sys
 
-from sessionlint import values
+from sessionlint import newsyntax, noqa, values
 from sessionlint.context import FileContext, Function, FunctionNode
 from sessionlint.model import FileFacts, FixtureDef, ImportedName, Span, TestDef
 from sessionlint.mutations import find_mutations
@@ -21,27 +22,17 @@ FIXTURE_DECORATORS = frozenset(
     {"pytest.fixture", "pytest.yield_fixture", "pytest_asyncio.fixture", "pytest_asyncio.plugin.fixture"}
 )
 KNOWN_SCOPES = frozenset({"function", "class", "module", "package", "session"})
-NOQA_RE = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z][0-9]+(?:[,\s]+[A-Z][0-9]+)*))?", re.IGNORECASE)
-_CODE_RE = re.compile(r"[A-Z][0-9]+", re.IGNORECASE)
 _LONE_CR_RE = re.compile(r"\r(?!\n)")
 # Names pytest passes that are never fixtures.
 _NOT_FIXTURES = frozenset({"self", "cls"})
 
 
-def parse_noqa(lines: list[str]) -> dict[int, frozenset[str] | None]:
-    found: dict[int, frozenset[str] | None] = {}
-    for number, line in enumerate(lines, 1):
-        if "noqa" not in line and "NOQA" not in line:
-            continue
-        match = NOQA_RE.search(line)
-        if match:
-            codes = match.group("codes")
-            found[number] = frozenset(c.upper() for c in _CODE_RE.findall(codes)) if codes else None
-    return found
-
-
-def _syntax_message(exc: SyntaxError) -> str:
+def _syntax_message(exc: SyntaxError, lines: list[str] = ()) -> str:
     msg = exc.msg or "invalid syntax"
+    line = lines[exc.lineno - 1] if exc.lineno and 0 < exc.lineno <= len(lines) else (exc.text or "")
+    needed = newsyntax.needed_version(line, msg)
+    if needed:
+        return f"cannot parse file: {msg}: syntax newer than this Python: it needs Python {needed}, sessionlint runs on {sys.version_info[0]}.{sys.version_info[1]}"
     newer = "" if sys.version_info >= (3, 14) else " (or syntax newer than this Python)"
     return f"cannot parse file: {msg}{newer}"
 
@@ -73,12 +64,12 @@ def extract_text(path: str, text: str, settings: object, facts: FileFacts | None
     try:
         tree = parse(text, path)
     except SyntaxError as exc:
-        facts.diagnostics.append(_parse_error(path, exc.lineno or 1, exc.offset or 1, _syntax_message(exc)))
+        facts.diagnostics.append(_parse_error(path, exc.lineno or 1, exc.offset or 1, _syntax_message(exc, lines)))
         return facts
     except (ValueError, RecursionError, MemoryError) as exc:
         facts.diagnostics.append(_parse_error(path, 1, 1, f"cannot parse file: {type(exc).__name__}: {exc}"))
         return facts
-    facts.noqa = parse_noqa(lines)
+    facts.noqa = noqa.parse(lines)
     ctx = FileContext(path, text, lines, tree, facts, settings)
     try:
         _Extractor(ctx).run()
@@ -101,10 +92,21 @@ def build_context(path: str, text: str, settings: object) -> FileContext | None:
     return ctx
 
 
+def collects_tests(path: str, settings: object) -> bool:
+    """Whether pytest would collect tests from ``path`` (its name matches ``python_files``)."""
+    is_test_file = getattr(settings, "is_test_file", None)
+    if is_test_file is None:
+        return True
+    return os.path.basename(path) != "conftest.py" and is_test_file(path)
+
+
 class _Extractor:
     def __init__(self, ctx: FileContext) -> None:
         self.ctx = ctx
         self.module_params: set[str] = set()
+        # Only modules pytest collects (``python_files``) hold tests: an application module
+        # passed explicitly (pre-commit, flake8) is read for context, never treated as tests.
+        self.collects_tests = collects_tests(ctx.path, ctx.settings)
 
     def run(self) -> None:
         ctx, tree = self.ctx, self.ctx.tree
@@ -191,7 +193,7 @@ class _Extractor:
             fixture = self._fixture(node, cls, fixture_dec, args)
             ctx.functions.append(Function(node, cls, fixture=fixture))
             ctx.facts.fixtures.append(fixture)
-        elif node.name.startswith("test") and (cls is None or in_test_class):
+        elif self.collects_tests and node.name.startswith("test") and (cls is None or in_test_class):
             own_params = params | self._parametrized(node.decorator_list)
             requested = tuple(a for a in args if a not in own_params)
             usefixtures = self._usefixtures(node.decorator_list)

@@ -2,7 +2,14 @@
 
 flake8 hands over one file at a time. Fixture resolution still reads the
 file's conftest.py chain and plugin modules from disk (kept in memory for the
-rest of the process), so cross-file diagnostics match the CLI's.
+rest of the process), bounded by pytest's rootdir, so cross-file diagnostics
+match the CLI's.
+
+``# noqa`` is flake8's business (it honours ``--disable-noqa``), so nothing is
+filtered here. The ``exclude``/``extend-exclude`` of ``[tool.sessionlint]``
+apply, as in the CLI. A configuration that cannot be used is reported as one
+``SLK000`` line per file (flake8 exits non-zero; other plugins' output is
+kept), not raised: a plugin's exception would abort the whole flake8 run.
 """
 
 from __future__ import annotations
@@ -13,17 +20,19 @@ from typing import Iterator
 
 from sessionlint import __version__, config
 from sessionlint.engine import Engine
+from sessionlint.rootdir import find_rootdir
 
-_ENGINES: dict[str, Engine] = {}
+_ENGINES: dict[tuple[str, object], Engine] = {}
 
 
 def _engine_for(path: str) -> Engine:
-    root = config.find_root(path)
-    engine = _ENGINES.get(root)
+    settings = config.settings_for_path(path)  # raises ConfigError
+    root = find_rootdir([path])
+    key = (root, settings)
+    engine = _ENGINES.get(key)
     if engine is None:
-        loader = getattr(config, "settings_for_path", None)
-        settings = loader(path) if loader is not None else config.load(root)[0]
-        engine = _ENGINES[root] = Engine(settings, jobs=1, cache_dir=None)
+        engine = _ENGINES[key] = Engine(settings, jobs=1, cache_dir=None, rootdir=root)
+        engine.honour_noqa = False
     return engine
 
 
@@ -37,10 +46,16 @@ class SessionlintChecker:
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         if self.filename in ("-", "stdin"):
-            path = os.path.abspath("stdin.py")
+            path = os.path.abspath("test_stdin.py")  # flake8 gives no name: take it for a test module
         else:
             path = os.path.abspath(self.filename)
-        engine = _engine_for(path)
+        try:
+            engine = _engine_for(path)
+        except config.ConfigError as exc:
+            yield 1, 0, f"SLK000 sessionlint configuration error: {exc}", type(self)
+            return
+        if engine.settings.excluded_path(path):
+            return
         text = "".join(self.lines) if self.lines is not None else None
         overrides = {path: text} if text is not None else {}
         result = engine.lint([], overrides, files=[path])

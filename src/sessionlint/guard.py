@@ -721,7 +721,7 @@ def _diagnostics_for(
     try:
         if settings is None:
             settings = sl_config.resolve(str(rootpath))[0]
-        engine = Engine(settings, jobs=1, cache_dir=str(rootpath / CACHE_DIR))
+        engine = Engine(settings, jobs=1, cache_dir=str(rootpath / CACHE_DIR), rootdir=str(rootpath))
         return list(engine.lint([], files=sorted(files)).diagnostics)
     except Exception:  # noqa: BLE001 - never break the test run's summary
         return None

@@ -18,9 +18,8 @@ import os
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
+from sessionlint.rootdir import common_ancestor, find_rootdir, is_within
 from sessionlint.model import BROAD_SCOPES, SCOPE_RANK, FileFacts, FixtureDef
-
-ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "tox.ini", "pytest.ini", ".git", "setup.py")
 
 # pytest's own fixtures and those of the most common plugins, with their scopes.
 BUILTIN_FIXTURES: dict[str, str] = {
@@ -67,13 +66,18 @@ class Project:
         loader: Callable[[str], FileFacts | None],
         discover: Callable[[str], list[str]] | None = None,
         is_test_file: Callable[[str], bool] | None = None,
+        root: str | None = None,
     ) -> None:
         self.facts = facts  # the linted files, by absolute path
         self._loader = loader
         self._discover = discover
         self._is_test_file = is_test_file
         self._extra: dict[str, FileFacts | None] = {}
-        self._markers: dict[str, bool] = {}
+        # pytest's rootdir (sessionlint.rootdir): nothing above it is discovered or read
+        if root is None and facts:
+            ancestor = common_ancestor(list(facts), os.getcwd())
+            root = find_rootdir([ancestor], invocation_dir=ancestor)
+        self.root = root
         self._exports: dict[str, list[_Candidate]] = {}
         self._chains: dict[tuple[str, str | None], dict[str, list[_Candidate]]] = {}
         self._conftests: dict[str, list[str]] = {}
@@ -88,14 +92,14 @@ class Project:
         return self._extra[path]
 
     def is_root(self, directory: str) -> bool:
-        if directory not in self._markers:
-            self._markers[directory] = any(os.path.exists(os.path.join(directory, m)) for m in ROOT_MARKERS)
-        return self._markers[directory]
+        """Whether the upward walks (conftests, module search) stop at ``directory``: the project
+        root, or the directory of a file outside it (a file is never read above its own level)."""
+        return self.root is None or directory == self.root or not is_within(directory, self.root)
 
     def root_of(self, path: str) -> str:
         directory = os.path.dirname(path)
-        while not self.is_root(directory) and os.path.dirname(directory) != directory:
-            directory = os.path.dirname(directory)
+        if self.root is not None and is_within(directory, self.root):
+            return self.root
         return directory
 
     def visible_from(self, path: str) -> list[str]:
