@@ -234,16 +234,17 @@ def memo_outlives_patch(project: Project, facts: Facts, path: str, data: TestFil
 
 def _memo_diag(project, path, data: TestFile, unit: Unit, call: Call, func: Func, summary: FuncSummary, chain, patch) -> Diagnostic:
     where = f"{_rel(project, func[0])}:{summary.line}"
-    via = f" (via {' -> '.join(chain[:-1])})" if len(chain) > 1 else ""
+    via = "".join(f"{name}() -> " for name in chain[:-1])
     message = (
-        f"{unit.kind} '{unit.name}' patches {_describe_patch(patch)} and calls memoized "
-        f"{func[1]}(){via} ({where}); its cache keeps the patched result for later tests: "
+        f"{unit.kind} '{unit.name}' patches {_describe_patch(patch)} and calls {via}memoized "
+        f"{func[1]}() ({where}); its cache keeps the patched result for later tests: "
         f"call {func[1]}.cache_clear() before and after (e.g. in an autouse fixture)"
     )
     fix = None
-    expr = _expression_for(project, path, data, func)
-    if expr is not None:
-        op = FixOp(path, "clear-cache-fixture", (("expr", expr), ("name", f"_clear_{func[1]}_cache")))
+    found = _expression_for(project, path, data, func)
+    if found is not None:
+        expr, module = found
+        op = FixOp(path, "clear-cache-fixture", (("expr", expr), ("name", f"_clear_{func[1]}_cache"), ("import", module)))
         fix = Fix("unsafe", f"Add an autouse fixture that clears {func[1]}'s cache around each test", (op,))
     return Diagnostic(
         path, call.line, call.col, "SLK601", message, call.end_line, call.end_col, fix,
@@ -252,13 +253,18 @@ def _memo_diag(project, path, data: TestFile, unit: Unit, call: Call, func: Func
     )  # fmt: skip
 
 
-def _expression_for(project: Project, path: str, data: TestFile, func: Func) -> str | None:
+def _expression_for(project: Project, path: str, data: TestFile, func: Func) -> tuple[str, str] | None:
+    """How the test module can name ``func`` at top level: (expression, module to import or "")."""
     facts = Facts(project)
     for expr, dotted in data.top_imports:
         if facts.resolve(dotted, path) == func:
-            return expr
+            return expr, ""
         if project.find_module(dotted, path) == func[0]:
-            return f"{expr}.{func[1]}"
+            return f"{expr}.{func[1]}", ""
+    for _expr, dotted in data.top_imports:  # an import of another name of the same module
+        module = dotted.rsplit(".", 1)[0]
+        if "." in dotted and project.find_module(module, path) == func[0]:
+            return f"{module}.{func[1]}", module
     return None
 
 

@@ -18,6 +18,8 @@ def _clear_cache_fixture(module: cst.Module, op: FixOp) -> cst.Module:
     for stmt in module.body:
         if isinstance(stmt, cst.FunctionDef) and stmt.name.value == name:
             return module
+    if op.arg("import"):
+        module = ensure_import(module, op.arg("import"))
     module = ensure_import(module, "pytest")
     alias = pytest_alias(module)
     code = (
