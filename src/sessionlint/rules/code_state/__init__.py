@@ -18,7 +18,7 @@ from sessionlint.model import Diagnostic
 from sessionlint.rules.base import Example, Rule
 from sessionlint.rules.code_state.checks import KEY, Facts, import_under_patch, memo_outlives_patch, mutates_argument
 from sessionlint.rules.code_state.summary import summarize
-from sessionlint.rules.code_state.units import TestFile, record
+from sessionlint.rules.code_state.units import FileRecord, record
 
 _SETTINGS = '''import functools
 import os
@@ -205,7 +205,7 @@ def check_project(project: Project, settings: object) -> Iterator[Diagnostic]:
     facts = Facts(project)
     for path, file_facts in list(project.facts.items()):
         data = file_facts.rule_data.get(KEY)
-        if not isinstance(data, TestFile):
+        if not isinstance(data, FileRecord):
             continue
         yield from memo_outlives_patch(project, facts, path, data)
         yield from import_under_patch(project, facts, path, data)

@@ -8,7 +8,7 @@ from typing import Iterator
 from sessionlint.index import Project
 from sessionlint.model import Diagnostic, Fix, FixOp, FixtureDef
 from sessionlint.rules.code_state.summary import FuncSummary, ModuleSummary
-from sessionlint.rules.code_state.units import Call, TestFile, Unit
+from sessionlint.rules.code_state.units import Call, FileRecord, Unit
 
 KEY = "SLK6"
 DEPTH = 3  # call levels followed from a test into the code under test
@@ -128,7 +128,7 @@ class Facts:
 def _units(project: Project, path: str) -> dict[str, Unit]:
     facts = project.get(path)
     data = facts.rule_data.get(KEY) if facts is not None else None
-    return {u.qualname: u for u in data.units} if isinstance(data, TestFile) else {}
+    return {u.qualname: u for u in data.units} if isinstance(data, FileRecord) else {}
 
 
 def _fixture_units(project: Project, path: str, cls: str | None, names: tuple[str, ...], fixture: FixtureDef | None = None) -> list[tuple[Unit, str]]:
@@ -188,7 +188,7 @@ def _describe_patch(patch) -> str:
 
 
 # SLK601 ----------------------------------------------------------------------------------
-def memo_outlives_patch(project: Project, facts: Facts, path: str, data: TestFile) -> Iterator[Diagnostic]:
+def memo_outlives_patch(project: Project, facts: Facts, path: str, data: FileRecord) -> Iterator[Diagnostic]:
     for unit in data.units:
         if not unit.calls:
             continue
@@ -232,7 +232,7 @@ def memo_outlives_patch(project: Project, facts: Facts, path: str, data: TestFil
                 yield _memo_diag(project, path, data, unit, call, func, summary, chain, patch)
 
 
-def _memo_diag(project, path, data: TestFile, unit: Unit, call: Call, func: Func, summary: FuncSummary, chain, patch) -> Diagnostic:
+def _memo_diag(project, path, data: FileRecord, unit: Unit, call: Call, func: Func, summary: FuncSummary, chain, patch) -> Diagnostic:
     where = f"{_rel(project, func[0])}:{summary.line}"
     via = "".join(f"{name}() -> " for name in chain[:-1])
     message = (
@@ -253,7 +253,7 @@ def _memo_diag(project, path, data: TestFile, unit: Unit, call: Call, func: Func
     )  # fmt: skip
 
 
-def _expression_for(project: Project, path: str, data: TestFile, func: Func) -> tuple[str, str] | None:
+def _expression_for(project: Project, path: str, data: FileRecord, func: Func) -> tuple[str, str] | None:
     """How the test module can name ``func`` at top level: (expression, module to import or "")."""
     facts = Facts(project)
     for expr, dotted in data.top_imports:
@@ -272,7 +272,7 @@ def _expression_for(project: Project, path: str, data: TestFile, func: Func) -> 
 _INPUT_OF = {"cwd": "cwd", "clock": "clock"}
 
 
-def import_under_patch(project: Project, facts: Facts, path: str, data: TestFile) -> Iterator[Diagnostic]:
+def import_under_patch(project: Project, facts: Facts, path: str, data: FileRecord) -> Iterator[Diagnostic]:
     top_modules = {project.find_module(dotted, path) for _e, dotted in data.top_imports}
     top_modules |= {project.find_module(dotted.rsplit(".", 1)[0], path) for _e, dotted in data.top_imports if "." in dotted}
     for unit in data.units:
@@ -321,7 +321,7 @@ def _state_hit(summary: ModuleSummary, patches):
 
 
 # SLK603 ----------------------------------------------------------------------------------
-def mutates_argument(project: Project, facts: Facts, path: str, data: TestFile, immutable: frozenset[str]) -> Iterator[Diagnostic]:
+def mutates_argument(project: Project, facts: Facts, path: str, data: FileRecord, immutable: frozenset[str]) -> Iterator[Diagnostic]:
     for unit in data.units:
         if unit.kind != "test":
             continue
@@ -355,7 +355,7 @@ def mutates_argument(project: Project, facts: Facts, path: str, data: TestFile, 
                 )  # fmt: skip
 
 
-def _shared(project: Project, path: str, unit: Unit, name: str, immutable, data: TestFile) -> tuple[str | None, bool]:
+def _shared(project: Project, path: str, unit: Unit, name: str, immutable, data: FileRecord) -> tuple[str | None, bool]:
     if name in unit.args:
         resolved = project.resolve(name, path, unit.cls)
         shared = project.shared(resolved, immutable)

@@ -170,7 +170,7 @@ def _function(ctx: FileContext, node: FunctionNode, module_functions: set[str]) 
     attrs: set[str] = set()
     calls: list[str] = []
     clears: set[str] = set()
-    for inner in ast.walk(node):
+    for inner in (n for stmt in node.body for n in ast.walk(stmt)):
         if isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Load):
             if inner.id in module_globals and inner.id not in local:
                 reads.add(inner.id)

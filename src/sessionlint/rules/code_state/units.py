@@ -66,14 +66,14 @@ class Unit:
 
 
 @dataclass
-class TestFile:
+class FileRecord:
     units: list[Unit] = field(default_factory=list)
     top_imports: tuple[tuple[str, str], ...] = ()  # (expression usable in the module, qualified name)
     containers: frozenset[str] = frozenset()  # module-level names bound to mutable container displays
 
 
-def record(ctx: FileContext) -> TestFile:
-    result = TestFile(top_imports=_top_imports(ctx.tree))
+def record(ctx: FileContext) -> FileRecord:
+    result = FileRecord(top_imports=_top_imports(ctx.tree))
     result.containers = frozenset(
         name for name, value in ctx.module_globals.items()
         if isinstance(value, (ast.List, ast.Dict, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp))
