@@ -1,0 +1,3 @@
+def validate_types(row):
+    total = row.pop("total")
+    return isinstance(total, int)

@@ -1,0 +1,2 @@
+def test_total_is_extracted(extracted):
+    assert extracted["total"] == 3

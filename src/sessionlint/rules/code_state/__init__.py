@@ -1,0 +1,215 @@
+"""SLK6xx: state kept by the code under test (caches, import-time values, mutated arguments).
+
+Per file, ``check_file`` stores a summary of each first-party (non-test)
+module and a record of what each test and fixture of a test file does, in
+``FileFacts.rule_data`` (cached with the other facts). Only modules that
+tests reach by import are ever read: ``check_project`` loads them through
+``Project.get`` as it follows the imports. Fixers live in ``fix.py``,
+imported only to fix.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from sessionlint.context import FileContext
+from sessionlint.index import Project
+from sessionlint.model import Diagnostic
+from sessionlint.rules.base import Example, Rule
+from sessionlint.rules.code_state.checks import KEY, Facts, import_under_patch, memo_outlives_patch, mutates_argument
+from sessionlint.rules.code_state.summary import summarize
+from sessionlint.rules.code_state.units import FileRecord, record
+
+_SETTINGS = '''import functools
+import os
+
+
+@functools.lru_cache
+def get_config():
+    return {"debug": os.environ.get("APP_DEBUG") == "1"}
+'''
+_CONSTANTS = '''import os
+
+BIN_ROOT = os.environ.get("BIN_ROOT", "/usr/bin")
+'''
+_CAST = '''def validate_types(row):
+    total = row.pop("total")
+    return total >= 0
+'''
+
+RULES = [
+    Rule(
+        code="SLK601",
+        name="memoized-function-outlives-patch",
+        summary="a test patches an input of a memoized first-party function and calls it without clearing its cache",
+        fix="sometimes",
+        what="Flags a test or fixture that patches what a memoized function of the project reads "
+        "(`monkeypatch.setenv`, `mock.patch.dict(os.environ, ...)`, `os.environ[...] = `, "
+        "`monkeypatch.setattr`/`mock.patch` of a module global or of a function it calls) and then calls "
+        "that function, directly or through other first-party functions, while nothing clears its cache: "
+        "no `cache_clear()` in the test, in a fixture it requests, or in an autouse fixture it sees. "
+        "Memoized means decorated with `functools.lru_cache` or `functools.cache` (with or without call, "
+        "aliases resolved). The project's modules are read only when tests import them.",
+        why="`lru_cache` keeps the first result for the rest of the session. The patch is undone after "
+        "the test, the cached value is not: every later test gets the result computed under the patch. "
+        "Run the other way round, the patching test gets a value cached before its patch and fails.",
+        example="""
+# app/settings.py
+@functools.lru_cache
+def get_config():
+    return {"debug": os.environ.get("APP_DEBUG") == "1"}
+
+# test_settings.py
+def test_debug(monkeypatch):
+    monkeypatch.setenv("APP_DEBUG", "1")
+    assert get_config()["debug"]
+""",
+        use_instead="""
+@pytest.fixture(autouse=True)
+def _clear_get_config_cache():
+    get_config.cache_clear()
+    yield
+    get_config.cache_clear()
+
+
+def test_debug(monkeypatch):
+    monkeypatch.setenv("APP_DEBUG", "1")
+    assert get_config()["debug"]
+""",
+        fix_safety="Unsafe: the fix adds to the test module an autouse fixture that clears the cache "
+        "before and after each of its tests, when the module imports the memoized function (or its "
+        "module) at top level. Clearing a cache changes timing and, for caches that hold objects compared "
+        "by identity, what tests see.",
+        references=("https://docs.python.org/3/library/functools.html#functools.lru_cache",),
+        valid=(
+            "import functools\n\n\n@functools.lru_cache\ndef config():\n    return 1\n\n\n"
+            "def test_config(monkeypatch):\n    monkeypatch.setenv('X', '1')\n    assert config() == 1\n",
+        ),
+        invalid=(
+            Example(
+                "from app.settings import get_config\n\n\ndef test_debug(monkeypatch):\n"
+                '    monkeypatch.setenv("APP_DEBUG", "1")\n    assert get_config()["debug"]\n',
+                fixed="import pytest\nfrom app.settings import get_config\n\n\n@pytest.fixture(autouse=True)\n"
+                "def _clear_get_config_cache():\n    get_config.cache_clear()\n    yield\n"
+                "    get_config.cache_clear()\n\n\ndef test_debug(monkeypatch):\n"
+                '    monkeypatch.setenv("APP_DEBUG", "1")\n    assert get_config()["debug"]\n',
+                unsafe=True,
+                files={"app/__init__.py": "", "app/settings.py": _SETTINGS},
+            ),
+        ),
+    ),
+    Rule(
+        code="SLK602",
+        name="import-time-state-under-patch",
+        summary="a test imports a first-party module whose import-time values read what it patched",
+        fix="none",
+        what="Flags an import inside a test (`import app.constants`, `from app.constants import BIN_ROOT`, "
+        "`importlib.import_module(...)`) that runs while the test, or a fixture it requests, patches what "
+        "a module-level name of that module is computed from at import time: `os.environ` (directly or "
+        "through a function of the module), the working directory, the clock. Silent when the test "
+        "reloads the module or edits `sys.modules`, and when the test module imports it at top level "
+        "anyway.",
+        why="A module runs once per session: the second import is a no-op. Whether `BIN_ROOT` holds the "
+        "patched value depends on whether this test or another one imported the module first, so the "
+        "test passes alone and fails after another test (or the reverse).",
+        example="""
+def test_custom_bin_root():
+    with mock.patch.dict(os.environ, {"BIN_ROOT": "/opt/bin"}):
+        from app.constants import BIN_ROOT
+    assert BIN_ROOT == "/opt/bin"
+""",
+        use_instead="""
+def test_custom_bin_root(monkeypatch):
+    monkeypatch.setattr("app.constants.BIN_ROOT", "/opt/bin")
+    from app.constants import BIN_ROOT
+    assert BIN_ROOT == "/opt/bin"
+""",
+        fix_safety="No fix: whether to patch the name, reload the module, or compute the value lazily "
+        "is a design choice.",
+        references=("https://docs.python.org/3/reference/import.html#the-module-cache",),
+        valid=(
+            "import importlib\nimport os\n\n\ndef test_reload(monkeypatch):\n    monkeypatch.setenv('X', '1')\n"
+            "    import json\n    importlib.reload(json)\n",
+        ),
+        invalid=(
+            Example(
+                "import os\nfrom unittest import mock\n\n\ndef test_custom_bin_root():\n"
+                '    with mock.patch.dict(os.environ, {"BIN_ROOT": "/opt/bin"}):\n'
+                "        from app.constants import BIN_ROOT\n"
+                '    assert BIN_ROOT == "/opt/bin"\n',
+                files={"app/__init__.py": "", "app/constants.py": _CONSTANTS},
+            ),
+        ),
+    ),
+    Rule(
+        code="SLK603",
+        name="first-party-function-mutates-shared-argument",
+        summary="a test passes a shared value to a first-party function that writes into that argument",
+        fix="sometimes",
+        what="Flags a test that passes a broad fixture's value (class, module, package or session scope, "
+        "or module state a fixture hands out) or a module-level container of the test module to a "
+        "function of the project that writes into that parameter: item assignment, `del p[k]`, "
+        "`p.pop(...)`, `p.append(...)` and the other in-place container methods, directly or one or two "
+        "calls further. A parameter the function rebinds anywhere (`row = dict(row)`) is never "
+        "counted. The message names the chain and the line of the write.",
+        why="The function changes the object every later test receives. The test that calls it passes; "
+        "the next one sees a dict without its `total` key.",
+        example="""
+# app/cast.py
+def validate_types(row):
+    total = row.pop("total")
+    ...
+
+# test_cast.py
+def test_validate(extracted):  # extracted: session-scoped
+    assert validate_types(extracted)
+""",
+        use_instead="""
+def test_validate(extracted):
+    assert validate_types(copy.deepcopy(extracted))
+""",
+        fix_safety="Unsafe: the fix passes `copy.deepcopy(name)` instead of the shared value; a deep "
+        "copy costs time on large values and breaks tests that rely on the function changing the object.",
+        references=("https://docs.pytest.org/en/stable/how-to/fixtures.html#scope-sharing-fixtures-across-classes-modules-packages-or-session",),
+        valid=(
+            "import json\n\nROW = {'total': 1}\n\n\ndef test_row():\n    assert json.dumps(ROW)\n",
+        ),
+        invalid=(
+            Example(
+                "from app.cast import validate_types\n\nROW = {\"total\": 3}\n\n\n"
+                "def test_validate():\n    assert validate_types(ROW)\n",
+                fixed="import copy\nfrom app.cast import validate_types\n\nROW = {\"total\": 3}\n\n\n"
+                "def test_validate():\n    assert validate_types(copy.deepcopy(ROW))\n",
+                unsafe=True,
+                files={"app/__init__.py": "", "app/cast.py": _CAST},
+            ),
+        ),
+    ),
+]
+
+
+def check_file(ctx: FileContext) -> None:
+    """Summarize a first-party module, or record what a test file's tests and fixtures do."""
+    settings = ctx.settings
+    is_test = getattr(settings, "is_test_file", None)
+    if is_test is not None and not is_test(ctx.path):
+        ctx.facts.rule_data[KEY] = summarize(ctx)
+        return
+    data = record(ctx)
+    if data.units:
+        ctx.facts.rule_data[KEY] = data
+
+
+def check_project(project: Project, settings: object) -> Iterator[Diagnostic]:
+    immutable = frozenset(getattr(settings, "immutable_fixtures", ()) or ())
+    facts = Facts(project)
+    for path, file_facts in list(project.facts.items()):
+        data = file_facts.rule_data.get(KEY)
+        if not isinstance(data, FileRecord):
+            continue
+        yield from memo_outlives_patch(project, facts, path, data)
+        yield from import_under_patch(project, facts, path, data)
+        yield from mutates_argument(project, facts, path, data, immutable)
+
+
+__all__ = ["RULES", "check_file", "check_project"]

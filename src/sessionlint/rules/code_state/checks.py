@@ -1,0 +1,391 @@
+"""SLK601-SLK603 across files: join what tests do (units) with what the code under test keeps (summaries)."""
+
+from __future__ import annotations
+
+import os
+from typing import Iterator
+
+from sessionlint.index import Project
+from sessionlint.model import Diagnostic, Fix, FixOp, FixtureDef
+from sessionlint.rules.code_state.summary import FuncSummary, ModuleSummary
+from sessionlint.rules.code_state.units import Call, FileRecord, Unit
+
+KEY = "SLK6"
+DEPTH = 3  # call levels followed from a test into the code under test
+Func = tuple[str, str]  # (path, function name)
+
+
+class Facts:
+    """Summaries and resolved names, memoized for one project run."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self._names: dict[tuple[str, str], tuple[str, str] | None] = {}
+        self._closures: dict[Func, tuple[frozenset[str], frozenset[Func], frozenset[Func]]] = {}
+
+    def summary(self, path: str | None) -> ModuleSummary | None:
+        if path is None:
+            return None
+        facts = self.project.get(path)
+        data = facts.rule_data.get(KEY) if facts is not None else None
+        return data if isinstance(data, ModuleSummary) else None
+
+    def function(self, func: Func) -> FuncSummary | None:
+        summary = self.summary(func[0])
+        return summary.functions.get(func[1]) if summary else None
+
+    def resolve(self, dotted: str, from_path: str, depth: int = 0) -> tuple[str, str] | None:
+        """``pkg.mod.NAME`` (or ``.mod.NAME``) -> (path of pkg/mod.py, "NAME") for first-party modules."""
+        key = (dotted, from_path)
+        if key not in self._names:
+            self._names[key] = self._resolve(dotted, from_path, depth)
+        return self._names[key]
+
+    def _resolve(self, dotted: str, from_path: str, depth: int) -> tuple[str, str] | None:
+        if "." not in dotted:  # a name of the module itself
+            own = self.summary(from_path)
+            if own is not None and dotted in own.functions:
+                return from_path, dotted
+            if own is not None and dotted in own.imports and depth < DEPTH:
+                return self.resolve(own.imports[dotted], from_path, depth + 1)
+            return None
+        level = len(dotted) - len(dotted.lstrip("."))
+        parts = dotted.lstrip(".").split(".")
+        for cut in range(len(parts) - 1, -1, -1):
+            if cut == 0 and not level:
+                break
+            target = self.project.find_module(".".join(parts[:cut]), from_path, level)
+            if target is None:
+                continue
+            rest = parts[cut:]
+            summary = self.summary(target)
+            if summary is None or len(rest) != 1:
+                return None
+            name = rest[0]
+            if name not in summary.functions and name in summary.imports and depth < DEPTH:
+                return self.resolve(summary.imports[name], target, depth + 1) or (target, name)
+            return target, name
+        return None
+
+    def module(self, dotted: str, from_path: str) -> str | None:
+        target = self.project.find_module(dotted, from_path, 0)
+        return target if self.summary(target) is not None else None
+
+    def callee(self, func: Func, call: str) -> Func | None:
+        summary = self.summary(func[0])
+        if summary is not None and call in summary.functions:
+            return func[0], call
+        found = self.resolve(call, func[0])
+        if found is not None and self.function(found) is not None:
+            return found
+        return None
+
+    def reach(self, start: Func) -> list[tuple[Func, tuple[str, ...]]]:
+        """Functions reached from ``start`` through first-party calls, with the chain of names."""
+        seen = {start}
+        out = [(start, (start[1],))]
+        frontier = [(start, (start[1],))]
+        for _ in range(DEPTH):
+            nxt = []
+            for func, chain in frontier:
+                summary = self.function(func)
+                if summary is None:
+                    continue
+                for call in summary.calls:
+                    target = self.callee(func, call)
+                    if target is not None and target not in seen:
+                        seen.add(target)
+                        item = (target, (*chain, target[1]))
+                        out.append(item)
+                        nxt.append(item)
+            frontier = nxt
+        return out
+
+    def inputs(self, memo: Func) -> tuple[frozenset[str], frozenset[Func], frozenset[Func]]:
+        """What a memoized function reads, through the functions it calls:
+        env keys, module attributes (path, name), and the functions themselves."""
+        if memo in self._closures:
+            return self._closures[memo]
+        env: set[str] = set()
+        attrs: set[Func] = set()
+        funcs: set[Func] = set()
+        for func, _chain in self.reach(memo):
+            summary = self.function(func)
+            if summary is None:
+                continue
+            funcs.add(func)
+            env |= summary.env
+            attrs |= {(func[0], g) for g in summary.globals}
+            for dotted in summary.attrs:
+                found = self.resolve(dotted, func[0])
+                if found is not None:
+                    attrs.add(found)
+        result = (frozenset(env), frozenset(attrs), frozenset(funcs))
+        self._closures[memo] = result
+        return result
+
+
+def _units(project: Project, path: str) -> dict[str, Unit]:
+    facts = project.get(path)
+    data = facts.rule_data.get(KEY) if facts is not None else None
+    return {u.qualname: u for u in data.units} if isinstance(data, FileRecord) else {}
+
+
+def _fixture_units(project: Project, path: str, cls: str | None, names: tuple[str, ...], fixture: FixtureDef | None = None) -> list[tuple[Unit, str]]:
+    """The units of the fixtures ``names`` resolve to, and those they request, a few levels deep."""
+    found: list[tuple[Unit, str]] = []
+    queue = [(n, path, cls, fixture, 0) for n in names]
+    seen: set[tuple[str, int]] = set()
+    while queue:
+        name, where, owner_cls, requester, depth = queue.pop(0)
+        resolved = project.resolve(name, where, owner_cls, requester=requester)
+        if resolved is None or resolved.fixture is None or resolved.path is None:
+            continue
+        key = (resolved.path, resolved.fixture.span.line)
+        if key in seen:
+            continue
+        seen.add(key)
+        unit = _units(project, resolved.path).get(resolved.fixture.qualname)
+        if unit is not None:
+            found.append((unit, resolved.path))
+        if depth < 3:
+            queue += [(a, resolved.path, resolved.fixture.cls, resolved.fixture, depth + 1) for a in resolved.fixture.args]
+    return found
+
+
+def _autouse_units(project: Project, path: str, cls: str | None) -> list[tuple[Unit, str]]:
+    found: list[tuple[Unit, str]] = []
+    for candidates in project.visible_fixtures(path, cls).values():
+        fixture, where = candidates[0]
+        if fixture.autouse:
+            unit = _units(project, where).get(fixture.qualname)
+            if unit is not None:
+                found.append((unit, where))
+            found += _fixture_units(project, where, fixture.cls, fixture.args, fixture)
+    return found
+
+
+def _patch_hits(facts: Facts, patch_path: str, patches, env: frozenset[str], attrs: frozenset[Func], funcs: frozenset[Func]):
+    for patch in patches:
+        if patch.kind == "env" and env and (patch.key == "*" or "*" in env or patch.key in env):
+            return patch
+        if patch.kind == "attr":
+            found = facts.resolve(patch.key, patch_path)
+            if found is not None and (found in attrs or found in funcs):
+                return patch
+    return None
+
+
+def _rel(project: Project, path: str) -> str:
+    root = project.root_of(path)
+    return os.path.relpath(path, root)
+
+
+def _describe_patch(patch) -> str:
+    if patch.kind == "env":
+        return f"os.environ[{patch.key!r}]" if patch.key != "*" else "os.environ"
+    return patch.key
+
+
+# SLK601 ----------------------------------------------------------------------------------
+def memo_outlives_patch(project: Project, facts: Facts, path: str, data: FileRecord) -> Iterator[Diagnostic]:
+    for unit in data.units:
+        if not unit.calls:
+            continue
+        own = [(p, path) for p in unit.patches]
+        helpers = _fixture_units(project, path, unit.cls, unit.args)
+        inherited = [(p, where) for helper, where in helpers for p in helper.patches]
+        if not own and not inherited:
+            continue
+        names = [(c, path) for c in unit.clears]
+        for helper, where in helpers + _autouse_units(project, path, unit.cls):
+            names += [(c, where) for c in helper.clears]
+        if any(c == "*" for c, _w in names):
+            continue  # a cache cleared through a name not known: assume it is this one
+        cleared = {facts.resolve(c, w) for c, w in names}
+        reported: set[Func] = set()
+        for call in unit.calls:
+            start = facts.resolve(call.target, path)
+            if start is None or facts.function(start) is None:
+                continue
+            reached = facts.reach(start)
+            for func, _chain in reached:
+                summary = facts.function(func)
+                for name in summary.clears if summary else ():
+                    cleared.add(("*", "*") if name == "*" else facts.resolve(name, func[0]))
+            if ("*", "*") in cleared:
+                break
+            for func, chain in reached:
+                summary = facts.function(func)
+                if summary is None or not summary.memo or func in reported or func in cleared:
+                    continue
+                env, attrs, funcs = facts.inputs(func)
+                active = [(p, w) for p, w in own if p.line <= call.line <= p.end] + inherited
+                patch = None
+                for p, where in active:
+                    patch = _patch_hits(facts, where, [p], env, attrs, funcs - {func})
+                    if patch is not None:
+                        break
+                if patch is None:
+                    continue
+                reported.add(func)
+                yield _memo_diag(project, path, data, unit, call, func, summary, chain, patch)
+
+
+def _memo_diag(project, path, data: FileRecord, unit: Unit, call: Call, func: Func, summary: FuncSummary, chain, patch) -> Diagnostic:
+    where = f"{_rel(project, func[0])}:{summary.line}"
+    via = "".join(f"{name}() -> " for name in chain[:-1])
+    message = (
+        f"{unit.kind} '{unit.name}' patches {_describe_patch(patch)} and calls {via}memoized "
+        f"{func[1]}() ({where}); its cache keeps the patched result for later tests: "
+        f"call {func[1]}.cache_clear() before and after (e.g. in an autouse fixture)"
+    )
+    fix = None
+    found = _expression_for(project, path, data, func)
+    if found is not None:
+        expr, module = found
+        op = FixOp(path, "clear-cache-fixture", (("expr", expr), ("name", f"_clear_{func[1]}_cache"), ("import", module)))
+        fix = Fix("unsafe", f"Add an autouse fixture that clears {func[1]}'s cache around each test", (op,))
+    return Diagnostic(
+        path, call.line, call.col, "SLK601", message, call.end_line, call.end_col, fix,
+        owner=unit.qualname, owner_kind=unit.kind, target="memo", target_key=f"{_rel(project, func[0])}:{func[1]}",
+        defined=f"{func[0]}:{summary.line}",
+    )  # fmt: skip
+
+
+def _expression_for(project: Project, path: str, data: FileRecord, func: Func) -> tuple[str, str] | None:
+    """How the test module can name ``func`` at top level: (expression, module to import or "")."""
+    facts = Facts(project)
+    for expr, dotted in data.top_imports:
+        if facts.resolve(dotted, path) == func:
+            return expr, ""
+        if project.find_module(dotted, path) == func[0]:
+            return f"{expr}.{func[1]}", ""
+    for _expr, dotted in data.top_imports:  # an import of another name of the same module
+        module = dotted.rsplit(".", 1)[0]
+        if "." in dotted and project.find_module(module, path) == func[0]:
+            return f"{module}.{func[1]}", module
+    return None
+
+
+# SLK602 ----------------------------------------------------------------------------------
+_INPUT_OF = {"cwd": "cwd", "clock": "clock"}
+
+
+def import_under_patch(project: Project, facts: Facts, path: str, data: FileRecord) -> Iterator[Diagnostic]:
+    top_modules = {project.find_module(dotted, path) for _e, dotted in data.top_imports}
+    top_modules |= {project.find_module(dotted.rsplit(".", 1)[0], path) for _e, dotted in data.top_imports if "." in dotted}
+    for unit in data.units:
+        if unit.kind != "test" or not unit.imports or unit.reloads:
+            continue
+        helpers = _fixture_units(project, path, unit.cls, unit.args)
+        inherited = [p for helper, _w in helpers for p in helper.patches if p.kind != "attr"]
+        for imp in unit.imports:
+            for dotted in imp.modules:
+                target = facts.module(dotted, path)
+                if target is None:
+                    continue
+                if target in top_modules:
+                    break
+                summary = facts.summary(target)
+                assert summary is not None
+                active = [p for p in unit.patches if p.kind != "attr" and p.line <= imp.line <= p.end] + inherited
+                hit = _state_hit(summary, active)
+                if hit is not None:
+                    name, line, patch = hit
+                    yield Diagnostic(
+                        path, imp.line, imp.col, "SLK602",
+                        f"test '{unit.name}' runs '{imp.text}' after patching {_describe_input(patch)}, but "
+                        f"{name} ({_rel(project, target)}:{line}) is computed once, at first import: the result "
+                        f"depends on which test imported it first; patch {name} itself or reload the module",
+                        imp.end_line, imp.end_col, None, owner=unit.qualname, owner_kind="test",
+                        target="import", target_key=f"{_rel(project, target)}:{name}",
+                    )  # fmt: skip
+                break
+
+
+def _describe_input(patch) -> str:
+    return {"cwd": "the working directory", "clock": "the clock"}.get(patch.kind) or _describe_patch(patch)
+
+
+def _state_hit(summary: ModuleSummary, patches):
+    for name, (line, inputs) in summary.state.items():
+        for patch in patches:
+            if patch.kind == "env":
+                keys = {i[4:] for i in inputs if i.startswith("env:")}
+                if keys and (patch.key == "*" or "*" in keys or patch.key in keys):
+                    return name, line, patch
+            elif _INPUT_OF.get(patch.kind) in inputs:
+                return name, line, patch
+    return None
+
+
+# SLK603 ----------------------------------------------------------------------------------
+def mutates_argument(project: Project, facts: Facts, path: str, data: FileRecord, immutable: frozenset[str]) -> Iterator[Diagnostic]:
+    for unit in data.units:
+        if unit.kind != "test":
+            continue
+        for call in unit.calls:
+            if not call.args:
+                continue
+            start = facts.resolve(call.target, path)
+            if start is None or facts.function(start) is None:
+                continue
+            for where, name in call.args:
+                shared_label, container = _shared(project, path, unit, name, immutable, data)
+                if shared_label is None:
+                    continue
+                found = _mutation(facts, start, where, 0)
+                if found is None:
+                    continue
+                chain, (what, line, ambiguous), func = found
+                if ambiguous and not container:
+                    continue
+                at = f"{_rel(project, func[0])}:{line}"
+                chain_text = " -> ".join(chain)
+                op = FixOp(path, "copy-argument", (("func", unit.qualname), ("callee", call.text), ("name", name)))
+                yield Diagnostic(
+                    path, call.line, call.col, "SLK603",
+                    f"test '{unit.name}' passes {shared_label} '{name}' to {chain_text}, which {what} at {at}; "
+                    f"later tests see the change: pass a copy (copy.deepcopy({name}))",
+                    call.end_line, call.end_col,
+                    Fix("unsafe", f"Pass copy.deepcopy({name}) instead of '{name}'", (op,)),
+                    fixture=name if "fixture" in shared_label else "", owner=unit.qualname, owner_kind="test",
+                    target="argument", target_key=f"{_rel(project, func[0])}:{func[1]}",
+                )  # fmt: skip
+
+
+def _shared(project: Project, path: str, unit: Unit, name: str, immutable, data: FileRecord) -> tuple[str | None, bool]:
+    if name in unit.args:
+        resolved = project.resolve(name, path, unit.cls)
+        shared = project.shared(resolved, immutable)
+        if shared is None or shared.resolved.fixture is None:
+            return None, False
+        value = shared.resolved.fixture.value
+        return f"{shared.label} fixture", bool(value and value.kind in ("mutable", "shared", "param"))
+    if name in data.containers and name not in unit.local:
+        return "module-level container", True
+    return None, False
+
+
+def _mutation(facts: Facts, func: Func, where: str, depth: int):
+    summary = facts.function(func)
+    if summary is None:
+        return None
+    index = int(where) if where.isdigit() else (summary.params.index(where) if where in summary.params else None)
+    if index is None:
+        return None
+    if index in summary.mutates:
+        return (f"{func[1]}()",), summary.mutates[index], func
+    if depth >= 2:
+        return None
+    for callee, position, param in summary.passes:
+        if param != index:
+            continue
+        target = facts.callee(func, callee)
+        if target is None:
+            continue
+        found = _mutation(facts, target, position, depth + 1)
+        if found is not None:
+            return (f"{func[1]}()", *found[0]), found[1], found[2]
+    return None

@@ -1,0 +1,103 @@
+"""SLK6xx: summaries of first-party modules and the joins the rules make."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpers import lint
+from sessionlint.config import Settings
+from sessionlint.extract import extract_text
+from sessionlint.rules.code_state.summary import ModuleSummary
+from sessionlint.rules.code_state.units import FileRecord
+
+
+def _write(root: Path, files: dict[str, str]) -> Path:
+    (root / "pyproject.toml").write_text("")
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+def _codes(root: Path) -> list[tuple[str, int, str]]:
+    result = lint(root)
+    assert not result.errors, result.errors
+    return sorted((Path(d.path).name, d.line, d.code) for d in result.diagnostics if d.code.startswith("SLK6"))
+
+
+def test_summary_of_a_module(tmp_path: Path) -> None:
+    text = (
+        "import os\nfrom functools import lru_cache as memo\nfrom os import environ\n\nROOT = os.getenv('ROOT')\n\n"
+        "@memo()\ndef a():\n    return environ['A'], 'B' in os.environ, helper()\n\n"
+        "def helper():\n    return ROOT\n\n"
+        "def pops(d, keep):\n    keep = dict(keep)\n    keep.pop('x')\n    d.pop('k')\n"
+    )
+    facts = extract_text(str(tmp_path / "app.py"), text, Settings(root=str(tmp_path)))
+    summary = facts.rule_data["SLK6"]
+    assert isinstance(summary, ModuleSummary)
+    assert summary.functions["a"].memo and summary.functions["a"].env == {"A", "B"}
+    assert summary.functions["a"].calls == ("helper",)
+    assert summary.functions["helper"].globals == {"ROOT"}
+    assert summary.state["ROOT"][1] == {"env:ROOT"}
+    assert set(summary.functions["pops"].mutates) == {0}  # 'keep' is rebound to a copy first
+
+
+def test_test_files_get_records_not_summaries(tmp_path: Path) -> None:
+    text = "from app import f\n\ndef test_x(monkeypatch):\n    monkeypatch.setenv('A', '1')\n    f()\n"
+    facts = extract_text(str(tmp_path / "test_x.py"), text, Settings(root=str(tmp_path)))
+    data = facts.rule_data["SLK6"]
+    assert isinstance(data, FileRecord)
+    [unit] = data.units
+    assert [(p.kind, p.key) for p in unit.patches] == [("env", "A")] and unit.calls[0].target == "app.f"
+
+
+SETTINGS = "import functools, os\n\n@functools.cache\ndef cfg():\n    return os.environ.get('A')\n"
+
+
+def test_cache_cleared_through_an_unknown_name_is_trusted(tmp_path: Path) -> None:
+    root = _write(tmp_path, {
+        "app.py": SETTINGS,
+        "test_a.py": "import app\n\ndef test_a(monkeypatch):\n    monkeypatch.setenv('A', '1')\n"
+        "    assert app.cfg()\n    for f in [app.cfg]:\n        f.cache_clear()\n",
+    })  # fmt: skip
+    assert _codes(root) == []
+
+
+def test_patch_in_a_conftest_fixture_and_call_in_the_test(tmp_path: Path) -> None:
+    root = _write(tmp_path, {
+        "app.py": SETTINGS,
+        "conftest.py": "import pytest\n\n@pytest.fixture\ndef env_a(monkeypatch):\n    monkeypatch.setenv('A', '1')\n",
+        "test_a.py": "from app import cfg\n\ndef test_a(env_a):\n    assert cfg()\n",
+    })  # fmt: skip
+    assert _codes(root) == [("test_a.py", 4, "SLK601")]
+
+
+def test_mutation_two_calls_deep_across_modules(tmp_path: Path) -> None:
+    root = _write(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/low.py": "def drop(d):\n    del d['k']\n",
+        "pkg/high.py": "from .low import drop\n\ndef clean(d):\n    drop(d)\n",
+        "test_a.py": "from pkg.high import clean\n\nDATA = {'k': 1}\n\ndef test_a():\n    clean(DATA)\n",
+    })  # fmt: skip
+    result = lint(root)
+    [diag] = [d for d in result.diagnostics if d.code == "SLK603"]
+    assert "clean() -> drop(), which deletes ['k'] at pkg/low.py:2" in diag.message
+    assert (diag.target, diag.target_key, diag.owner) == ("argument", "pkg/low.py:drop", "test_a")
+
+
+def test_ambiguous_method_on_an_opaque_fixture_is_silent(tmp_path: Path) -> None:
+    root = _write(tmp_path, {
+        "app.py": "def store(session):\n    session.add(1)\n",
+        "conftest.py": "import pytest\n\n@pytest.fixture(scope='session')\ndef db():\n    return connect()\n",
+        "test_a.py": "from app import store\n\ndef test_a(db):\n    store(db)\n",
+    })  # fmt: skip
+    assert _codes(root) == []
+
+
+def test_warm_run_reuses_summaries(tmp_path: Path) -> None:
+    root = _write(tmp_path, {"app.py": SETTINGS, "test_a.py": "from app import cfg\n\ndef test_a():\n    cfg()\n"})
+    cache = str(tmp_path / ".cache")
+    first = lint(root, cache_dir=cache)
+    second = lint(root, cache_dir=cache)
+    assert first.extracted == 2 and second.extracted == 0
