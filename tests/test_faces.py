@@ -138,7 +138,7 @@ def test_the_repository_lints_itself_clean_and_ci_runs_it() -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "sessionlint", "--no-cache", "."], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
-    assert proc.returncode == 0 and proc.stdout == "", proc.stdout + proc.stderr
+    assert proc.returncode == 0 and proc.stdout == "All checks passed!\n", proc.stdout + proc.stderr
     ci = (ROOT / ".ci" / "run").read_text().splitlines()
     assert any(line.startswith('"$VENV/bin/sessionlint"') for line in ci)
     assert ci[-1].startswith("exec ") and "pytest" in ci[-1]  # the README's test command stays last
