@@ -68,9 +68,11 @@ def test_exit_codes(example, capsys, tmp_path):
 
 
 def test_fix_exits_0_when_nothing_remains(example, capsys):
-    status, _, err = run(capsys, "--fix", ".")
-    assert status == 0 and "Rewriting conftest.py" in err and err.rstrip().endswith("All checks passed!")
-    assert run(capsys, "--fix", ".")[0] == 0
+    status, out, err = run(capsys, "--fix", ".")
+    assert status == 0 and "Rewriting conftest.py" in err
+    # ruff's summary after --fix: the SLK101 fix (function scope) also settles SLK201
+    assert out == "Found 1 error (1 fixed, 0 remaining).\n"
+    assert run(capsys, "--fix", ".")[:2] == (0, "All checks passed!\n")
 
 
 def test_exit_non_zero_on_fix_keeps_the_old_behaviour(example, capsys):
@@ -80,9 +82,39 @@ def test_exit_non_zero_on_fix_keeps_the_old_behaviour(example, capsys):
 
 def test_text_output_ends_with_rufs_summary(example, capsys):
     status, out, err = run(capsys, ".")
-    assert status == 1 and out.count(": SLK") == 2
-    assert err.splitlines()[-2:] == ["Found 2 errors.", "[*] 2 fixable with the --fix option."]
-    assert run(capsys, "-q", ".")[2] == ""  # -q: diagnostics only
+    assert status == 1 and out.count(": SLK") == 2 and err == ""
+    assert out.splitlines()[-2:] == ["Found 2 errors.", "[*] 2 fixable with the `--fix` option."]
+    status, out, err = run(capsys, "-q", ".")  # -q: diagnostics only, as ruff's -q
+    assert status == 1 and out.count(": SLK") == 2 and len(out.splitlines()) == 2 and err == ""
+
+
+@pytest.mark.parametrize("fmt", ["text", "grouped"])
+def test_summary_on_stdout_for_human_formats(example, capsys, fmt):
+    (example / "conftest.py").write_text(OPAQUE_CONFTEST)  # SLK101's fix is unsafe now
+    status, out, err = run(capsys, "--format", fmt, ".")
+    assert status == 1 and err == ""
+    assert out.splitlines()[-2:] == [
+        "Found 2 errors.",
+        "No fixes available (2 hidden fixes can be enabled with the `--unsafe-fixes` option).",
+    ]
+    assert run(capsys, "--format", fmt, "--unsafe-fixes", ".")[1].splitlines()[-1] == (
+        "[*] 2 fixable with the `--fix` option."
+    )
+    assert run(capsys, "--format", fmt, "--select", "SLK101", ".")[1].splitlines()[-1] == (
+        "No fixes available (1 hidden fix can be enabled with the `--unsafe-fixes` option)."
+    )
+    assert run(capsys, "--format", fmt, "--select", "SLK5", ".")[:3] == (0, "All checks passed!\n", "")
+    assert run(capsys, "--format", fmt, "-q", "--select", "SLK5", ".")[:3] == (0, "", "")
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif", "github"])
+def test_machine_formats_have_no_summary(example, capsys, fmt):
+    for argv in ((), ("--select", "SLK5")):
+        out = run(capsys, "--format", fmt, *argv, ".")[1]
+        assert "Found" not in out and "All checks passed" not in out
+        if fmt != "github":
+            json.loads(out)
+    assert run(capsys, "--format", "github", "--select", "SLK5", ".")[1] == ""
 
 
 def test_color_option_and_no_color(example, capsys, monkeypatch):
@@ -184,8 +216,9 @@ def test_statistics_without_diagnostics_prints_nothing(tmp_path, capsys):
 def test_show_fixes_lists_what_fix_would_apply(example, capsys):
     status, out, _ = run(capsys, "--show-fixes", ".")
     assert status == 1
-    report, fixes = out.split("\n\n")
+    report, fixes, end = out.split("\n\n")
     assert report.count("\n") == 1  # the two diagnostics
+    assert end.splitlines()[0] == "Found 2 errors."
     assert fixes.splitlines() == [
         "2 fixes available with --fix:",
         "  conftest.py:6:12: SLK101 (mutable-fixture-value): Drop scope='session': build the value for each test",
@@ -204,8 +237,8 @@ def test_show_fixes_lists_unsafe_fixes_apart(example, capsys):
 def test_show_fixes_lists_what_fix_applied(example, capsys):
     status, out, _ = run(capsys, "--fix", "--show-fixes", ".")
     assert status == 0  # nothing remains after --fix
-    assert out == "Fixed 1 diagnostic:\n- conftest.py:\n    1 × SLK101 (mutable-fixture-value)\n"
-    assert run(capsys, "--fix", "--show-fixes", ".")[1] == "No fixes applied\n"
+    assert out.startswith("Fixed 1 diagnostic:\n- conftest.py:\n    1 × SLK101 (mutable-fixture-value)\n\nFound ")
+    assert run(capsys, "--fix", "--show-fixes", ".")[1] == "No fixes applied\n\nAll checks passed!\n"
 
 
 def test_show_fixes_with_diff_goes_to_stderr(example, capsys):
@@ -223,7 +256,7 @@ def test_show_fixes_keeps_machine_formats_parseable(example, capsys):
 
 def test_show_fixes_without_fixes(tmp_path, capsys):
     (tmp_path / "test_bad.py").write_text("def test_broken(:\n")
-    assert run(capsys, "--show-fixes", str(tmp_path))[1].endswith("\nNo fixes available\n")
+    assert run(capsys, "--show-fixes", str(tmp_path))[1].endswith("\nNo fixes available\n\nFound 1 error.\n")
 
 
 # --output-file ---------------------------------------------------------------------------------------------
@@ -265,7 +298,7 @@ def test_stdin_uses_the_given_filename_and_its_conftest(example, capsys, monkeyp
     status, out, _ = run(
         capsys, "-", "--stdin-filename", "/elsewhere/test_users.py", stdin=TEST_USERS.encode(), monkeypatch=monkeypatch
     )
-    assert (status, out) == (0, "")
+    assert (status, out) == (0, "All checks passed!\n")
 
 
 def test_stdin_filename_alone_reads_stdin(example, capsys, monkeypatch):
@@ -360,7 +393,7 @@ def test_stdin_diff(example, capsys, monkeypatch):
 def test_stdin_excluded_file(example, capsys, monkeypatch):
     (example / "pyproject.toml").write_text('[tool.sessionlint]\nextend-exclude = ["vendored"]\n')
     args = ("-", "--stdin-filename", "vendored/test_users.py")
-    assert run(capsys, *args, stdin=TEST_USERS.encode(), monkeypatch=monkeypatch)[:2] == (0, "")
+    assert run(capsys, *args, stdin=TEST_USERS.encode(), monkeypatch=monkeypatch)[:2] == (0, "All checks passed!\n")
     status, out, _ = run(capsys, *args, "--fix", stdin=TEST_USERS.encode(), monkeypatch=monkeypatch)
     assert (status, out) == (0, TEST_USERS)
 
@@ -413,3 +446,17 @@ def test_unknown_rule_exits_2(capsys):
     assert main(["rule", "SLK999"]) == 2
     assert capsys.readouterr().err == "sessionlint: error: unknown rule 'SLK999' (see `sessionlint rule --all`)\n"
     assert main(["--explain", "nope"]) == 2
+
+
+@pytest.mark.parametrize("fmt", ["grouped", "github", "sarif"])
+def test_statistics_supports_text_and_json_only(example, capsys, fmt):
+    status, out, err = run(capsys, "--statistics", "--format", fmt, ".")
+    assert (status, out) == (2, "")
+    assert err == f"sessionlint: error: --statistics supports --format text or json, not {fmt}\n"
+
+
+def test_statistics_honours_json(example, capsys):
+    status, out, err = run(capsys, "--statistics", "--format", "json", ".")
+    assert status == 1 and err == ""
+    assert [(row["code"], row["count"]) for row in json.loads(out)] == [("SLK101", 1), ("SLK201", 1)]
+    assert "Found" not in run(capsys, "--statistics", ".")[1]  # as ruff: no summary under the table

@@ -138,7 +138,78 @@ def test_the_repository_lints_itself_clean_and_ci_runs_it() -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "sessionlint", "--no-cache", "."], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
-    assert proc.returncode == 0 and proc.stdout == "", proc.stdout + proc.stderr
+    assert proc.returncode == 0 and proc.stdout == "All checks passed!\n", proc.stdout + proc.stderr
     ci = (ROOT / ".ci" / "run").read_text().splitlines()
     assert any(line.startswith('"$VENV/bin/sessionlint"') for line in ci)
     assert ci[-1].startswith("exec ") and "pytest" in ci[-1]  # the README's test command stays last
+
+
+ADMINS = (
+    "def test_create_admin(shared_config):\n"
+    '    shared_config["users"].append("root")\n'
+    '    assert "root" in shared_config["users"]\n'
+)
+APP = "def test_connection(url):\n    return url\n"  # application code named like a test: never rewritten
+
+
+def _cross_file_project(root: Path) -> Path:
+    """A conftest fixture mutated by tests in two files: its fixes cross files."""
+    root.mkdir()
+    (root / "pyproject.toml").write_text("")
+    (root / "conftest.py").write_text((EXAMPLE / "conftest.py").read_text())
+    (root / "test_users.py").write_text((EXAMPLE / "test_users.py").read_text())
+    (root / "tests").mkdir()
+    (root / "tests" / "test_admins.py").write_text(ADMINS)
+    (root / "src").mkdir()
+    (root / "src" / "app.py").write_text(APP)
+    return root
+
+
+def _tree(root: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(root)): p.read_text()
+        for p in sorted(root.rglob("*.py"))
+        if ".git" not in p.parts and ".sessionlint_cache" not in p.parts
+    }
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is needed for pre-commit")
+def test_the_fix_hook_equals_sessionlint_fix(tmp_path: Path) -> None:
+    """The `sessionlint-fix` hook (run by pre-commit on every staged .py file) leaves the tree
+    `sessionlint --fix` leaves, cross-file fixes included."""
+    repo = _cross_file_project(tmp_path / "repo")
+    copy = tmp_path / "copy"
+    shutil.copytree(repo, copy)
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "GIT_AUTHOR_NAME": "t",
+           "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}  # fmt: skip
+    _git(repo, "init", "-q")
+    _git(repo, "add", ".")
+    hook = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "sessionlint-fix", "--all-files"],
+        cwd=repo, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert hook.returncode == 1, hook.stdout + hook.stderr  # files were modified
+    files = sorted(str(p.relative_to(copy)) for p in copy.rglob("*.py"))  # what pre-commit passes
+    cli = subprocess.run(
+        [str(BIN / "sessionlint"), "--no-cache", "--fix", *files], cwd=copy, capture_output=True, text=True
+    )
+    assert cli.returncode == 0, cli.stdout + cli.stderr
+    fixed = _tree(copy)
+    assert fixed != _tree(_cross_file_project(tmp_path / "original"))  # something was fixed...
+    assert fixed["src/app.py"] == APP  # ...but not the application code
+    assert "@pytest.fixture\ndef shared_config" in fixed["conftest.py"]  # the cross-file fix: scope dropped
+    assert _tree(repo) == fixed
+
+
+def test_flake8_follows_the_configuration_hierarchy(tmp_path: Path) -> None:
+    """Each file under its nearest configuration, sessionlint.toml included, as in the CLI."""
+    root = tmp_path / "mono"
+    root.mkdir()
+    (root / "pyproject.toml").write_text("")
+    for name, config in (("a", ("pyproject.toml", '[tool.sessionlint]\nignore = ["SLK201"]\n')),
+                         ("b", (".sessionlint.toml", 'ignore = ["SLK101"]\n'))):  # fmt: skip
+        shutil.copytree(EXAMPLE, root / name)
+        (root / name / config[0]).write_text(config[1])
+    proc = _flake8(root, "--select", "SLK", "b", "a")
+    found = sorted((line.split(":")[0].removeprefix("./"), line.split(": ", 1)[1].split()[0]) for line in proc.stdout.splitlines())
+    assert found == [("a/conftest.py", "SLK101"), ("b/test_users.py", "SLK201")], proc.stdout + proc.stderr

@@ -26,6 +26,7 @@ from sessionlint.reporters import (
     escape_property,
     sarif_base,
     split_lines,
+    summary,
 )
 from sessionlint.rules import RULES
 
@@ -313,11 +314,12 @@ def test_grouped_output(example, capsys, monkeypatch):
         "with append() on shared_config['users']; later tests see the change: copy it first (copy.deepcopy) or "
         "use a function-scoped fixture",
         "",
-        "Found 2 diagnostics in 2 files (2 fixable with --fix)",
+        "Found 2 errors.",
+        "[*] 2 fixable with the `--fix` option.",
     ]
 
 
-def test_grouped_summary_counts_safe_and_unsafe_fixes():
+def test_summary_counts_safe_and_hidden_unsafe_fixes_as_ruff():
     ctx = ReportContext(files=5)
     safe, unsafe = Fix("safe", "s", ()), Fix("unsafe", "u", ())
     diags = [
@@ -326,14 +328,22 @@ def test_grouped_summary_counts_safe_and_unsafe_fixes():
         Diagnostic("b.py", 1, 1, "SLK201", "m", fix=unsafe),
         Diagnostic("c.py", 1, 1, "SLK001", "m"),
     ]
+    assert summary(diags, ctx) == (
+        "Found 4 errors.\n"
+        "[*] 1 fixable with the `--fix` option (2 hidden fixes can be enabled with the `--unsafe-fixes` option).\n"
+    )
     out = REPORTERS["grouped"](diags, ctx)
-    assert out.endswith("Found 4 diagnostics in 3 files (1 fixable with --fix, 2 with --unsafe-fixes)\n")
-    assert "  2:1 SLK201 m\n" in out  # unsafe fixes are not marked without --unsafe-fixes
+    assert "  2:1 SLK201 m\n" in out and "Found" not in out  # the CLI adds the summary (not with -q)
+    assert summary(diags[1:2], ctx) == (
+        "Found 1 error.\nNo fixes available (1 hidden fix can be enabled with the `--unsafe-fixes` option).\n"
+    )
+    assert summary(diags[3:], ctx) == "Found 1 error.\n"
+    assert summary([], ctx) == "All checks passed!\n"
+    assert summary(diags[3:], ctx, fixed=2) == "Found 3 errors (2 fixed, 1 remaining).\n"
+    assert summary([], ctx, fixed=1) == "Found 1 error (1 fixed, 0 remaining).\n"
     ctx.unsafe_fixes = True
     assert "  2:1 SLK201 [*] m\n" in REPORTERS["grouped"](diags, ctx)
-    assert REPORTERS["grouped"](diags[1:2], ctx).endswith("Found 1 diagnostic in 1 file (1 fixable with --unsafe-fixes)\n")
-    assert REPORTERS["grouped"](diags[3:], ctx).endswith("Found 1 diagnostic in 1 file\n")
-    assert REPORTERS["grouped"]([], ctx) == "All checks passed (5 files checked)\n"
+    assert summary(diags, ctx).endswith("[*] 3 fixable with the `--fix` option.\n")
 
 
 def _tty(monkeypatch):

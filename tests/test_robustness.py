@@ -59,7 +59,11 @@ def text_diagnostics(capsys, *args: object) -> tuple[int, list[tuple[str, int, s
     with libcst, which takes long on pathological files (deep chains, huge displays)."""
     code, out, err = run(capsys, "--format", "text", *args)
     found = []
-    for line in out.splitlines():
+    lines = out.splitlines()
+    # ruff's summary closes the report: one "Found N error(s)." line, then what --fix can do
+    end = next(i for i, line in enumerate(lines) if line.startswith(("Found ", "All checks passed!")))
+    assert lines[end] == (f"Found {end} error{'s' if end != 1 else ''}." if end else "All checks passed!"), lines[end:]
+    for line in lines[:end]:
         match = _TEXT_RE.match(line)
         assert match, line
         found.append((Path(match["path"]).name, int(match["line"]), match["code"], match["message"]))
@@ -278,7 +282,7 @@ def test_libcst_failure_in_the_fix_path_leaves_the_file_and_fixes_the_others(roo
 )
 def test_odd_but_valid_files_are_silent(root: Path, capsys, data: bytes) -> None:
     write(root, {"test_odd.py": data, "conftest.py": data})
-    assert run(capsys, root) == (0, "", "")
+    assert run(capsys, root) == (0, "All checks passed!\n", "")
     assert run(capsys, "--fix", "--exit-non-zero-on-fix", "--unsafe-fixes", root)[0] == 0
     assert (root / "test_odd.py").read_bytes() == data
 

@@ -48,7 +48,11 @@ def _lint(root: Path, capsys: pytest.CaptureFixture[str]) -> list[str]:
     out, err = capsys.readouterr()
     assert status in (0, 1), err
     assert "internal error" not in err, err
-    return out.splitlines()
+    lines = out.splitlines()
+    # ruff's summary closes the report: "Found N error(s)." with the count of the lines above
+    end = next(i for i, line in enumerate(lines) if line.startswith(("Found ", "All checks passed!")))
+    assert lines[end] == (f"Found {end} error{'s' if end != 1 else ''}." if end else "All checks passed!"), lines
+    return lines[:end]
 
 
 def _fix(root: Path, unsafe: bool, capsys: pytest.CaptureFixture[str]) -> str:

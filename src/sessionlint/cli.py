@@ -11,12 +11,12 @@ import difflib
 import json
 import os
 import sys
-from dataclasses import replace
+from dataclasses import fields, replace
 from typing import Sequence
 
 from sessionlint import __version__, config
 from sessionlint.config import ConfigError, Settings
-from sessionlint.discovery import DiscoveryError
+from sessionlint.discovery import DiscoveryError, discover
 from sessionlint.engine import MAX_FIX_PASSES, Engine, FixResult, Result
 from sessionlint.model import Diagnostic, FixOp
 from sessionlint.reporters import (
@@ -27,10 +27,13 @@ from sessionlint.reporters import (
     display_path,
     statistics,
     statistics_text,
+    summary,
 )
+from sessionlint.rootdir import find_rootdir
 from sessionlint.sources import Source, SourceError, decode, parse, read, write_atomic
 
-HUMAN_FORMATS = ("text", "grouped")  # --show-fixes and --statistics go to stdout only with these
+HUMAN_FORMATS = ("text", "grouped")  # --show-fixes and the summary go to stdout only with these
+STATISTICS_FORMATS = ("text", "json")  # as ruff: --statistics has no grouped, github or sarif form
 
 
 class UsageError(Exception):
@@ -96,12 +99,22 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with --fix: exit 1 when files were rewritten, even if nothing remains",
     )
-    output.add_argument("-q", "--quiet", action="store_true", help="print diagnostics only, no notes on stderr")
+    output.add_argument(
+        "-q", "--quiet", action="store_true", help="print diagnostics only: no summary, no notes on stderr"
+    )
     settings = parser.add_argument_group("configuration")
-    settings.add_argument("--config", metavar="FILE", help="read options from FILE instead of pyproject.toml")
+    settings.add_argument(
+        "--config", metavar="FILE", help="read options from FILE for every file, instead of the nearest configuration"
+    )
     settings.add_argument("--isolated", action="store_true", help="ignore all configuration files")
     settings.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     settings.add_argument("--cache-dir", help="cache directory (default: .sessionlint_cache at the project root)")
+    settings.add_argument(
+        "--show-settings", metavar="FILE", help="print the settings governing FILE and where they come from"
+    )
+    settings.add_argument(
+        "--show-files", action="store_true", help="list the files that would be linted, with their configuration"
+    )
     settings.add_argument("-j", "--jobs", type=_positive, help="worker processes (default: number of cores)")
     stdin = parser.add_argument_group("editors")
     stdin.add_argument("--stdin-filename", metavar="PATH", help="the file name of the source read from stdin (-)")
@@ -174,15 +187,8 @@ def _rule_json(rule, docs: bool) -> dict:
 
 
 # settings -------------------------------------------------------------------------------------
-def _settings(args: argparse.Namespace) -> tuple[Settings, dict]:
-    if args.paths and args.paths[0] != "-":
-        start = args.paths[0]
-    else:
-        start = args.stdin_filename or "."
-    if not os.path.exists(start) and not (args.paths == ["-"] and args.stdin_filename):
-        start = "."  # a missing path is reported by discovery
-    settings, extra = config.resolve(start, args.config, args.isolated)
-    changes: dict = {}
+def _selectors(args: argparse.Namespace) -> None:
+    """Flatten the repeated --select/--ignore flags; an unknown selector is a usage error."""
     for option in ("select", "ignore", "extend_select", "extend_ignore"):
         codes = tuple(code for group in getattr(args, option) or () for code in group)
         for code in codes:
@@ -191,6 +197,11 @@ def _settings(args: argparse.Namespace) -> tuple[Settings, dict]:
                     f"--{option.replace('_', '-')}: unknown rule selector {code!r} (see `sessionlint rule --all`)"
                 )
         setattr(args, option, codes if getattr(args, option) is not None else None)
+
+
+def _override(args: argparse.Namespace, settings: Settings) -> Settings:
+    """The command line's selection on top of one configuration's settings."""
+    changes: dict = {}
     if args.select is not None:
         changes["select"] = args.select
         changes["extend_select"] = ()  # --select on the command line replaces the configured selection
@@ -198,17 +209,128 @@ def _settings(args: argparse.Namespace) -> tuple[Settings, dict]:
         changes["ignore"] = settings.ignore + (args.ignore or ()) + (args.extend_ignore or ())
     if args.extend_select is not None:
         changes["extend_select"] = changes.get("extend_select", settings.extend_select) + args.extend_select
-    return replace(settings, **changes), extra
+    return replace(settings, **changes)
 
 
-def _engine(args: argparse.Namespace, settings: Settings, extra: dict) -> Engine:
+class _Plan:
+    """The settings of one run: each file is governed by its nearest configuration (as in ruff),
+    unless --config or --isolated gives one for all. Files are linted in groups that share
+    their settings, one Engine per group, and the results merged."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        _selectors(args)
+        paths = [p for p in args.paths if p != "-"] or [args.stdin_filename or "."]
+        existing = [p for p in paths if os.path.exists(p)] or ["."]  # a missing path is reported by discovery
+        self.rootdir = find_rootdir(existing)
+        fixed = config.resolve(existing[0], args.config, args.isolated) if args.config or args.isolated else None
+        self.resolver = config.Resolver(self.rootdir, fixed)
+        self._settings: dict[Settings, Settings] = {}
+        self.extra: dict[Settings, dict] = {}
+        self._engines: dict[Settings, Engine] = {}
+        self.groups: dict[Settings, list[str]] = {}
+
+    def settings(self, path: str) -> Settings:
+        """The settings governing ``path`` (a file, or a directory's entries), with the CLI's selection."""
+        directory = path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))
+        base, extra = self.resolver(directory)
+        found = self._settings.get(base)
+        if found is None:
+            found = self._settings[base] = _override(self.args, base)
+            self.extra[found] = extra
+        return found
+
+    def warnings(self) -> list[str]:
+        return list(dict.fromkeys(w for s in self._settings.values() for w in s.warnings))
+
+    def discover(self) -> list[str]:
+        """The files to lint, each collected or excluded by the settings governing its directory;
+        groups them by those settings, in a stable order (configuration file, root)."""
+        files = discover(self.args.paths, self.settings(self.args.paths[0]), settings_for=self.settings)
+        groups: dict[Settings, list[str]] = {}
+        for path in files:
+            groups.setdefault(self.settings(path), []).append(path)
+        self.groups = dict(sorted(groups.items(), key=lambda item: (item[0].config_file, item[0].root)))
+        return files
+
+    @property
+    def single(self) -> bool:
+        """One configuration for every directory walked: the engine discovers and lints as before."""
+        return len(self._settings) <= 1
+
+    def engine(self, settings: Settings) -> Engine:
+        if settings not in self._engines:
+            self._engines[settings] = _engine(self.args, settings, self.extra.get(settings, {}), self.rootdir)
+        return self._engines[settings]
+
+    def first(self) -> Settings:
+        return next(iter(self.groups), None) or self.settings(self.args.paths[0])
+
+    def root(self) -> str:
+        """The project root for reports (SARIF paths): the configuration's, or pytest's rootdir."""
+        return self.first().root if self.single else self.rootdir
+
+    def lint(self) -> Result:
+        if self.single:
+            return self.engine(self.first()).lint(self.args.paths)
+        merged = Result()
+        mine = {path: settings for settings, files in self.groups.items() for path in files}
+        diagnostics: set[Diagnostic] = set()
+        for settings, files in self.groups.items():
+            result = self.engine(settings).lint(self.args.paths, files=files)
+            # a finding on a file of another group is that group's to report, under its settings
+            diagnostics.update(d for d in result.diagnostics if mine.get(d.path, settings) == settings)
+            merged.errors.extend(result.errors)
+            merged.files += result.files
+            merged.extracted += result.extracted
+        merged.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
+        return merged
+
+    def fix(self, unsafe: bool, write=None) -> tuple[FixResult, bool]:
+        """Fix every group; with ``write`` (--fix), each group's fixes are written before the next
+        group is fixed, so that fixes across groups build on each other. Returns the merged
+        outcome and whether ``write`` rewrote (or failed to rewrite) a file."""
+        if self.single:
+            outcome = self.engine(self.first()).fix(self.args.paths, unsafe=unsafe)
+            return outcome, bool(write and write(outcome))
+        merged = FixResult(Result())
+        changed = False
+        for settings, files in self.groups.items():
+            outcome = self.engine(settings).fix(files, unsafe=unsafe)
+            merged.applied += outcome.applied
+            merged.fixed.extend(outcome.fixed)
+            merged.failures.extend(outcome.failures)
+            merged.result.errors.extend(outcome.result.errors)
+            if write is not None:
+                changed = write(outcome) or changed
+                continue
+            for path, text in outcome.texts.items():
+                if path in merged.texts and merged.texts[path] != text:
+                    merged.failures.append(
+                        f"{display_path(path)}: fixed under two configurations; the diff shows the first "
+                        "(--fix applies both)"
+                    )
+                    continue
+                merged.texts[path] = text
+        errors = merged.result.errors
+        if write is not None:
+            merged.result = self.lint()  # what remains, on the rewritten files
+            merged.result.errors[:0] = [e for e in errors if e not in merged.result.errors]
+        else:
+            remaining = self.lint()
+            merged.result.diagnostics, merged.result.files = remaining.diagnostics, remaining.files
+            merged.result.errors.extend(e for e in remaining.errors if e not in errors)
+        return merged, changed
+
+
+def _engine(args: argparse.Namespace, settings: Settings, extra: dict, rootdir: str | None = None) -> Engine:
     jobs = args.jobs or extra.get("jobs") or os.cpu_count() or 1
     cache_dir = None
     if not args.no_cache:
         cache_dir = args.cache_dir or extra.get("cache_dir") or os.path.join(settings.root, ".sessionlint_cache")
         if not os.path.isabs(cache_dir):
             cache_dir = os.path.join(settings.root, cache_dir)
-    return Engine(settings, jobs=jobs, cache_dir=cache_dir)
+    return Engine(settings, jobs=jobs, cache_dir=cache_dir, rootdir=rootdir)
 
 
 def _note(args: argparse.Namespace, message: str) -> None:
@@ -228,9 +350,9 @@ def _color(args: argparse.Namespace) -> bool:
     return bool(isatty and isatty())
 
 
-def _context(args: argparse.Namespace, settings: Settings, result: Result | None, **kwargs) -> ReportContext:
+def _context(args: argparse.Namespace, root: str, result: Result | None, **kwargs) -> ReportContext:
     return ReportContext(
-        root=settings.root,
+        root=root,
         files=result.files if result is not None else 0,
         color=_color(args),
         unsafe_fixes=args.unsafe_fixes,
@@ -238,65 +360,97 @@ def _context(args: argparse.Namespace, settings: Settings, result: Result | None
     )
 
 
+# --show-settings, --show-files -------------------------------------------------------------------
+def _show_settings(args: argparse.Namespace, plan: _Plan) -> int:
+    """The settings governing one file, and the configuration file they come from (stable order)."""
+    path = os.path.abspath(args.show_settings)
+    if not os.path.lexists(path):
+        raise UsageError(f"--show-settings: {args.show_settings}: no such file or directory")
+    settings = plan.settings(path)
+    extra = plan.extra.get(settings, {})
+    lines = [
+        f"Resolved settings for: {path}",
+        f"Settings path: {settings.config_file or '(none: the defaults)'}",
+        "",
+    ]
+    for item in fields(Settings):
+        if item.name in ("warnings", "config_file"):
+            continue
+        value = getattr(settings, item.name)
+        if item.name in ("per_file_ignores", "extra_resources"):
+            value = {key: list(v) if isinstance(v, tuple) else v for key, v in value}
+        elif isinstance(value, tuple):
+            value = list(value)
+        lines.append(f"{item.name.replace('_', '-')} = {json.dumps(value)}")
+    lines.append(f"test-file = {json.dumps(settings.is_test_file(path) or os.path.isdir(path))}")
+    lines.append(f"excluded = {json.dumps(settings.excluded_path(path))}")
+    for key in ("cache_dir", "jobs"):
+        if key in extra:
+            lines.append(f"{key.replace('_', '-')} = {json.dumps(extra[key])}")
+    _write(args, "\n".join(lines) + "\n")
+    return 0
+
+
+def _show_files(args: argparse.Namespace, plan: _Plan) -> int:
+    """The files that would be linted, sorted, each with the configuration file governing it."""
+    lines = []
+    for path in sorted(plan.discover()):
+        governing = plan.settings(path).config_file
+        lines.append(f"{display_path(path)}  ({display_path(governing) if governing else 'default settings'})")
+    _write(args, "".join(line + "\n" for line in lines))
+    return 0
+
+
 # linting and fixing files ------------------------------------------------------------------------
 def _check(args: argparse.Namespace) -> int:
-    settings, extra = _settings(args)
-    for warning in settings.warnings:
-        _note(args, f"sessionlint: warning: {warning}")
-    engine = _engine(args, settings, extra)
+    if args.statistics and args.format not in STATISTICS_FORMATS:
+        raise UsageError(
+            f"--statistics supports --format {' or '.join(STATISTICS_FORMATS)}, not {args.format}"
+        )
+    plan = _Plan(args)
+    if args.show_settings:
+        return _show_settings(args, plan)
     if "-" in args.paths:
         if args.paths != ["-"]:
             raise UsageError("- (stdin) cannot be combined with other paths")
-        return _check_stdin(args, engine, settings)
+        settings = plan.settings(args.stdin_filename or os.path.join(os.getcwd(), "-"))
+        for warning in plan.warnings():
+            _note(args, f"sessionlint: warning: {warning}")
+        return _check_stdin(args, plan.engine(settings), settings)
     if args.stdin_filename:
         raise UsageError("--stdin-filename needs - (stdin) as the path")
+    if args.show_files:
+        return _show_files(args, plan)
+    plan.discover()
+    for warning in plan.warnings():
+        _note(args, f"sessionlint: warning: {warning}")
     if args.diff:
-        outcome = engine.fix(args.paths, unsafe=args.unsafe_fixes)
+        outcome, _ = plan.fix(args.unsafe_fixes)
         for failure in outcome.failures:
             _note(args, f"sessionlint: {failure}")
         diff = _diff(outcome)
         _write(args, diff)
         if args.show_fixes:
-            _note(args, applied_fixes(outcome.fixed, _context(args, settings, outcome.result), dry_run=True).rstrip())
+            _note(args, applied_fixes(outcome.fixed, _context(args, plan.root(), outcome.result), dry_run=True).rstrip())
         return _internal_errors(outcome.result.errors, 1 if diff else 0)
     status = 0
     fixed: list[Diagnostic] | None = None
     texts: dict[str, str] = {}
     if args.fix:
-        outcome = engine.fix(args.paths, unsafe=args.unsafe_fixes)
+        outcome, changed = plan.fix(args.unsafe_fixes, write=lambda outcome: _write_fixes(args, outcome))
         for failure in outcome.failures:
             _note(args, f"sessionlint: {failure}")
-        if _write_fixes(args, outcome) and args.exit_non_zero_on_fix:
+        if changed and args.exit_non_zero_on_fix:
             status = 1
         result, fixed, texts = outcome.result, outcome.fixed, outcome.texts
     else:
-        result = engine.lint(args.paths)
+        result = plan.lint()
     # what remains after --fix was found in the fixed texts: edits are computed against them
-    ctx = _context(args, settings, result, sources=dict(texts))
+    ctx = _context(args, plan.root(), result, sources=dict(texts))
     _report(args, result, ctx, fixed)
-    if args.format == "text" and not args.statistics and (result.diagnostics or fixed):
-        _note(args, _summary(result.diagnostics, ctx, args))  # a clean lint stays silent on stderr
     if result.diagnostics and not args.exit_zero:
         status = 1
     return _internal_errors(result.errors, status)
-
-
-def _summary(diagnostics: list[Diagnostic], ctx: ReportContext, args: argparse.Namespace) -> str:
-    """ruff's closing lines: ``Found N errors.`` or ``All checks passed!``, then what --fix can do."""
-    if not diagnostics:
-        return "All checks passed!"
-    lines = [f"Found {len(diagnostics)} error{'s' if len(diagnostics) != 1 else ''}."]
-    safe = sum(1 for d in diagnostics if d.fix is not None and d.fix.applicability == "safe")
-    unsafe = sum(1 for d in diagnostics if d.fix is not None and d.fix.applicability != "safe")
-    if args.unsafe_fixes:
-        safe, unsafe = safe + unsafe, 0
-    if safe:
-        lines.append(f"[*] {safe} fixable with the --fix option.")
-    if unsafe:
-        hidden = f"{unsafe} hidden fix{'es' if unsafe != 1 else ''}"
-        lines.append(f"No fixes available ({hidden} can be enabled with the `--unsafe-fixes` option)." if not safe
-                     else f"({hidden} can be enabled with the `--unsafe-fixes` option).")  # fmt: skip
-    return "\n".join(lines)
 
 
 def _internal_errors(errors: list[str], status: int) -> int:
@@ -355,6 +509,9 @@ def _report(
             out += ("\n" if out else "") + shown
         else:
             _note(args, shown.rstrip())
+    if args.format in HUMAN_FORMATS and not args.statistics and not args.quiet:
+        # ruff's closing lines, after the report on stdout; machine formats stay pure
+        out += ("\n" if args.show_fixes else "") + summary(diagnostics, ctx, fixed=len(fixed or ()))
     _write(args, out)
 
 
@@ -403,12 +560,12 @@ def _check_stdin(args: argparse.Namespace, engine: Engine, settings: Settings) -
             sys.stdout.buffer.write(data)
             sys.stdout.flush()
         elif not args.diff:
-            _report(args, Result(), _context(args, settings, None, rename=rename))
+            _report(args, Result(), _context(args, settings.root, None, rename=rename))
         return 0
     if args.fix or args.diff:
         return _fix_stdin(args, engine, settings, name, data, source, rename)
     result = _lint_stdin(engine, name, source.text)
-    ctx = _context(args, settings, result, sources={name: source.text}, rename=rename)
+    ctx = _context(args, settings.root, result, sources={name: source.text}, rename=rename)
     _report(args, result, ctx)
     status = 1 if result.diagnostics and not args.exit_zero else 0
     return _internal_errors(result.errors, status)
@@ -460,7 +617,7 @@ def _fix_stdin(
         text = new
         fixed.extend(fixable)
     result = _lint_stdin(engine, name, text)
-    ctx = _context(args, settings, result, sources={name: text}, rename=rename)
+    ctx = _context(args, settings.root, result, sources={name: text}, rename=rename)
     shown = args.stdin_filename or "-"
     if args.diff:
         diff = _unified(source.text, text, display_path(name) if args.stdin_filename else shown)

@@ -1,9 +1,17 @@
-"""Configuration: ``[tool.sessionlint]`` in pyproject.toml, pytest's ini, CLI overrides.
+"""Configuration: ``[tool.sessionlint]`` in pyproject.toml (or a ``sessionlint.toml``), pytest's ini.
 
-``locate`` finds the configuration for a path (the nearest ``pyproject.toml``
-holding a ``[tool.sessionlint]`` table, looking upward), ``load`` reads it,
-``resolve`` does both, and ``settings_for_path`` memoizes that for the flake8
-face, which sees one file at a time and never reads pyproject.toml itself.
+Configuration is hierarchical, as in ruff: each file is governed by the
+nearest configuration file at or above its directory. In one directory
+``.sessionlint.toml`` wins over ``sessionlint.toml``, which wins over a
+``pyproject.toml`` (that counts only when it has a ``[tool.sessionlint]``
+table); the two dedicated files hold the options at their top level, as
+ruff's ``ruff.toml``. Settings are not merged across levels: the nearest file
+is the whole configuration.
+
+``find_config`` finds the file for a path, ``load`` reads it, ``resolve``
+does both, ``Resolver`` memoizes that per directory for a run over many
+files (the CLI), and ``settings_for_path`` for the flake8 face, which sees
+one file at a time and never reads the configuration itself.
 """
 
 from __future__ import annotations
@@ -136,26 +144,50 @@ def _has_table(path: str) -> bool:
     return isinstance(tool, dict) and "sessionlint" in tool
 
 
-def locate(start: str) -> tuple[str, str | None]:
-    """(project root, configuration file or None) for a file or directory.
+# in one directory, the first of these that exists wins (pyproject.toml only with the table)
+CONFIG_FILES = (".sessionlint.toml", "sessionlint.toml", "pyproject.toml")
 
-    The configuration is the nearest ``pyproject.toml`` at or above ``start``
-    that has a ``[tool.sessionlint]`` table, as ruff finds ``[tool.ruff]``; its
-    directory is the root. Without one, the root is pytest's rootdir
-    (``sessionlint.rootdir``).
-    """
+
+def config_in(directory: str) -> str | None:
+    """The configuration file in ``directory`` itself, or None."""
+    for name in CONFIG_FILES:
+        candidate = os.path.join(directory, name)
+        if os.path.isfile(candidate) and (name != "pyproject.toml" or _has_table(candidate)):
+            return candidate
+    return None
+
+
+def _directory_of(start: str) -> str:
     directory = os.path.abspath(start)
     if os.path.isfile(directory) or not os.path.exists(directory):
         directory = os.path.dirname(directory)
-    current = directory
+    return directory
+
+
+def find_config(start: str) -> str | None:
+    """The configuration file governing ``start`` (a file or directory): the nearest at or above it."""
+    current = _directory_of(start)
     while True:
-        candidate = os.path.join(current, "pyproject.toml")
-        if os.path.isfile(candidate) and _has_table(candidate):
-            return current, candidate
+        found = config_in(current)
+        if found is not None:
+            return found
         parent = os.path.dirname(current)
         if parent == current:
-            return find_root(directory), None
+            return None
         current = parent
+
+
+def locate(start: str) -> tuple[str, str | None]:
+    """(project root, configuration file or None) for a file or directory.
+
+    The configuration is the nearest one at or above ``start`` (``find_config``),
+    as ruff finds ``ruff.toml`` or ``[tool.ruff]``; its directory is the root.
+    Without one, the root is pytest's rootdir (``sessionlint.rootdir``).
+    """
+    found = find_config(start)
+    if found is not None:
+        return os.path.dirname(found), found
+    return find_root(_directory_of(start)), None
 
 
 def resolve(start: str, config_file: str | None = None, isolated: bool = False) -> tuple[Settings, dict]:
@@ -169,6 +201,37 @@ def resolve(start: str, config_file: str | None = None, isolated: bool = False) 
     if found is not None and not settings.config_file:
         settings = replace(settings, config_file=found)
     return settings, extra
+
+
+class Resolver:
+    """The settings governing each directory of one run, memoized per directory and per file.
+
+    ``default_root`` is the root of files no configuration governs (the CLI
+    passes pytest's rootdir of its arguments, so that they share one group).
+    With ``fixed`` (``--config``, ``--isolated``) every directory gets it.
+    """
+
+    def __init__(self, default_root: str, fixed: tuple[Settings, dict] | None = None) -> None:
+        self.default_root = default_root
+        self.fixed = fixed
+        self._by_directory: dict[str, tuple[Settings, dict]] = {}
+        self._by_file: dict[str | None, tuple[Settings, dict]] = {}
+
+    def __call__(self, directory: str) -> tuple[Settings, dict]:
+        if self.fixed is not None:
+            return self.fixed
+        directory = os.path.abspath(directory)
+        found = self._by_directory.get(directory)
+        if found is None:
+            path = find_config(directory)
+            if path not in self._by_file:
+                if path is None:  # no configuration: the defaults, with pytest's python_files
+                    root = self.default_root
+                    self._by_file[path] = replace(Settings(root=root), python_files=_python_files(root)), {}
+                else:
+                    self._by_file[path] = load(os.path.dirname(path), path)
+            found = self._by_directory[directory] = self._by_file[path]
+        return found
 
 
 @functools.lru_cache(maxsize=256)
@@ -194,8 +257,9 @@ def load(root: str, config_file: str | None = None, isolated: bool = False) -> t
     """Settings for a project rooted at ``root``, plus the raw extra keys (cache-dir, jobs).
 
     ``config_file`` defaults to ``root/pyproject.toml``; a file not named
-    pyproject.toml (``--config sessionlint.toml``) may hold the options at its
-    top level instead of under ``[tool.sessionlint]``.
+    pyproject.toml (``sessionlint.toml``, ``.sessionlint.toml``, ``--config
+    FILE``) holds the options at its top level, as ruff's ``ruff.toml``
+    (or, for ``--config``, under ``[tool.sessionlint]``).
     """
     settings = Settings(root=root)
     extra: dict = {}
@@ -210,13 +274,14 @@ def load(root: str, config_file: str | None = None, isolated: bool = False) -> t
     data = _read_toml(path)
     tool = data.get("tool")
     table = tool.get("sessionlint") if isinstance(tool, dict) else None
-    if table is None and config_file and os.path.basename(path) != "pyproject.toml":
-        table = data  # a dedicated sessionlint.toml holds the options at top level
+    prefix = "tool.sessionlint."
+    if table is None and os.path.basename(path) != "pyproject.toml":
+        table, prefix = data, ""  # a dedicated sessionlint.toml holds the options at top level
     if table is None:
         return settings, extra
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: tool.sessionlint must be a table")
-    return _apply(settings, table, path, extra), extra
+    return _apply(settings, table, path, extra, prefix), extra
 
 
 def _type_name(value: object) -> str:
@@ -252,11 +317,11 @@ def matches_a_rule(prefix: str) -> bool:
     return any(code.startswith(prefix) for code in RULES)
 
 
-def _apply(settings: Settings, table: dict, path: str, extra: dict) -> Settings:
+def _apply(settings: Settings, table: dict, path: str, extra: dict, prefix: str = "tool.sessionlint.") -> Settings:
     changes: dict = {}
     warnings: list[str] = []
     for key, value in table.items():
-        where = f"{path}: tool.sessionlint.{key}"
+        where = f"{path}: {prefix}{key}"
         attr = key.replace("-", "_")
         if key == "extend-ignore":
             changes["ignore"] = changes.get("ignore", settings.ignore) + _codes(value, where, warnings)
@@ -295,7 +360,7 @@ def _apply(settings: Settings, table: dict, path: str, extra: dict) -> Settings:
         else:
             hint = difflib.get_close_matches(key.replace("_", "-"), KEYS, n=1)
             suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
-            warnings.append(f"{path}: unknown key tool.sessionlint.{key} (ignored){suggestion}")
+            warnings.append(f"{path}: unknown key {prefix}{key} (ignored){suggestion}")
     return replace(settings, config_file=path, warnings=tuple(warnings), **changes)
 
 

@@ -16,7 +16,7 @@ as SLK001, as it reports an unreadable file.
 from __future__ import annotations
 
 import os
-from typing import Iterator
+from typing import Callable, Iterator
 
 from sessionlint.config import Settings
 
@@ -32,16 +32,25 @@ def _real(path: str) -> str:
         return path
 
 
-def walk(directory: str, settings: Settings, unreadable: list[str] | None = None) -> Iterator[str]:
+def walk(
+    directory: str,
+    settings: Settings,
+    unreadable: list[str] | None = None,
+    settings_for: Callable[[str], Settings] | None = None,
+) -> Iterator[str]:
     """Test modules and conftest.py files below ``directory``, sorted.
 
     Linked directories are followed once each (no loops); directories that
-    cannot be listed are appended to ``unreadable`` when it is given.
+    cannot be listed are appended to ``unreadable`` when it is given. With
+    ``settings_for`` (hierarchical configuration), the entries of each
+    directory are excluded or collected by the settings governing it.
     """
     seen = {_real(directory)}
     stack = [directory]
     while stack:
         current = stack.pop()
+        if settings_for is not None:
+            settings = settings_for(current)
         try:
             with os.scandir(current) as scan:
                 entries = sorted(scan, key=lambda e: e.name)
@@ -78,7 +87,9 @@ def _overlaps(real: str, seen: set[str]) -> bool:
     return any(real == s or real.startswith(os.path.join(s, "")) or s.startswith(inner) for s in seen)
 
 
-def discover(paths: list[str], settings: Settings) -> list[str]:
+def discover(
+    paths: list[str], settings: Settings, settings_for: Callable[[str], Settings] | None = None
+) -> list[str]:
     """Absolute paths to lint; explicit files are linted whatever their names.
 
     Raises DiscoveryError for a path that does not exist. Unreadable
@@ -100,7 +111,7 @@ def discover(paths: list[str], settings: Settings) -> list[str]:
         absolute = os.path.abspath(path)
         if os.path.isdir(absolute):
             unreadable: list[str] = []
-            for item in walk(absolute, settings, unreadable):
+            for item in walk(absolute, settings, unreadable, settings_for):
                 add(item)
             for item in unreadable:
                 add(item)

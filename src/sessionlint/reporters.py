@@ -431,20 +431,33 @@ def _plural(count: int, word: str, plural: str = "") -> str:
     return f"{count} {word}" if count == 1 else f"{count} {plural or word + 's'}"
 
 
-def summary(diagnostics: Sequence[Diagnostic], ctx: ReportContext) -> str:
-    """``Found N diagnostics in M files (K fixable with --fix, J with --unsafe-fixes)``."""
-    if not diagnostics:
-        return f"All checks passed ({_plural(ctx.files, 'file')} checked)"
-    files = len({d.path for d in diagnostics})
-    safe = sum(1 for d in diagnostics if d.fix is not None and d.fix.applicability == "safe")
-    unsafe = sum(1 for d in diagnostics if d.fix is not None and d.fix.applicability != "safe")
-    parts = []
-    if safe:
-        parts.append(f"{safe} fixable with --fix")
-    if unsafe:
-        parts.append(f"{unsafe} with --unsafe-fixes" if safe else f"{unsafe} fixable with --unsafe-fixes")
-    fixable = f" ({', '.join(parts)})" if parts else ""
-    return f"Found {_plural(len(diagnostics), 'diagnostic')} in {_plural(files, 'file')}{fixable}"
+def summary(diagnostics: Sequence[Diagnostic], ctx: ReportContext, fixed: int = 0) -> str:
+    """ruff's closing lines, for the human formats (the CLI prints them after the report).
+
+    ``Found N errors.`` (``Found T errors (F fixed, N remaining).`` after
+    ``--fix``) or ``All checks passed!``; then what ``--fix`` can still do:
+    ``[*] M fixable with the `--fix` option.``, and the fixes that only
+    ``--unsafe-fixes`` enables (ruff's "hidden fixes").
+    """
+    remaining = len(diagnostics)
+    total = remaining + fixed
+    if fixed:
+        lines = [f"Found {_plural(total, 'error')} ({fixed} fixed, {remaining} remaining)."]
+    elif remaining:
+        lines = [f"Found {_plural(remaining, 'error')}."]
+    else:
+        lines = ["All checks passed!"]
+    applicable = sum(1 for d in diagnostics if ctx.applicable(d.fix))
+    hidden = sum(1 for d in diagnostics if d.fix is not None and not ctx.applicable(d.fix))
+    star = _paint(ctx, "cyan", "[*]")
+    hint = f"{_plural(hidden, 'hidden fix', 'hidden fixes')} can be enabled with the `--unsafe-fixes` option"
+    if applicable and hidden:
+        lines.append(f"{star} {applicable} fixable with the `--fix` option ({hint}).")
+    elif applicable:
+        lines.append(f"{star} {applicable} fixable with the `--fix` option.")
+    elif hidden:
+        lines.append(f"No fixes available ({hint}).")
+    return "".join(line + "\n" for line in lines)
 
 
 @reporter("grouped")
@@ -462,8 +475,7 @@ def grouped(diagnostics: Sequence[Diagnostic], ctx: ReportContext | None = None)
             mark = " " + _paint(ctx, "cyan", "[*]") if ctx.applicable(d.fix) else ""
             out.append(f"  {_paint(ctx, 'dim', where)} {_paint(ctx, 'red', d.code)}{mark} {d.message}\n")
         out.append("\n")
-    out.append(_paint(ctx, "bold", summary(diagnostics, ctx)) + "\n")
-    return "".join(out)
+    return "".join(out)  # the CLI ends it with ruff's summary (``summary``), unless --quiet
 
 
 # statistics and fixes --------------------------------------------------------------------------
