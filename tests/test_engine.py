@@ -177,3 +177,31 @@ def test_same_diagnostics_with_and_without_cache_and_jobs(tmp_path: Path, jobs: 
     warm = Engine(settings, jobs=jobs, cache_dir=str(tmp_path / "c")).lint([str(root)])
     assert reference.diagnostics == pooled.diagnostics == warm.diagnostics
     assert reference.diagnostics
+
+
+def test_a_lint_run_never_imports_libcst(tmp_path: Path) -> None:
+    """Linting (with fixable diagnostics of every family) stays on ``ast``; libcst loads only to fix."""
+    for sample in ("slk101", "slk103", "slk201", "slk301", "slk402", "slk501"):
+        for path in (SAMPLES / "golden").glob(f"{sample}*"):
+            target = tmp_path / path.name
+            if path.is_dir():
+                shutil.copytree(path, target)
+            else:
+                shutil.copy(path, target)
+    script = (
+        "import sys\n"
+        "from sessionlint.config import Settings\n"
+        "from sessionlint.engine import Engine\n"
+        f"result = Engine(Settings(root={str(tmp_path)!r}), jobs=1).lint([{str(tmp_path)!r}])\n"
+        "assert result.diagnostics, 'the samples should report something'\n"
+        "assert any(d.fix for d in result.diagnostics), 'some diagnostics should carry a fix'\n"
+        "print(sorted({d.code for d in result.diagnostics}))\n"
+        "print('libcst' in sys.modules)\n"
+    )
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=tmp_path)
+    codes, loaded = out.stdout.strip().splitlines()
+    assert "SLK301" in codes
+    assert loaded == "False"

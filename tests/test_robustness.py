@@ -21,7 +21,7 @@ import pytest
 
 import sessionlint.engine
 import sessionlint.fixes
-import sessionlint.rules.shared
+import sessionlint.rules.fixture_values
 from sessionlint.cli import main
 from sessionlint.config import Settings
 from sessionlint.discovery import discover
@@ -735,7 +735,7 @@ def test_fix_whose_result_does_not_parse_is_not_written(root: Path, capsys, monk
 def _register_rule(monkeypatch, fixer_kind: str, fixer, only: str | None = None) -> None:
     """A rule family's check_file that also reports SLK101 with a fix calling ``fixer_kind``."""
     monkeypatch.setitem(sessionlint.fixes.FIXERS, fixer_kind, fixer)
-    real = sessionlint.rules.shared.check_file
+    real = sessionlint.rules.fixture_values.check_file
 
     def check_file(ctx) -> None:
         real(ctx)
@@ -745,7 +745,7 @@ def _register_rule(monkeypatch, fixer_kind: str, fixer, only: str | None = None)
                            Fix("safe", "test fix", (FixOp(ctx.path, fixer_kind, ()),)))
             )  # fmt: skip
 
-    monkeypatch.setattr(sessionlint.rules.shared, "check_file", check_file)
+    monkeypatch.setattr(sessionlint.rules.fixture_values, "check_file", check_file)
 
 
 def test_crashing_fixer_is_an_internal_error_for_that_file(root: Path, capsys, monkeypatch) -> None:
@@ -825,17 +825,17 @@ def test_overlapping_fixes_settle_and_a_second_run_changes_nothing(root: Path, c
 # crashes inside rules ---------------------------------------------------------------------------------
 def test_crash_inside_one_rule_on_one_file(root: Path, capsys, monkeypatch) -> None:
     write(root, {"test_boom.py": SHARED + "\n\n" + MUTATES, "test_ok.py": SHARED.replace("cfg", "other")})
-    real = sessionlint.rules.shared.check_file
+    real = sessionlint.rules.fixture_values.check_file
 
     def check_file(ctx) -> None:
         if ctx.path.endswith("test_boom.py"):
             raise RuntimeError("boom")
         real(ctx)
 
-    monkeypatch.setattr(sessionlint.rules.shared, "check_file", check_file)
+    monkeypatch.setattr(sessionlint.rules.fixture_values, "check_file", check_file)
     code, out, err = run(capsys, root)
     assert code == 2
-    assert "test_boom.py: internal error: sessionlint.rules.shared: RuntimeError: boom" in err
+    assert "test_boom.py: internal error: sessionlint.rules.fixture_values: RuntimeError: boom" in err
     assert "please report" in err
     assert "test_ok.py:6:12: SLK101" in out  # the rest of the run went on
     # --fix goes on too, and still says so
@@ -850,10 +850,10 @@ def test_crash_inside_a_project_rule(root: Path, capsys, monkeypatch) -> None:
     def check_project(project, settings):
         raise ValueError("boom")
 
-    monkeypatch.setattr(sessionlint.rules.shared, "check_project", check_project)
+    monkeypatch.setattr(sessionlint.rules.fixture_values, "check_project", check_project)
     code, out, err = run(capsys, root)
     assert code == 2
-    assert "internal error in sessionlint.rules.shared: ValueError: boom" in err
+    assert "internal error in sessionlint.rules.fixture_values: ValueError: boom" in err
     assert "test_broken.py:1:12: SLK001" in out  # the rest of the run still reports
 
 

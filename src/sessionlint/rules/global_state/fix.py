@@ -16,7 +16,7 @@ from sessionlint.fixes import (
     with_body,
 )
 from sessionlint.model import FixOp
-from sessionlint.rules.globalstate import _normal
+from sessionlint.rules.global_state import _normal
 
 # --------------------------------------------------------------------------------------------
 # fixers
