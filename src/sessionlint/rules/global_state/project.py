@@ -1,0 +1,180 @@
+"""SLK301 across files: fixtures a test uses may restore what it writes."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import replace
+from typing import Iterator
+
+from sessionlint.index import Project
+from sessionlint.model import BROAD_SCOPES, Diagnostic
+from sessionlint.rules.global_state.targets import BUILTIN_RESTORES, CODE, covers, Target
+from sessionlint.rules.global_state.verdicts import _Pending
+from sessionlint.sources import parse
+
+# --------------------------------------------------------------------------------------------
+# across files: fixtures a test uses may restore what it writes
+
+
+def check_project(project: Project, settings: object) -> Iterator[Diagnostic]:
+    restores_cache: dict[tuple[str, str], tuple] = {}
+    defined: dict[tuple[str, str], bool] = {}
+    for path, facts in list(project.facts.items()):
+        data = getattr(facts, "rule_data", None)
+        if not isinstance(data, dict) or CODE not in data:
+            continue
+        pending: list[_Pending] = data[CODE]["pending"]
+        owners: dict[tuple[str, str], list[Target]] = {}
+        for item in pending:
+            key = (item.owner, item.qualname)
+            if key not in owners:
+                owners[key] = _used_restores(project, facts, item, restores_cache)
+            if any(covers(t, item.target) for t in owners[key]):
+                continue
+            yield _settle_fix(project, path, item.diagnostic, defined)
+
+
+def _settle_fix(project: Project, path: str, diagnostic: Diagnostic, defined: dict) -> Diagnostic:
+    """``monkeypatch.setattr`` raises for an attribute that does not exist yet, where the plain
+    assignment created it: keep the plain call only when the attribute is defined in the project's
+    source, else add ``raising=False``."""
+    fix = diagnostic.fix
+    if fix is None or not any(k == "attr" or k.startswith("attr") for op in fix.ops for k, _ in op.args):
+        return diagnostic
+    ops = []
+    for op in fix.ops:
+        args = dict(op.args)
+        new = []
+        for k, v in op.args:
+            if k.startswith("call"):
+                dotted = args.get("attr" + k[4:], "")
+                if dotted:
+                    key = (path, dotted)
+                    if key not in defined:
+                        defined[key] = _attr_defined(project, path, dotted, defined)
+                    if not defined[key] and v.endswith(")"):
+                        v = v[:-1] + ", raising=False)"
+            new.append((k, v))
+        ops.append(replace(op, args=tuple(new)))
+    return replace(diagnostic, fix=replace(fix, ops=tuple(ops)))
+
+
+def _attr_defined(project: Project, path: str, dotted: str, cache: dict) -> bool:
+    """Whether the project's source defines ``dotted`` (``app.settings.DEBUG``, ``app.models.User.x``)."""
+    level = len(dotted) - len(dotted.lstrip("."))
+    parts = dotted.lstrip(".").split(".")
+    for i in range(len(parts) - 1, 0 if not level else -1, -1):
+        module = ".".join(parts[:i])
+        try:
+            found = project.find_module(module, path, level)
+        except Exception:  # noqa: BLE001 - an odd name is simply not found
+            found = None
+        if found is None:
+            continue
+        names = _top_level_names(found, cache)
+        if names is None:
+            return False
+        rest = parts[i:]
+        node = names.get(rest[0])
+        if node is None:
+            return False
+        if len(rest) == 1:
+            return True
+        if isinstance(node, ast.ClassDef) and len(rest) == 2:
+            return rest[1] in _block_names(node.body)
+        return False
+    return False
+
+
+def _top_level_names(path: str, cache: dict) -> dict[str, ast.AST] | None:
+    if path not in cache:
+        try:
+            with open(path, "rb") as f:
+                tree = parse(f.read(), path)
+        except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+            cache[path] = None
+            return None
+        names = _block_names(tree.body)
+        if "__getattr__" in names or "*" in names:
+            cache[path] = None  # dynamic attributes: cannot tell
+        else:
+            cache[path] = names
+    return cache[path]
+
+
+def _block_names(body: list[ast.stmt]) -> dict[str, ast.AST]:
+    """Names a module or class body binds, guarded (if/try) definitions included."""
+    names: dict[str, ast.AST] = {}
+    for stmt in body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names[stmt.name] = stmt
+        elif isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            for target in targets:
+                for node in ast.walk(target):
+                    if isinstance(node, ast.Name):
+                        names[node.id] = stmt
+        elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            for alias in stmt.names:
+                names[(alias.asname or alias.name).split(".")[0]] = stmt
+        elif isinstance(stmt, (ast.If, ast.Try, ast.With)):
+            inner = (
+                list(getattr(stmt, "body", []))
+                + list(getattr(stmt, "orelse", []))
+                + list(getattr(stmt, "finalbody", []))
+            )
+            for handler in getattr(stmt, "handlers", []) or []:
+                inner += handler.body
+            names.update(_block_names(inner))
+    return names
+
+
+def _used_restores(project: Project, facts, item: _Pending, cache: dict) -> list[Target]:
+    """What the fixtures ``item``'s owner uses (requested, usefixtures, autouse) put back in teardown."""
+    names = list(item.requests)
+    requester = None
+    if item.owner == "fixture":
+        requester = next((f for f in facts.fixtures if f.qualname == item.qualname), None)
+        if requester is None or requester.scope in BROAD_SCOPES:
+            return []
+    chain = _visible(project, facts.path, item.cls)
+    for name, candidates in chain.items():
+        if candidates and candidates[0][0].autouse and candidates[0][0] is not requester:
+            names.append(name)
+    found: list[Target] = []
+    queue: list[tuple[str, object, int]] = [(n, requester, 0) for n in names]
+    seen: set[int] = set()
+    while queue:
+        name, req, depth = queue.pop()
+        found += BUILTIN_RESTORES.get(name, ()) if _is_builtin(project, name, facts.path, item.cls, req) else ()
+        resolved = project.resolve(name, facts.path, item.cls, requester=req)  # type: ignore[arg-type]
+        if resolved is None or resolved.fixture is None or id(resolved.fixture) in seen:
+            continue
+        fixture = resolved.fixture
+        seen.add(id(fixture))
+        if fixture.scope in BROAD_SCOPES:
+            continue
+        key = (resolved.path or "", fixture.qualname)
+        if key not in cache:
+            other = project.get(resolved.path) if resolved.path else None
+            data = getattr(other, "rule_data", None) if other is not None else None
+            cache[key] = (
+                tuple(data[CODE]["restores"].get(fixture.qualname, ()))
+                if isinstance(data, dict) and CODE in data
+                else ()
+            )
+        found += cache[key]
+        if depth < 4:
+            queue += [(arg, fixture, depth + 1) for arg in fixture.args]
+    return found
+
+
+def _is_builtin(project: Project, name: str, path: str, cls: str | None, requester) -> bool:
+    if name not in BUILTIN_RESTORES:
+        return False
+    resolved = project.resolve(name, path, cls, requester=requester)
+    return resolved is not None and resolved.fixture is None
+
+
+def _visible(project: Project, path: str, cls: str | None) -> dict:
+    return project.visible_fixtures(path, cls)
