@@ -12,19 +12,9 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from sessionlint.model import Diagnostic, FileFacts, Fix, FixtureDef, Span, TestDef
+from sessionlint.syntax import FunctionNode, dotted_parts
 
-FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
-
-
-def dotted_parts(node: ast.AST) -> tuple[str, list[str]] | None:
-    """``a.b.c`` -> ``("a", ["b", "c"])``; None when the base is not a plain name."""
-    attrs: list[str] = []
-    while isinstance(node, ast.Attribute):
-        attrs.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    return node.id, attrs[::-1]
+__all__ = ["FileContext", "Function", "FunctionNode", "dotted_parts"]
 
 
 @dataclass(slots=True)
@@ -99,10 +89,6 @@ class FileContext:
             return None
         name, attrs = found
         return ".".join([self.aliases.get(name, name), *attrs])
-
-    def is_module_alias(self, name: str) -> bool:
-        """True when ``name`` is bound by an ``import`` (not a local variable)."""
-        return name in self.aliases
 
     def fixtures(self) -> Iterator[Function]:
         return (f for f in self.functions if f.fixture is not None)

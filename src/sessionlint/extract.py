@@ -16,6 +16,7 @@ from sessionlint.context import FileContext, Function, FunctionNode
 from sessionlint.model import FileFacts, FixtureDef, ImportedName, Span, TestDef
 from sessionlint.mutations import find_mutations
 from sessionlint.sources import SourceError, decode, parse
+from sessionlint.syntax import first_yield, strings
 
 FIXTURE_DECORATORS = frozenset(
     {"pytest.fixture", "pytest.yield_fixture", "pytest_asyncio.fixture", "pytest_asyncio.plugin.fixture"}
@@ -157,7 +158,7 @@ class _Extractor:
                 continue
             self.ctx.module_globals[target.id] = stmt.value
             if target.id == "pytest_plugins":
-                self.ctx.facts.pytest_plugins = tuple(_strings(stmt.value))
+                self.ctx.facts.pytest_plugins = tuple(strings(stmt.value))
             elif target.id == "pytestmark":
                 self.module_params |= self._parametrized(_as_list(stmt.value))
 
@@ -239,7 +240,8 @@ class _Extractor:
         fixture.arg_spans = _arg_spans(ctx, node, fixture.args)
         expr, fixture.is_yield = values.handed_out(node)
         fixture.value = values.classify(ctx, node, expr, fixture.args)
-        yield_line = _yield_line(node) if fixture.is_yield else None
+        yielded = first_yield(node) if fixture.is_yield else None
+        yield_line = yielded.lineno if yielded is not None else None
         fixture.mutations = find_mutations(ctx, node, set(fixture.args) - {"request"}, yield_line)
         return fixture
 
@@ -266,7 +268,7 @@ class _Extractor:
             indirect = next((k.value for k in dec.keywords if k.arg == "indirect"), None)
             if isinstance(indirect, ast.Constant) and indirect.value is True:
                 continue
-            found = list(_strings(argnames)) if argnames is not None else []
+            found = list(strings(argnames)) if argnames is not None else []
             for item in found:
                 names.update(n.strip() for n in item.split(",") if n.strip())
         return names
@@ -275,7 +277,7 @@ class _Extractor:
         names: list[str] = []
         for dec in self._marks(decorators, "usefixtures"):
             for arg in dec.args:
-                names.extend(_strings(arg))
+                names.extend(strings(arg))
         return tuple(names)
 
 
@@ -306,15 +308,6 @@ def _arg_spans(ctx: FileContext, node: FunctionNode, names: tuple[str, ...]) -> 
         col = ctx.col(arg.lineno, arg.col_offset)
         found.setdefault(arg.arg, Span(arg.lineno, col, arg.lineno, col + len(arg.arg)))
     return tuple(found[name] for name in names)
-
-
-def _strings(node: ast.AST | None):
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        yield node.value
-    elif isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-        for elt in node.elts:
-            if isinstance(elt, ast.Constant) and isinstance(elt.value, str):
-                yield elt.value
 
 
 def _as_list(node: ast.expr) -> list[ast.expr]:
@@ -351,10 +344,3 @@ def _mutable_display(node: ast.expr) -> bool:
     if isinstance(node, ast.Tuple):
         return any(_mutable_display(e) for e in node.elts)
     return False
-
-
-def _yield_line(node: FunctionNode) -> int | None:
-    for inner in values.own_nodes(node):
-        if isinstance(inner, (ast.Yield, ast.YieldFrom)):
-            return inner.lineno
-    return None

@@ -13,6 +13,7 @@ import ast
 
 from sessionlint.context import FileContext, FunctionNode
 from sessionlint.model import Mutation
+from sessionlint.syntax import short
 
 # Methods that mutate a builtin container in place.
 CONTAINER_METHODS = frozenset(
@@ -60,11 +61,6 @@ def _root(node: ast.AST) -> str | None:
     return node.id if isinstance(node, ast.Name) else None
 
 
-def _short(node: ast.AST, limit: int = 60) -> str:
-    text = ast.unparse(node)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
 class _Walker:
     def __init__(self, ctx: FileContext, names: set[str], yield_line: int | None) -> None:
         self.ctx = ctx
@@ -102,7 +98,7 @@ class _Walker:
         ):
             name = self._tracked(func.value)
             if name is not None:
-                what = f"{func.attr}() on {_short(func.value)}"
+                what = f"{func.attr}() on {short(func.value)}"
                 self._emit(name, call, what, func.attr in AMBIGUOUS_METHODS)
                 return
         if call.args:
@@ -110,7 +106,7 @@ class _Walker:
             if qual in MUTATING_FUNCTIONS or qual in getattr(self.ctx.settings, "extra_mutating_functions", ()):
                 name = self._tracked(call.args[0])
                 if name is not None:
-                    self._emit(name, call, f"{qual}() on {_short(call.args[0])}")
+                    self._emit(name, call, f"{qual}() on {short(call.args[0])}")
 
     # statements -----------------------------------------------------------
     def body(self, stmts: list[ast.stmt]) -> None:
@@ -182,7 +178,7 @@ class _Walker:
             name = self._tracked(target.value)
             if name is not None:
                 kind = "item" if isinstance(target, ast.Subscript) else "attribute"
-                self._emit(name, target, f"{kind} assignment to {_short(target)}")
+                self._emit(name, target, f"{kind} assignment to {short(target)}")
         elif isinstance(target, (ast.Tuple, ast.List)):
             for elt in target.elts:
                 self._assign(elt, ast.Constant(None))
@@ -194,13 +190,13 @@ class _Walker:
         if isinstance(target, ast.Name):
             name = self.alias.get(target.id)
             if name is not None and isinstance(stmt.value, _INPLACE_DISPLAYS):
-                self._emit(name, stmt, f"in-place {_short(stmt)}")
+                self._emit(name, stmt, f"in-place {short(stmt)}")
             else:
                 self.alias.pop(target.id, None)
             return
         name = self._tracked(target.value) if isinstance(target, (ast.Subscript, ast.Attribute)) else None
         if name is not None:
-            self._emit(name, stmt, f"augmented assignment to {_short(target)}")
+            self._emit(name, stmt, f"augmented assignment to {short(target)}")
 
     def _delete(self, target: ast.expr) -> None:
         if isinstance(target, ast.Name):
@@ -208,7 +204,7 @@ class _Walker:
         elif isinstance(target, (ast.Subscript, ast.Attribute)):
             name = self._tracked(target.value)
             if name is not None:
-                self._emit(name, target, f"del {_short(target)}")
+                self._emit(name, target, f"del {short(target)}")
         elif isinstance(target, (ast.Tuple, ast.List)):
             for elt in target.elts:
                 self._delete(elt)

@@ -26,6 +26,7 @@ from urllib.parse import quote
 from sessionlint import __version__
 from sessionlint.model import Diagnostic, Fix, FixOp
 from sessionlint.sources import parse
+from sessionlint.syntax import display_path
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SARIF_BASE_ID = "%SRCROOT%"
@@ -195,17 +196,6 @@ def reporter(name: str) -> Callable[[Reporter], Reporter]:
         return fn
 
     return register
-
-
-def display_path(path: str) -> str:
-    """``path`` relative to the working directory when it is below it."""
-    if path == "-" or not os.path.isabs(path):
-        return path
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:
-        return path
-    return path if rel.startswith(os.pardir + os.sep) else rel
 
 
 def _end(diag: Diagnostic) -> tuple[int, int]:

@@ -16,7 +16,8 @@ from sessionlint import resource_table as rt
 from sessionlint.context import FileContext, Function, FunctionNode
 from sessionlint.model import BROAD_SCOPES, Fix, FixOp
 from sessionlint.rules.base import Example, Rule
-from sessionlint.values import handed_out, own_nodes
+from sessionlint.syntax import fixture_label, own_nodes, position, short, unwrap_await
+from sessionlint.values import handed_out
 
 _PER_TEST = (
     "share the engine or database instead, and give each test its own connection and transaction, "
@@ -243,10 +244,6 @@ _CLEANUP_CALLS = frozenset({"drop_database", "remove", "unlink", "rmtree", "drop
 
 
 # shared helpers ------------------------------------------------------------------------------
-def _position(node: ast.AST) -> tuple[int, int]:
-    return node.lineno, node.col_offset  # type: ignore[attr-defined]
-
-
 def _bindings(nodes: list[ast.AST]) -> dict[str, list[tuple[ast.AST, ast.expr]]]:
     """name -> [(binding node, bound expression)] in source order: assignments and ``with ... as``."""
     found: dict[str, list[tuple[ast.AST, ast.expr]]] = {}
@@ -267,13 +264,9 @@ def _bound(bindings, name: str, before: ast.AST | None) -> ast.expr | None:
     """The expression ``name`` was last bound to before ``before`` (any binding when None)."""
     chosen = None
     for node, value in bindings.get(name, []):
-        if before is None or _position(node) < _position(before):
+        if before is None or position(node) < position(before):
             chosen = value
     return chosen
-
-
-def _unwrap(expr: ast.AST | None) -> ast.AST | None:
-    return expr.value if isinstance(expr, ast.Await) else expr
 
 
 def _ident(expr: ast.AST) -> str:
@@ -285,7 +278,7 @@ def _ident(expr: ast.AST) -> str:
 
 
 def _is_engine(ctx: FileContext, fn: FunctionNode, bindings, expr: ast.AST, at: ast.AST, depth: int = 0) -> bool:
-    expr = _unwrap(expr)
+    expr = unwrap_await(expr)
     if isinstance(expr, ast.Call):
         return (ctx.qualify(expr.func) or "") in rt.ENGINE_CONSTRUCTORS
     if isinstance(expr, ast.Name):
@@ -302,7 +295,7 @@ def db_value(
     ctx: FileContext, fn: FunctionNode, bindings, expr: ast.AST | None, at: ast.AST, depth: int = 0
 ) -> str | None:
     """What database session or connection ``expr`` is, or None."""
-    expr = _unwrap(expr)
+    expr = unwrap_await(expr)
     if isinstance(expr, ast.Name):
         bound = _bound(bindings, expr.id, at)
         if bound is None or depth >= 3:
@@ -322,20 +315,13 @@ def db_value(
         maker = _bound(bindings, func.id, at)
         if maker is None and func.id not in bindings:
             maker = ctx.module_globals.get(func.id)
-        maker = _unwrap(maker)
+        maker = unwrap_await(maker)
         if isinstance(maker, ast.Call) and (ctx.qualify(maker.func) or "") in rt.SESSION_MAKERS:
             return f"a session from {func.id}()"
     if isinstance(func, ast.Attribute) and func.attr in rt.ENGINE_CONNECTION_METHODS | {"raw_connection"}:
         if _is_engine(ctx, fn, bindings, func.value, at):
             return f"a connection from {ast.unparse(func)}()"
     return None
-
-
-def _who(fn: Function) -> str:
-    fixture = fn.fixture
-    assert fixture is not None
-    scope = f"{fixture.scope}-scoped " if fixture.scope else ""
-    return f"{scope}fixture '{fixture.name}'"
 
 
 def _first_yield(fn: FunctionNode) -> tuple[ast.AST | None, bool]:
@@ -402,7 +388,7 @@ def _shared_session(ctx: FileContext, fn: Function, bindings) -> None:
     ctx.report(
         "SLK401",
         expr,
-        f"{_who(fn)} {verb} {desc} that every test shares, so one test's writes and open transactions "
+        f"{fixture_label(fn)} {verb} {desc} that every test shares, so one test's writes and open transactions "
         f"reach the next: {_PER_TEST}",
     )
 
@@ -420,7 +406,7 @@ def _begins(ctx: FileContext, fn: FunctionNode, bindings, parent, first_yield: a
     for node in own_nodes(fn):
         if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
             continue
-        if _position(node) > _position(first_yield):
+        if position(node) > position(first_yield):
             continue
         attr, receiver = node.func.attr, node.func.value
         if attr == "begin_nested" or (attr == "begin" and _dbish(ctx, fn, bindings, receiver, node)):
@@ -448,7 +434,7 @@ def _begins(ctx: FileContext, fn: FunctionNode, bindings, parent, first_yield: a
 def _cursor_of(bindings, receiver: ast.AST, at: ast.AST) -> ast.expr | None:
     """For a cursor bound to ``conn.cursor()``: the connection (``conn``)."""
     if isinstance(receiver, ast.Name):
-        bound = _unwrap(_bound(bindings, receiver.id, at))
+        bound = unwrap_await(_bound(bindings, receiver.id, at))
         if isinstance(bound, ast.Call) and isinstance(bound.func, ast.Attribute) and bound.func.attr == "cursor":
             return bound.func.value
     return None
@@ -468,7 +454,7 @@ def _transaction(ctx: FileContext, fn: Function, bindings) -> None:
     if first_yield is None or delegated:
         return
     parent = _parents(fn.node)
-    after = [n for n in own_nodes(fn.node) if hasattr(n, "lineno") and _position(n) > _position(first_yield)]
+    after = [n for n in own_nodes(fn.node) if hasattr(n, "lineno") and position(n) > position(first_yield)]
     after_calls = [n for n in after if isinstance(n, ast.Call)]
     if any(isinstance(c.func, ast.Attribute) and c.func.attr == "rollback" for c in after_calls):
         return
@@ -496,12 +482,12 @@ def _transaction(ctx: FileContext, fn: Function, bindings) -> None:
             c for c in after_calls
             if isinstance(c.func, ast.Attribute) and c.func.attr == "close" and ast.unparse(c.func.value) in holders
         ]  # fmt: skip
-        first_close = min((_position(c) for c in closes), default=None)
+        first_close = min((position(c) for c in closes), default=None)
         # a commit after closing commits nothing: closing rolled the transaction back
         commits = [
             c for c in after_calls
             if isinstance(c.func, ast.Attribute) and c.func.attr == "commit"
-            and (first_close is None or _position(c) < first_close)
+            and (first_close is None or position(c) < first_close)
         ]  # fmt: skip
         if commits or block is not None and not closes:
             how = "and its teardown commits it" if commits else "and leaving the with block after yield commits it"
@@ -519,15 +505,10 @@ def _transaction(ctx: FileContext, fn: Function, bindings) -> None:
         ctx.report(
             "SLK402",
             call,
-            f"{_who(fn)} begins a transaction ({_short(call)}) {how}, {effect}: roll it back first in the "
+            f"{fixture_label(fn)} begins a transaction ({short(call, 50)}) {how}, {effect}: roll it back first in the "
             f"teardown ({rollback})",
             fix,
         )
-
-
-def _short(node: ast.AST, limit: int = 50) -> str:
-    text = ast.unparse(node)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _handed_on(ctx: FileContext, calls: list[ast.Call], holders: set[str], fn: FunctionNode) -> bool:
@@ -589,10 +570,10 @@ def _creates(ctx: FileContext, fn: FunctionNode, bindings, parent):
 
 def _engine_of(ctx: FileContext, bindings, expr: ast.AST, at: ast.AST, depth: int = 0) -> tuple[str, ast.Call] | None:
     """The local engine name and its create_engine call behind ``expr`` (an engine or a connection)."""
-    expr = _unwrap(expr)
+    expr = unwrap_await(expr)
     if not isinstance(expr, ast.Name) or depth > 3:
         return None
-    bound = _unwrap(_bound(bindings, expr.id, at))
+    bound = unwrap_await(_bound(bindings, expr.id, at))
     if isinstance(bound, ast.Call):
         if (ctx.qualify(bound.func) or "") in rt.ENGINE_CONSTRUCTORS:
             return expr.id, bound
@@ -651,7 +632,7 @@ def _schema(ctx: FileContext, fn: Function, bindings) -> None:
         return
     if first_yield is not None:
         for node in nodes:
-            if isinstance(node, ast.Call) and _position(node) > _position(first_yield):
+            if isinstance(node, ast.Call) and position(node) > position(first_yield):
                 name = ctx.qualify(node.func) or ""
                 if name.rsplit(".", 1)[-1] in _CLEANUP_CALLS:
                     return
@@ -670,7 +651,7 @@ def _schema(ctx: FileContext, fn: Function, bindings) -> None:
         ctx.report(
             "SLK403",
             call,
-            f"{_who(fn)} creates tables ({meta_text}.create_all) in a database that outlives the run ({url}) "
+            f"{fixture_label(fn)} creates tables ({meta_text}.create_all) in a database that outlives the run ({url}) "
             f"and never drops them, so the next run starts with this run's tables and rows: call "
             f"{meta_text}.drop_all({engine_name}) after yield",
             fix,

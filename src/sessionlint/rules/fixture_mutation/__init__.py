@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from typing import Iterator
 
 from sessionlint.index import Project, Resolved, Shared
 from sessionlint.model import SCOPE_RANK, Diagnostic, FileFacts, Fix, FixOp, FixtureDef, Mutation
 from sessionlint.rules.base import Example, Rule
 from sessionlint.rules.fixture_values import immutable_fixtures
+from sessionlint.syntax import display_path
 
 RULES = [
     Rule(
@@ -106,15 +106,8 @@ def admin(shared_config):
 
 
 def _where(resolved: Resolved) -> str:
-    path = resolved.path or "?"
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:
-        rel = path
-    if rel.startswith(".." + os.sep):
-        rel = path
     line = resolved.fixture.span.line if resolved.fixture else 0
-    return f"{rel}:{line}"
+    return f"{display_path(resolved.path)}:{line}"
 
 
 # across files ----------------------------------------------------------------------

@@ -7,7 +7,7 @@ import re
 from bisect import bisect_left
 
 from sessionlint.context import FileContext, Function, FunctionNode
-from sessionlint.rules.global_state.events import _const_str
+from sessionlint.syntax import const_str
 from sessionlint.rules.global_state.names import _FileNames
 from sessionlint.rules.global_state.report import _class_prefixes, _diagnostic, _monkeypatch_ops, _wrap_op
 from sessionlint.rules.global_state.scan import _Scan
@@ -151,8 +151,7 @@ def _requests(ctx: FileContext, fn: Function) -> tuple[str, ...]:
 
 
 def _rule_data(ctx: FileContext) -> dict | None:
-    data = getattr(ctx.facts, "rule_data", None)
-    return data if isinstance(data, dict) else None
+    return ctx.facts.rule_data
 
 
 def _forked(ctx: FileContext, fn: Function) -> bool:
@@ -173,7 +172,7 @@ def _module_loggers(ctx: FileContext, names: _FileNames) -> dict[str, str | None
                 if arg is None or (isinstance(arg, ast.Constant) and arg.value in (None, "", "root")):
                     found[stmt.targets[0].id] = ""
                 else:
-                    found[stmt.targets[0].id] = _const_str(arg)
+                    found[stmt.targets[0].id] = const_str(arg)
             elif ctx.qualify(value) == "logging.root":
                 found[stmt.targets[0].id] = ""
     return found

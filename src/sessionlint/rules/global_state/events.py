@@ -6,6 +6,8 @@ import ast
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator
 
+from sessionlint.syntax import const_str
+
 if TYPE_CHECKING:
     from sessionlint.rules.global_state.targets import Target
 
@@ -43,23 +45,12 @@ class _State:
     nested: bool = False
 
 
-def _pos(node: ast.AST) -> tuple[int, int]:
-    return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
-
-
-def _const_str(node: ast.AST | None) -> str | None:
-    if isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)):
-        value = node.value
-        return value.decode("latin-1") if isinstance(value, bytes) else value
-    return None
-
-
 def _is_main_guard(test: ast.expr) -> bool:
     if not isinstance(test, ast.Compare) or len(test.ops) != 1 or not isinstance(test.ops[0], ast.Eq):
         return False
     sides = [test.left, *test.comparators]
     return any(isinstance(s, ast.Name) and s.id == "__name__" for s in sides) and any(
-        _const_str(s) == "__main__" for s in sides
+        const_str(s) == "__main__" for s in sides
     )
 
 
@@ -87,14 +78,3 @@ def _simple_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
              ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef),
         ):  # fmt: skip
             yield stmt
-
-
-def _walk_own(node: ast.AST) -> Iterator[ast.AST]:
-    """``ast.walk`` without entering nested functions, lambdas and classes."""
-    stack = [node]
-    while stack:
-        cur = stack.pop()
-        yield cur
-        for child in ast.iter_child_nodes(cur):
-            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-                stack.append(child)

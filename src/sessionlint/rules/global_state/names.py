@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from sessionlint.context import FileContext, FunctionNode
-from sessionlint.rules.global_state.events import _const_str, _walk_own
+from sessionlint.syntax import const_str, walk_own
 from sessionlint.rules.global_state.targets import GETTERS, IMPORT_CALLS, STATE_OBJECTS, Target
 
 # --------------------------------------------------------------------------------------------
@@ -61,7 +61,7 @@ class _FileNames:
             self._reads = []
             for node in ast.walk(self.ctx.tree):
                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-                    loaded = {n.id for n in _walk_own(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+                    loaded = {n.id for n in walk_own(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
                     if isinstance(node, ast.Lambda):
                         loaded |= {n.id for n in ast.walk(node.body) if isinstance(n, ast.Name)}
                     self._reads.append((node, loaded))
@@ -149,5 +149,5 @@ def _module_prefixes(name: str) -> list[str]:
 def _imported_module(qualify, value: ast.expr) -> str | None:
     """``pytest.importorskip("m")`` / ``importlib.import_module("m")`` -> ``m``."""
     if isinstance(value, ast.Call) and value.args and (qualify(value.func) or "") in IMPORT_CALLS:
-        return _const_str(value.args[0])
+        return const_str(value.args[0])
     return None

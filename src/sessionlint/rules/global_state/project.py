@@ -20,8 +20,8 @@ def check_project(project: Project, settings: object) -> Iterator[Diagnostic]:
     restores_cache: dict[tuple[str, str], tuple] = {}
     defined: dict[tuple[str, str], bool] = {}
     for path, facts in list(project.facts.items()):
-        data = getattr(facts, "rule_data", None)
-        if not isinstance(data, dict) or CODE not in data:
+        data = facts.rule_data
+        if CODE not in data:
             continue
         pending: list[_Pending] = data[CODE]["pending"]
         owners: dict[tuple[str, str], list[Target]] = {}
@@ -157,7 +157,7 @@ def _used_restores(project: Project, facts, item: _Pending, cache: dict) -> list
         key = (resolved.path or "", fixture.qualname)
         if key not in cache:
             other = project.get(resolved.path) if resolved.path else None
-            data = getattr(other, "rule_data", None) if other is not None else None
+            data = other.rule_data if other is not None else None
             cache[key] = (
                 tuple(data[CODE]["restores"].get(fixture.qualname, ()))
                 if isinstance(data, dict) and CODE in data

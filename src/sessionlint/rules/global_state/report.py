@@ -6,7 +6,8 @@ import ast
 
 from sessionlint.context import FileContext, Function, FunctionNode
 from sessionlint.model import BROAD_SCOPES, Diagnostic, Fix, FixOp
-from sessionlint.rules.global_state.events import Event, _simple_statements, _walk_own
+from sessionlint.rules.global_state.events import Event, _simple_statements
+from sessionlint.syntax import walk_own
 from sessionlint.rules.global_state.names import _FileNames
 from sessionlint.rules.global_state.scan import _Scan
 from sessionlint.rules.global_state.targets import CODE
@@ -137,7 +138,7 @@ def _wrap_op(ctx: FileContext, fn: Function, scan: _Scan, leaks: list[Event]) ->
     if not fixable:
         return None
     node = fn.node
-    returns = [n for n in _walk_own(node) if isinstance(n, ast.Return)]
+    returns = [n for n in walk_own(node) if isinstance(n, ast.Return)]
     convert = ""
     if scan.yield_pos is None:
         last = node.body[-1] if node.body else None

@@ -5,7 +5,8 @@ from __future__ import annotations
 import ast
 
 from sessionlint.context import FunctionNode
-from sessionlint.rules.global_state.events import _const_str, _pos, _State, _walk_own
+from sessionlint.rules.global_state.events import _State
+from sessionlint.syntax import const_str, position, walk_own
 from sessionlint.rules.global_state.targets import CONTEXTMANAGER_DECORATORS, DJANGO_SETTINGS_OVERRIDES, _dotted_target, _KEYED, MONKEYPATCH_CLASSES, _patch_kind, RESTORING_CONTEXTS, Target
 
 class _Restores:
@@ -62,12 +63,12 @@ class _Restores:
         if method == "syspath_prepend":
             return [("syspath", None)]
         if method in ("setattr", "delattr") and args:
-            string = _const_str(args[0])
+            string = const_str(args[0])
             if string is not None and "." in string and (len(args) == 1 or (method == "setattr" and len(args) == 2)):
                 return [_dotted_target(string, self)]
             if len(args) >= 2:
                 dotted = self.qualify(args[0])
-                attr = _const_str(args[1])
+                attr = const_str(args[1])
                 if dotted:
                     return [_dotted_target(f"{dotted}.{attr}", self) if attr else ("attr", dotted)]
             return []
@@ -85,10 +86,10 @@ class _Restores:
         args = call.args
         if kind == "patch":
             target = args[0] if args else next((k.value for k in call.keywords if k.arg == "target"), None)
-            string = _const_str(target)
+            string = const_str(target)
             return [_dotted_target(string, self)] if string else []
         if kind == "object" and len(args) >= 2:
-            dotted, attr = self.qualify(args[0]), _const_str(args[1])
+            dotted, attr = self.qualify(args[0]), const_str(args[1])
             if dotted and attr:
                 return [_dotted_target(f"{dotted}.{attr}", self)]
             return [("attr", dotted)] if dotted else []
@@ -96,14 +97,14 @@ class _Restores:
             target = args[0] if args else next((k.value for k in call.keywords if k.arg == "in_dict"), None)
             if target is None:
                 return []
-            string = _const_str(target)
+            string = const_str(target)
             dotted = string if string is not None else self.qualify(target)
             if not dotted:
                 return []
             tgt = _dotted_target(dotted, self)
             return [(tgt[0], None) if tgt[0] not in ("attr", "extra") else tgt]
         if kind == "multiple" and args:
-            dotted = _const_str(args[0]) or self.qualify(args[0])
+            dotted = const_str(args[0]) or self.qualify(args[0])
             if dotted:
                 return [_dotted_target(f"{dotted}.{k.arg}", self) for k in call.keywords if k.arg]
         return []
@@ -145,7 +146,7 @@ class _Restores:
                 logger = next((k.value for k in expr.keywords if k.arg == "logger"), None)
                 if logger is None and len(expr.args) >= 2:
                     logger = expr.args[1]
-                return [("loglevel", "" if logger is None else _const_str(logger))]
+                return [("loglevel", "" if logger is None else const_str(logger))]
         return []
 
     def helper_context(self, helper: FunctionNode, call: ast.Call) -> list[Target]:
@@ -165,8 +166,8 @@ class _Restores:
             # the object the caller passes is put back
             positions = [a.arg for a in helper.args.posonlyargs + helper.args.args]
             touched: list[str] = []
-            for node in _walk_own(helper):
-                if scan.yield_pos is None or _pos(node) <= scan.yield_pos:
+            for node in walk_own(helper):
+                if scan.yield_pos is None or position(node) <= scan.yield_pos:
                     continue
                 obj = None
                 if (

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import ast
 
-from sessionlint.context import dotted_parts, FunctionNode
-from sessionlint.rules.global_state.events import _const_str, Event, _is_main_guard, _pos, _State, _walk_own
+from sessionlint.context import FunctionNode
+from sessionlint.syntax import dotted_parts
+from sessionlint.rules.global_state.events import Event, _is_main_guard, _State
+from sessionlint.syntax import const_str, position, walk_own
 from sessionlint.rules.global_state.names import _FileNames, _imported_module, _module_prefixes
 from sessionlint.rules.global_state.restores import _Restores
 from sessionlint.rules.global_state.targets import CALL_WRITES, CLEANUP_METHODS, CONTAINER_WRITES, covers, _DICT_WRITES, _encloses, GETTERS, _LIST_WRITES, MOCKER_NAMES, MONKEYPATCH_CLASSES, _patch_kind, RESET_CALLS, STATE_OBJECTS, Target, UNDO_METHODS
@@ -50,8 +52,8 @@ class _Scan(_Writes, _Restores):
             if isinstance(node, ast.Global):
                 self.declared_global.update(node.names)
             elif isinstance(node, (ast.Yield, ast.YieldFrom)):
-                if self.yield_pos is None or _pos(node) < self.yield_pos:
-                    self.yield_pos = _pos(node)
+                if self.yield_pos is None or position(node) < self.yield_pos:
+                    self.yield_pos = position(node)
             elif isinstance(node, ast.Import):
                 for alias in node.names:
                     head = alias.asname or alias.name.split(".")[0]
@@ -164,13 +166,13 @@ class _Scan(_Writes, _Restores):
             arg = node.args[0]
             if isinstance(arg, ast.Constant) and arg.value in (None, "root", ""):
                 return True, ""
-            return True, _const_str(arg)
+            return True, const_str(arg)
         return False, None
 
     def reads(self, value: ast.AST) -> set[str]:
         """The families whose current value ``value`` reads (a saved value)."""
         found: set[str] = set()
-        for node in _walk_own(value):
+        for node in walk_own(value):
             if isinstance(node, ast.Name):
                 if node.id in self.saved:
                     found |= self.saved[node.id]
@@ -363,7 +365,7 @@ class _Scan(_Writes, _Restores):
         self.events.append(event)
 
     def restore(self, target: Target, node: ast.AST, st: _State, anywhere: bool = False, before: bool = False) -> None:
-        event = Event(target, node, _pos(node), write=False, restoring=True, anywhere=anywhere, before=before)
+        event = Event(target, node, position(node), write=False, restoring=True, anywhere=anywhere, before=before)
         self.emit(event, st)
 
     def call(self, call: ast.Call, st: _State, stmt: ast.stmt | None, in_with: bool) -> None:
@@ -449,16 +451,16 @@ class _Scan(_Writes, _Restores):
 
     # event builders ------------------------------------------------------------------------------
     def event(self, target: Target, node: ast.AST, what: str, advice: str, **kw) -> Event:
-        return Event(target, node, _pos(node), what=what, advice=advice, **kw)
+        return Event(target, node, position(node), what=what, advice=advice, **kw)
 
     def key_of(self, node: ast.AST | None) -> tuple[str | None, str]:
         """(constant key or None, how to show it)."""
         if node is None:
             return None, ""
-        value = _const_str(node)
+        value = const_str(node)
         if value is None and isinstance(node, ast.Name) and node.id not in self.locals | self.params:
             bound = self.ctx.module_globals.get(node.id)
-            value = _const_str(bound)
+            value = const_str(bound)
         if value is not None:
             return value, f"'{value}'"
         return None, self.text(node)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from sessionlint.rules.global_state.events import _pos
+from sessionlint.syntax import position
 
 if TYPE_CHECKING:
     from sessionlint.rules.global_state.scan import _Scan
@@ -156,7 +156,7 @@ STATE_FAMILIES_REBIND = frozenset({"env", "syspath", "sysmodules", "argv", "rcpa
 
 
 def _encloses(stmt: ast.stmt, pos: tuple[int, int]) -> bool:
-    start = _pos(stmt)
+    start = position(stmt)
     end = (getattr(stmt, "end_lineno", 0) or 0, getattr(stmt, "end_col_offset", 0) or 0)
     return start <= pos <= end
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ast
 
-from sessionlint.rules.global_state.events import _const_str, _pos, _State
+from sessionlint.rules.global_state.events import _State
+from sessionlint.syntax import const_str, position
 from sessionlint.rules.global_state.targets import CAPTURED_STREAMS, CTYPES_PROTOTYPE, DELETING, _dotted_target, _is_zero, _KEYED, LOG_NOTSET, STATE_FAMILIES_REBIND, Target
 
 class _Writes:
@@ -61,7 +62,7 @@ class _Writes:
             value = args[1] if len(args) >= 2 else next((k.value for k in call.keywords if k.arg == "locale"), None)
             if value is None or (isinstance(value, ast.Constant) and value.value is None):
                 return  # setlocale(category) only reads the locale
-            restoring = _const_str(value) == "" or self.saved_value(value, "locale")
+            restoring = const_str(value) == "" or self.saved_value(value, "locale")
             what, advice = _describe(fam, "set", None, "", qual, "")
         elif fam == "logdisable":
             level = args[0] if args else None
@@ -109,7 +110,7 @@ class _Writes:
         dotted = self.qualify(obj)
         if dotted is None:
             return
-        attr = _const_str(name)
+        attr = const_str(name)
         full = f"{dotted}.{attr}" if attr else dotted
         if full in CAPTURED_STREAMS or attr in CTYPES_PROTOTYPE:
             return
@@ -170,7 +171,7 @@ class _Writes:
                 restoring = action == "del" or self.saved_value(value, "extra")
                 self.emit(self.event(("extra", extra), node, f"changes '{extra}'", "set it back after yield or in a finally block",
                                      restoring=restoring, deletes=action == "del"), st)  # fmt: skip
-            elif st.in_finally or (self.yield_pos is not None and _pos(node) > self.yield_pos):
+            elif st.in_finally or (self.yield_pos is not None and position(node) > self.yield_pos):
                 # ``mod.handlers[:] = saved`` after yield: puts ``mod.handlers`` back
                 root = self.root(container)
                 dotted = self.qualify(container) if isinstance(container, ast.Attribute) else None

@@ -19,7 +19,7 @@ from sessionlint.context import FileContext, Function, FunctionNode
 from sessionlint.model import Fix, FixOp
 from sessionlint.resource_table import PATCH_FACTORIES, PATCHER, STARTED_PATCH, Resource
 from sessionlint.rules.base import Example, Rule
-from sessionlint.values import own_nodes
+from sessionlint.syntax import fixture_label, own_nodes, unwrap_await
 
 RULES = [
     Rule(
@@ -202,10 +202,6 @@ class _Acquired:
     handle: str | None = None  # for a patcher: the name bound to mock.patch(...)
 
 
-def _unwrap(expr: ast.AST | None) -> ast.AST | None:
-    return expr.value if isinstance(expr, ast.Await) else expr
-
-
 def _shadowed(fn: FunctionNode, name: str) -> bool:
     args = fn.args
     params = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
@@ -216,7 +212,7 @@ def acquired(
     ctx: FileContext, fn: FunctionNode, expr: ast.AST | None, bindings: dict[str, list[ast.AST]]
 ) -> _Acquired | None:
     """The resource ``expr`` acquires, if it is a call from the table (or a patch being started)."""
-    call = _unwrap(expr)
+    call = unwrap_await(expr)
     if not isinstance(call, ast.Call):
         return None
     func = call.func
@@ -465,13 +461,6 @@ def check_file(ctx: FileContext) -> None:
             _returned(ctx, fn, body)
 
 
-def _who(fn: Function) -> str:
-    fixture = fn.fixture
-    assert fixture is not None
-    scope = f"{fixture.scope}-scoped " if fixture.scope else ""
-    return f"{scope}fixture '{fixture.name}'"
-
-
 def _missing_teardown(ctx: FileContext, fn: Function, body: _Body) -> None:
     seen: set[int] = set()
     for node in body.nodes:
@@ -487,7 +476,7 @@ def _missing_teardown(ctx: FileContext, fn: Function, body: _Body) -> None:
                 ctx.report(
                     "SLK103",
                     node,
-                    f"{_who(fn)} starts a patch ({found.label}) that nothing stops, so it stays active for "
+                    f"{fixture_label(fn)} starts a patch ({found.label}) that nothing stops, so it stays active for "
                     f"every later test: keep the patcher and call its stop() after yield, or use monkeypatch",
                 )
             continue
@@ -508,7 +497,7 @@ def _missing_teardown(ctx: FileContext, fn: Function, body: _Body) -> None:
         ctx.report(
             "SLK103",
             node,
-            f"{_who(fn)} acquires {found.resource.what} ({found.label}) as '{name}' and nothing after yield "
+            f"{fixture_label(fn)} acquires {found.resource.what} ({found.label}) as '{name}' and nothing after yield "
             f"releases it: add {release} after yield, or acquire it in a with block",
             fix,
         )
@@ -585,7 +574,7 @@ def _returned(ctx: FileContext, fn: Function, body: _Body) -> None:
         ctx.report(
             "SLK104",
             value,
-            f"{_who(fn)} returns {found.resource.what} ({found.label}){held}, so no teardown can release it: "
+            f"{fixture_label(fn)} returns {found.resource.what} ({found.label}){held}, so no teardown can release it: "
             f"{advice}",
             fix,
         )

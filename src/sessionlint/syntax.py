@@ -1,0 +1,119 @@
+"""Shared ``ast`` helpers of extraction and the rule families (one copy each).
+
+Walking a function's own body (nested functions, lambdas and classes are
+other scopes), its first ``yield``, positions, dotted names, string
+constants, short source text for messages, and the one helper that shows a
+path relative to the working directory.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from typing import Iterator
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+# walking ------------------------------------------------------------------------------------
+def own_nodes(fn: FunctionNode) -> Iterator[ast.AST]:
+    """Walk ``fn``'s body in source order without entering nested functions, lambdas or classes.
+
+    The nested definition itself is yielded (its decorators and defaults are not walked).
+    """
+    stack: list[ast.AST] = list(reversed(fn.body))
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, NESTED_SCOPES):
+            continue
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+
+def walk_own(node: ast.AST) -> Iterator[ast.AST]:
+    """``ast.walk`` from ``node`` (included) without entering nested functions, lambdas and classes."""
+    stack = [node]
+    while stack:
+        cur = stack.pop()
+        yield cur
+        for child in ast.iter_child_nodes(cur):
+            if not isinstance(child, NESTED_SCOPES):
+                stack.append(child)
+
+
+def first_yield(fn: FunctionNode) -> ast.Yield | ast.YieldFrom | None:
+    """The first ``yield`` / ``yield from`` of ``fn``'s own body, in source order."""
+    for node in own_nodes(fn):
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            return node
+    return None
+
+
+# positions and text -------------------------------------------------------------------------
+def position(node: ast.AST) -> tuple[int, int]:
+    """(line, column) of a node; (0, 0) for nodes without a position."""
+    return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+
+
+def short(node: ast.AST, limit: int = 60) -> str:
+    """The node's source text, cut to ``limit`` characters for a message."""
+    text = ast.unparse(node)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def fixture_label(fn) -> str:
+    """``session-scoped fixture 'db'`` for a ``context.Function`` that is a fixture."""
+    fixture = fn.fixture
+    assert fixture is not None
+    scope = f"{fixture.scope}-scoped " if fixture.scope else ""
+    return f"{scope}fixture '{fixture.name}'"
+
+
+# names and constants ------------------------------------------------------------------------
+def dotted_parts(node: ast.AST) -> tuple[str, list[str]] | None:
+    """``a.b.c`` -> ``("a", ["b", "c"])``; None when the base is not a plain name."""
+    attrs: list[str] = []
+    while isinstance(node, ast.Attribute):
+        attrs.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    return node.id, attrs[::-1]
+
+
+def unwrap_await(expr: ast.AST | None) -> ast.AST | None:
+    """``await x`` -> ``x``; anything else unchanged."""
+    return expr.value if isinstance(expr, ast.Await) else expr
+
+
+def const_str(node: ast.AST | None) -> str | None:
+    """The value of a str (or bytes, read as latin-1) constant, else None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)):
+        value = node.value
+        return value.decode("latin-1") if isinstance(value, bytes) else value
+    return None
+
+
+def strings(node: ast.AST | None) -> Iterator[str]:
+    """The str constants of ``"a"`` or of a list/tuple/set display of them (``["a", "b"]``)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        yield node.value
+    elif isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        for elt in node.elts:
+            if isinstance(elt, ast.Constant) and isinstance(elt.value, str):
+                yield elt.value
+
+
+# paths --------------------------------------------------------------------------------------
+def display_path(path: str | None) -> str:
+    """``path`` relative to the working directory when it is below it, else as given ("?" for none)."""
+    if path is None:
+        return "?"
+    if path == "-" or not os.path.isabs(path):
+        return path
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if rel.startswith(os.pardir + os.sep) else rel
