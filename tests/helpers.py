@@ -33,3 +33,28 @@ def expected(root: Path) -> list[tuple[str, int, str]]:
                 for code in match.group(1).split(","):
                     marks.append((str(path.relative_to(root)), number, code.strip()))
     return sorted(marks)
+
+
+def shown(diagnostic) -> str:
+    """A diagnostic's message and its remedy (the text face's ``help:`` line) on one line."""
+    if diagnostic.fix_title:
+        return f"{diagnostic.message} | help: {diagnostic.fix_title}"
+    return diagnostic.message
+
+
+def diags(root: Path, code: str, settings: Settings | None = None) -> list[tuple[int, int, str]]:
+    """(line, column, shown text) of every ``code`` diagnostic under ``root``."""
+    result = lint(root, settings)
+    assert not result.errors, result.errors
+    return [(d.line, d.col, shown(d)) for d in result.diagnostics if d.code == code]
+
+
+def lines(root: Path, code: str) -> list[int]:
+    return [line for line, _col, _msg in diags(root, code)]
+
+
+def fix(root: Path, *extra: str) -> int:
+    """``sessionlint --fix`` (uncached, isolated from any user config) on ``root``."""
+    from sessionlint.cli import main
+
+    return main(["--fix", "--no-cache", "--isolated", "-q", *extra, str(root)])

@@ -135,7 +135,8 @@ def test_show_fixes_lists_what_fix_would_apply(example, capsys):
     status, out, _ = run(capsys, "--show-fixes", ".")
     assert status == 1
     report, fixes = out.split("\n\n")
-    assert report.count("\n") == 1  # the two diagnostics
+    # the two diagnostics, each with its help line
+    assert [line.startswith("  help: ") for line in report.splitlines()] == [False, True, False, True]
     assert fixes.splitlines() == [
         "2 fixes available with --fix:",
         "  conftest.py:6:12: SLK101 (mutable-fixture-value): Drop scope='session': build the value for each test",

@@ -72,7 +72,11 @@ def test_json_round_trips_with_the_documented_keys(example, capsys):
     items = json.loads(out)
     assert [item["code"] for item in items] == ["SLK101", "SLK201"]
     for item in items:
-        assert set(item) == {"code", "message", "filename", "line", "column", "end_line", "end_column", "fix", "url"}
+        assert set(item) == {
+            "code", "message", "filename", "line", "column", "end_line", "end_column", "fix", "fix_title", "url",
+            "fixture", "scope", "defined", "owner", "owner_kind", "target", "target_key",
+        }  # fmt: skip
+        assert item["fix_title"] and item["fixture"] == "shared_config" and item["scope"] == "session"
         assert Path(item["filename"]).is_absolute()
         assert item["url"] == RULES[item["code"]].url
         assert (item["end_line"], item["end_column"]) >= (item["line"], item["column"])
@@ -305,13 +309,13 @@ def test_grouped_output(example, capsys, monkeypatch):
     assert not ANSI.search(out)
     assert out.splitlines() == [
         "conftest.py:",
-        "  6:12 SLK101 [*] session-scoped fixture 'shared_config' returns a dict that every test shares; "
-        "hand out an immutable value, or a fresh copy per test (function scope)",
+        "  6:12 SLK101 [*] session-scoped fixture 'shared_config' returns a dict that every test shares",
+        "       help: hand out an immutable value, or a fresh copy per test (function scope)",
         "",
         "test_users.py:",
-        "  2:5 SLK201 [*] test 'test_create_user' mutates session-scoped fixture 'shared_config' (conftest.py:5) "
-        "with append() on shared_config['users']; later tests see the change: copy it first (copy.deepcopy) or "
-        "use a function-scoped fixture",
+        "  2:5 SLK201 [*] test 'test_create_user' mutates session-scoped fixture 'shared_config' (conftest.py:5): "
+        "append() on shared_config['users']",
+        "      help: copy it first (copy.deepcopy) or use a function-scoped fixture",
         "",
         "Found 2 diagnostics in 2 files (2 fixable with --fix)",
     ]
@@ -375,7 +379,9 @@ def test_text_format_is_unchanged(example, capsys, monkeypatch):
     status, out, _ = run(capsys, ".")
     assert status == 1
     assert out.splitlines()[0].startswith("conftest.py:6:12: SLK101 session-scoped fixture 'shared_config'")
-    assert out.splitlines()[1].startswith("test_users.py:2:5: SLK201 test 'test_create_user'")
+    assert out.splitlines()[1] == "  help: hand out an immutable value, or a fresh copy per test (function scope)"
+    assert out.splitlines()[2].startswith("test_users.py:2:5: SLK201 test 'test_create_user'")
+    assert out.splitlines()[3] == "  help: copy it first (copy.deepcopy) or use a function-scoped fixture"
 
 
 def test_every_format_is_documented():

@@ -60,6 +60,8 @@ def text_diagnostics(capsys, *args: object) -> tuple[int, list[tuple[str, int, s
     code, out, err = run(capsys, "--format", "text", *args)
     found = []
     for line in out.splitlines():
+        if line.startswith("  help: "):  # the remedy printed under a diagnostic
+            continue
         match = _TEXT_RE.match(line)
         assert match, line
         found.append((Path(match["path"]).name, int(match["line"]), match["code"], match["message"]))

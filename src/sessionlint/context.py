@@ -77,6 +77,14 @@ class FileContext:
             Diagnostic(self.path, span.line, span.col, code, message, span.end_line, span.end_col, fix, **fields)
         )
 
+    def owner_fields(self, fn: Function) -> dict[str, str]:
+        """The structured fields of a diagnostic about ``fn`` (and, for a fixture, its own value)."""
+        fixture = fn.fixture
+        fields = {"owner": fn.qualname, "owner_kind": "test" if fn.test is not None else "fixture" if fixture else ""}
+        if fixture is not None:
+            fields.update(fixture=fixture.name, scope=fixture.scope or "", defined=f"{self.path}:{fixture.span.line}")
+        return fields
+
     # names -----------------------------------------------------------------
     def qualify(self, node: ast.AST) -> str | None:
         """The dotted name an expression refers to, with import aliases resolved.

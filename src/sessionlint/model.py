@@ -58,6 +58,7 @@ class Diagnostic:
     owner_kind: str = ""  # "test" | "fixture" | "" (module level, setup functions, ...)
     target: str = ""  # global state written (SLK301): family, e.g. "environ", "syspath", "cwd", "attr"
     target_key: str = ""  # the key within the family: "HOME", "pkg.config.PORT"; "" for the whole target
+    fix_title: str = ""  # the remedy, one line ("copy it first (copy.deepcopy) ..."): text prints it as ``help:``
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.col, self.code)

@@ -211,11 +211,27 @@ def _rules() -> dict:
     return RULES
 
 
+# Diagnostic fields every machine format carries as its own (the guard reads the same ones)
+STRUCTURED_FIELDS = ("fixture", "scope", "defined", "owner", "owner_kind", "target", "target_key")
+
+
+def structured(diag: Diagnostic) -> dict[str, str | None]:
+    """The structured fields of a diagnostic, None where the rule has nothing to say."""
+    return {name: getattr(diag, name) or None for name in STRUCTURED_FIELDS}
+
+
+def help_line(diag: Diagnostic, indent: str = "  ") -> str:
+    """``  help: <remedy>`` under a diagnostic, or nothing when it has no fix_title."""
+    return f"{indent}help: {diag.fix_title}\n" if diag.fix_title else ""
+
+
 # text ----------------------------------------------------------------------------------------
 @reporter("text")
 def text(diagnostics: Sequence[Diagnostic], ctx: ReportContext | None = None) -> str:
     ctx = ctx or ReportContext()
-    return "".join(f"{ctx.display(d.path)}:{d.line}:{d.col}: {d.code} {d.message}\n" for d in diagnostics)
+    return "".join(
+        f"{ctx.display(d.path)}:{d.line}:{d.col}: {d.code} {d.message}\n{help_line(d)}" for d in diagnostics
+    )
 
 
 # json ----------------------------------------------------------------------------------------
@@ -258,7 +274,9 @@ def json_(diagnostics: Sequence[Diagnostic], ctx: ReportContext | None = None) -
                 "end_line": end_line,
                 "end_column": end_column,
                 "fix": _fix_json(d, ctx),
+                "fix_title": d.fix_title or None,
                 "url": rule.url if rule else None,
+                **structured(d),
             }
         )
     return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
@@ -360,6 +378,9 @@ def sarif(diagnostics: Sequence[Diagnostic], ctx: ReportContext | None = None) -
             fix = _sarif_fix(d, base, ctx)
             if fix is not None:
                 result["fixes"] = [fix]
+        properties = {k: v for k, v in {"fix_title": d.fix_title or None, **structured(d)}.items() if v}
+        if properties:
+            result["properties"] = properties
         results.append(result)
     log = {
         "$schema": SARIF_SCHEMA,
@@ -405,7 +426,8 @@ def github(diagnostics: Sequence[Diagnostic], ctx: ReportContext | None = None) 
             f"file={escape_property(name)},line={d.line},col={d.col},"
             f"endLine={end_line},endColumn={end_column},title={escape_property(d.code)}"
         )
-        lines.append(f"::error {props}::{escape_data(d.message)}\n")
+        message = f"{d.message}\nhelp: {d.fix_title}" if d.fix_title else d.message
+        lines.append(f"::error {props}::{escape_data(message)}\n")
     return "".join(lines)
 
 
@@ -451,6 +473,7 @@ def grouped(diagnostics: Sequence[Diagnostic], ctx: ReportContext | None = None)
             where = f"{d.line}:{d.col}".ljust(width)
             mark = " " + _paint(ctx, "cyan", "[*]") if ctx.applicable(d.fix) else ""
             out.append(f"  {_paint(ctx, 'dim', where)} {_paint(ctx, 'red', d.code)}{mark} {d.message}\n")
+            out.append(help_line(d, " " * (width + 3)))
         out.append("\n")
     out.append(_paint(ctx, "bold", summary(diagnostics, ctx)) + "\n")
     return "".join(out)

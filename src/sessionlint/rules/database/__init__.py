@@ -388,8 +388,9 @@ def _shared_session(ctx: FileContext, fn: Function, bindings) -> None:
     ctx.report(
         "SLK401",
         expr,
-        f"{fixture_label(fn)} {verb} {desc} that every test shares, so one test's writes and open transactions "
-        f"reach the next: {_PER_TEST}",
+        f"{fixture_label(fn)} {verb} {desc} that every test shares: one test's writes reach the next",
+        fix_title=_PER_TEST,
+        **ctx.owner_fields(fn),
     )
 
 
@@ -496,7 +497,7 @@ def _transaction(ctx: FileContext, fn: Function, bindings) -> None:
             continue  # closing without a commit rolls back
         else:
             how = "and nothing after yield rolls it back"
-            effect = "so the next test finds it still open, with this test's writes in it"
+            effect = "so the next test finds it open"
         if target:
             rollback = f"{'await ' if awaited else ''}{target}.rollback()"
             fix = _rollback_fix(ctx, fn, parent, first_yield, target, rollback, after_calls, awaited)
@@ -505,9 +506,10 @@ def _transaction(ctx: FileContext, fn: Function, bindings) -> None:
         ctx.report(
             "SLK402",
             call,
-            f"{fixture_label(fn)} begins a transaction ({short(call, 50)}) {how}, {effect}: roll it back first in the "
-            f"teardown ({rollback})",
+            f"{fixture_label(fn)} begins a transaction ({short(call, 50)}) {how}, {effect}",
             fix,
+            fix_title=f"roll it back first in the teardown ({rollback})",
+            **ctx.owner_fields(fn),
         )
 
 
@@ -652,9 +654,10 @@ def _schema(ctx: FileContext, fn: Function, bindings) -> None:
             "SLK403",
             call,
             f"{fixture_label(fn)} creates tables ({meta_text}.create_all) in a database that outlives the run ({url}) "
-            f"and never drops them, so the next run starts with this run's tables and rows: call "
-            f"{meta_text}.drop_all({engine_name}) after yield",
+            f"and never drops them",
             fix,
+            fix_title=f"call {meta_text}.drop_all({engine_name}) after yield",
+            **ctx.owner_fields(fn),
         )
 
 

@@ -155,21 +155,20 @@ def _writes(
         if fixture is None:
             code = "SLK201"
             name = qualname.rsplit(".", 1)[-1]
-            message = (
-                f"test '{name}' mutates {where} with {mutation.what}; later tests see the change: "
-                f"copy it first (copy.deepcopy) or use a function-scoped fixture"
-            )
+            message = f"test '{name}' mutates {where}: {mutation.what}"
+            help_ = "copy it first (copy.deepcopy) or use a function-scoped fixture"
             fix = Fix("safe" if literal else "unsafe", f"Deep-copy '{mutation.name}' at the start of the test", (op,))
         else:
             code = "SLK202"
             message = (
-                f"fixture '{fixture.name}' ({fixture.scope}-scoped) mutates {where} with {mutation.what} "
-                f"and does not restore it after yield: copy it first or undo the change in teardown"
+                f"fixture '{fixture.name}' ({fixture.scope}-scoped) mutates {where}: {mutation.what}, "
+                f"not restored after yield"
             )
+            help_ = "copy it first (copy.deepcopy) or undo the change in teardown"
             fix = Fix("unsafe", f"Deep-copy '{mutation.name}' at the start of the fixture", (op,))
         yield Diagnostic(
             facts.path, span.line, span.col, code, message, span.end_line, span.end_col, fix,
             fixture=mutation.name, scope=shared.label.removesuffix("-scoped"),
             defined=f"{shared.resolved.path}:{target.span.line}", owner=qualname,
-            owner_kind="test" if fixture is None else "fixture",
+            owner_kind="test" if fixture is None else "fixture", fix_title=help_,
         )  # fmt: skip

@@ -211,16 +211,25 @@ def _advice(fixture: FixtureDef, resolved: Resolved) -> str:
     return f"give '{name}' {scope} scope (or broader), or narrow '{fixture.name}' to {resolved.scope} scope"
 
 
+def _fields(facts: FileFacts, fixture: FixtureDef, resolved: Resolved) -> dict[str, str]:
+    """The requested (narrower) fixture, its scope and definition; the requesting fixture as owner."""
+    defined = f"{resolved.path}:{resolved.fixture.span.line}" if resolved.fixture and resolved.path else ""
+    return {
+        "fixture": resolved.name, "scope": resolved.scope or "", "defined": defined,
+        "owner": fixture.qualname, "owner_kind": "fixture",
+    }  # fmt: skip
+
+
 def _direct(facts: FileFacts, fixture: FixtureDef, index: int, resolved: Resolved) -> Diagnostic:
     span = _arg_span(fixture, index)
     message = (
         f"{fixture.scope}-scoped fixture '{fixture.name}' requests {resolved.scope}-scoped fixture "
-        f"'{resolved.name}' ({_where(resolved)}); pytest raises ScopeMismatch when it sets up "
-        f"'{fixture.name}': {_advice(fixture, resolved)}"
+        f"'{resolved.name}' ({_where(resolved)}): pytest raises ScopeMismatch"
     )
     return Diagnostic(
-        facts.path, span.line, span.col, "SLK501", message, span.end_line, span.end_col, _fix(facts, fixture, resolved)
-    )
+        facts.path, span.line, span.col, "SLK501", message, span.end_line, span.end_col, _fix(facts, fixture, resolved),
+        fix_title=_advice(fixture, resolved), **_fields(facts, fixture, resolved),
+    )  # fmt: skip
 
 
 def _overridden(
@@ -230,11 +239,16 @@ def _overridden(
     where = display_path(test_path) + (f" (class {cls})" if cls else "")
     message = (
         f"{fixture.scope}-scoped fixture '{fixture.name}' requests '{resolved.name}', which the tests in {where} "
-        f"that use '{fixture.name}' get from {_where(resolved)}, {resolved.scope}-scoped; pytest raises "
-        f"ScopeMismatch there: give that '{resolved.name}' {fixture.scope} scope (or broader), or narrow "
-        f"'{fixture.name}' to {resolved.scope} scope"
+        f"that use '{fixture.name}' get from {_where(resolved)}, {resolved.scope}-scoped: pytest raises ScopeMismatch"
     )
-    return Diagnostic(facts.path, span.line, span.col, "SLK501", message, span.end_line, span.end_col)
+    help_ = (
+        f"give that '{resolved.name}' {fixture.scope} scope (or broader), or narrow '{fixture.name}' to "
+        f"{resolved.scope} scope"
+    )
+    return Diagnostic(
+        facts.path, span.line, span.col, "SLK501", message, span.end_line, span.end_col,
+        fix_title=help_, **_fields(facts, fixture, resolved),
+    )  # fmt: skip
 
 
 def _override(

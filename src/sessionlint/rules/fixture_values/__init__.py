@@ -151,9 +151,9 @@ def check_file(ctx: FileContext) -> None:
         ctx.report(
             "SLK102",
             value.span,
-            f"fixture '{fixture.name}' {verb} {value.desc}, which every test shares whatever the "
-            f"fixture's scope; hand out a copy (copy.deepcopy) or build the value in the fixture",
+            f"fixture '{fixture.name}' {verb} {value.desc}, which every test shares whatever the fixture's scope",
             fix,
+            fix_title="hand out a copy (copy.deepcopy) or build the value in the fixture",
             fixture=fixture.name,
             scope=fixture.scope or "",
             defined=f"{ctx.path}:{fixture.span.line}",
@@ -191,20 +191,19 @@ def _mutable_values(project: Project, facts: FileFacts, immutable: frozenset[str
             )
             message = (
                 f"fixture '{fixture.name}' {verb} request.param, and its params hold mutable literals that "
-                f"every test with the same param shares; {verb[:-1]} copy.deepcopy(request.param)"
+                f"every test with the same param shares"
             )
+            help_ = f"{verb[:-1]} copy.deepcopy(request.param)"
         elif value.kind == "mutable" and fixture.scope in BROAD_SCOPES:
             fix = _slk101_fix(project, facts, fixture)
-            message = (
-                f"{fixture.scope}-scoped fixture '{fixture.name}' {verb} {value.desc} that every test "
-                f"shares; hand out an immutable value, or a fresh copy per test (function scope)"
-            )
+            message = f"{fixture.scope}-scoped fixture '{fixture.name}' {verb} {value.desc} that every test shares"
+            help_ = "hand out an immutable value, or a fresh copy per test (function scope)"
         else:
             continue
         yield Diagnostic(
             facts.path, span.line, span.col, "SLK101", message, span.end_line, span.end_col, fix,
             fixture=fixture.name, scope=fixture.scope or "", defined=f"{facts.path}:{fixture.span.line}",
-            owner=fixture.qualname, owner_kind="fixture",
+            owner=fixture.qualname, owner_kind="fixture", fix_title=help_,
         )  # fmt: skip
 
 

@@ -36,7 +36,7 @@ def _diagnostic(ctx: FileContext, fn: Function, event: Event, wrap_op, mp_ops: d
     advice = event.advice.replace("{mp}", mp)
     if broad and "{mp}" in event.advice:
         advice += " inside `with pytest.MonkeyPatch.context() as mp:` around the yield"
-    message = f"{_owner_label(fn)} {event.what} and never restores it, so later tests see the change: {advice}"
+    message = f"{_owner_label(fn)} {event.what} and never restores it"
     fix = None
     if event.call and event.stmt is not None:
         if broad:
@@ -60,7 +60,7 @@ def _diagnostic(ctx: FileContext, fn: Function, event: Event, wrap_op, mp_ops: d
         fixture=fixture.name if fixture else "", scope=(fixture.scope or "") if fixture else "",
         defined=f"{ctx.path}:{fixture.span.line}" if fixture else "", owner=fn.qualname,
         owner_kind="test" if fn.test is not None else "fixture" if fixture is not None else "",
-        target=str(event.target[0]), target_key=str(event.target[1] or ""),
+        target=str(event.target[0]), target_key=str(event.target[1] or ""), fix_title=advice,
     )  # fmt: skip
 
 

@@ -477,7 +477,9 @@ def _missing_teardown(ctx: FileContext, fn: Function, body: _Body) -> None:
                     "SLK103",
                     node,
                     f"{fixture_label(fn)} starts a patch ({found.label}) that nothing stops, so it stays active for "
-                    f"every later test: keep the patcher and call its stop() after yield, or use monkeypatch",
+                    f"every later test",
+                    fix_title="keep the patcher and call its stop() after yield, or use monkeypatch",
+                    **ctx.owner_fields(fn),
                 )
             continue
         if found.handle is not None:  # patcher.start()
@@ -498,8 +500,10 @@ def _missing_teardown(ctx: FileContext, fn: Function, body: _Body) -> None:
             "SLK103",
             node,
             f"{fixture_label(fn)} acquires {found.resource.what} ({found.label}) as '{name}' and nothing after yield "
-            f"releases it: add {release} after yield, or acquire it in a with block",
+            f"releases it",
             fix,
+            fix_title=f"add {release} after yield, or acquire it in a with block",
+            **ctx.owner_fields(fn),
         )
 
 
@@ -574,9 +578,10 @@ def _returned(ctx: FileContext, fn: Function, body: _Body) -> None:
         ctx.report(
             "SLK104",
             value,
-            f"{fixture_label(fn)} returns {found.resource.what} ({found.label}){held}, so no teardown can release it: "
-            f"{advice}",
+            f"{fixture_label(fn)} returns {found.resource.what} ({found.label}){held}, so no teardown can release it",
             fix,
+            fix_title=advice,
+            **ctx.owner_fields(fn),
         )
 
 
