@@ -13,19 +13,15 @@ from hypothesis import strategies as st
 
 from sessionlint.cli import main
 from sessionlint.config import Settings
-from sessionlint.engine import Engine
+from sessionlint.edits import Edit, apply_edits, diff_edits, split_lines
+from sessionlint.engine import Engine, FixEdits
 from sessionlint.model import Diagnostic, Fix, FixOp
 from sessionlint.reporters import (
     REPORTERS,
-    Edit,
-    FixEdits,
     ReportContext,
-    apply_edits,
-    diff_edits,
     escape_data,
     escape_property,
     sarif_base,
-    split_lines,
 )
 from sessionlint.rules import RULES
 
@@ -388,3 +384,33 @@ def test_every_format_is_documented():
     usage = (Path(__file__).parent.parent / "docs" / "usage.md").read_text()
     for name in REPORTERS:
         assert f"--format {name}" in usage, name
+
+
+def test_reporters_show_the_edits_they_are_handed_and_never_run_fixers(tmp_path):
+    """The engine layer computes fix edits; a reporter only shows what it is handed."""
+    import ast
+
+    source = (Path(__file__).parent.parent / "src" / "sessionlint" / "reporters.py").read_text()
+    imported = {
+        (node.module or "") if isinstance(node, ast.ImportFrom) else alias.name
+        for node in ast.walk(ast.parse(source)) if isinstance(node, (ast.Import, ast.ImportFrom))
+        for alias in node.names
+    }  # fmt: skip
+    assert not {name for name in imported if name.startswith(("libcst", "sessionlint.fixes", "sessionlint.rules."))}
+    assert "apply_ops" not in source
+    fix = Fix("safe", "rewrite", (FixOp(str(tmp_path / "a.py"), "drop-scope", (("func", "f"),)),))
+    handed = [Edit(str(tmp_path / "a.py"), 1, 1, 2, 1, "new\n")]
+
+    class Handed:
+        def edits(self, asked: Fix):
+            assert asked is fix
+            return handed
+
+    diagnostic = Diagnostic(str(tmp_path / "a.py"), 1, 1, "SLK101", "m", fix=fix, fix_title="do this")
+    items = json.loads(REPORTERS["json"]([diagnostic], ReportContext(root=str(tmp_path), fix_edits=Handed())))
+    assert items[0]["fix"]["edits"][0]["content"] == "new\n"
+    assert items[0]["fix_title"] == "do this"
+    log = json.loads(REPORTERS["sarif"]([diagnostic], ReportContext(root=str(tmp_path), fix_edits=Handed())))
+    result = log["runs"][0]["results"][0]
+    assert result["fixes"][0]["artifactChanges"][0]["replacements"][0]["insertedContent"]["text"] == "new\n"
+    assert result["properties"] == {"fix_title": "do this"}

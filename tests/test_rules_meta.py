@@ -211,3 +211,19 @@ def test_rule_has_a_negative_golden_sample(code: str) -> None:
 def test_rule_is_in_the_changelog(code: str) -> None:
     changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
     assert re.search(rf"\b{code}\b", changelog), f"{code} is not listed in CHANGELOG.md"
+
+
+def test_rules_never_read_files() -> None:
+    """The engine hands rules what they need (facts, Project.get); no rule module opens a file."""
+    import ast
+
+    rules_dir = Path(rules.__file__).parent
+    for path in sorted(rules_dir.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                func = node.func
+                name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+                assert name not in ("open", "read_text", "read_bytes", "scandir", "listdir"), f"{path}:{node.lineno}"
+            if isinstance(node, ast.ImportFrom) and node.module == "sessionlint.sources":
+                raise AssertionError(f"{path}: imports sessionlint.sources")

@@ -16,7 +16,7 @@ from sessionlint.context import FileContext, Function, FunctionNode
 from sessionlint.model import FileFacts, FixtureDef, ImportedName, Span, TestDef
 from sessionlint.mutations import find_mutations
 from sessionlint.sources import SourceError, decode, parse
-from sessionlint.syntax import first_yield, strings
+from sessionlint.syntax import first_yield, strings, top_names
 
 FIXTURE_DECORATORS = frozenset(
     {"pytest.fixture", "pytest.yield_fixture", "pytest_asyncio.fixture", "pytest_asyncio.plugin.fixture"}
@@ -109,6 +109,7 @@ class _Extractor:
 
     def run(self) -> None:
         ctx, tree = self.ctx, self.ctx.tree
+        ctx.facts.top_names = top_names(tree)
         self._imports(tree)
         for stmt in tree.body:
             if isinstance(stmt, (ast.Assign, ast.AnnAssign)):

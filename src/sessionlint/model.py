@@ -152,5 +152,8 @@ class FileFacts:
     internal_error: str | None = None
     # test class ("" at module level) -> every fixture name its tests request (parameters, usefixtures)
     test_requests: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # what the module binds at top level: name -> a class's own names, or None for anything else;
+    # None when it cannot be known (``__getattr__``, ``import *``, a file that does not parse)
+    top_names: dict[str, tuple[str, ...] | None] | None = None
     # per-rule facts for the project step, keyed by rule code (picklable values only)
     rule_data: dict[str, object] = field(default_factory=dict)

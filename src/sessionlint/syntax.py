@@ -105,6 +105,47 @@ def strings(node: ast.AST | None) -> Iterator[str]:
                 yield elt.value
 
 
+def bound_names(body: list[ast.stmt]) -> dict[str, ast.AST]:
+    """Names a module or class body binds, guarded (if/try) definitions included."""
+    names: dict[str, ast.AST] = {}
+    for stmt in body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names[stmt.name] = stmt
+        elif isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            for target in targets:
+                for node in ast.walk(target):
+                    if isinstance(node, ast.Name):
+                        names[node.id] = stmt
+        elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            for alias in stmt.names:
+                names[(alias.asname or alias.name).split(".")[0]] = stmt
+        elif isinstance(stmt, (ast.If, ast.Try, ast.With)):
+            inner = (
+                list(getattr(stmt, "body", []))
+                + list(getattr(stmt, "orelse", []))
+                + list(getattr(stmt, "finalbody", []))
+            )
+            for handler in getattr(stmt, "handlers", []) or []:
+                inner += handler.body
+            names.update(bound_names(inner))
+    return names
+
+
+def top_names(tree: ast.Module) -> dict[str, tuple[str, ...] | None] | None:
+    """What a module binds at top level: name -> a class's own names, or None for anything else.
+
+    None when the module's names cannot be known (``__getattr__``, ``import *``).
+    """
+    names = bound_names(tree.body)
+    if "__getattr__" in names or "*" in names:
+        return None
+    return {
+        name: tuple(bound_names(node.body)) if isinstance(node, ast.ClassDef) else None
+        for name, node in names.items()
+    }
+
+
 # paths --------------------------------------------------------------------------------------
 def display_path(path: str | None) -> str:
     """``path`` relative to the working directory when it is below it, else as given ("?" for none)."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 from dataclasses import replace
 from typing import Iterator
 
@@ -10,7 +9,6 @@ from sessionlint.index import Project
 from sessionlint.model import BROAD_SCOPES, Diagnostic
 from sessionlint.rules.global_state.targets import BUILTIN_RESTORES, CODE, covers, Target
 from sessionlint.rules.global_state.verdicts import _Pending
-from sessionlint.sources import parse
 
 # --------------------------------------------------------------------------------------------
 # across files: fixtures a test uses may restore what it writes
@@ -51,7 +49,7 @@ def _settle_fix(project: Project, path: str, diagnostic: Diagnostic, defined: di
                 if dotted:
                     key = (path, dotted)
                     if key not in defined:
-                        defined[key] = _attr_defined(project, path, dotted, defined)
+                        defined[key] = _attr_defined(project, path, dotted)
                     if not defined[key] and v.endswith(")"):
                         v = v[:-1] + ", raising=False)"
             new.append((k, v))
@@ -59,7 +57,7 @@ def _settle_fix(project: Project, path: str, diagnostic: Diagnostic, defined: di
     return replace(diagnostic, fix=replace(fix, ops=tuple(ops)))
 
 
-def _attr_defined(project: Project, path: str, dotted: str, cache: dict) -> bool:
+def _attr_defined(project: Project, path: str, dotted: str) -> bool:
     """Whether the project's source defines ``dotted`` (``app.settings.DEBUG``, ``app.models.User.x``)."""
     level = len(dotted) - len(dotted.lstrip("."))
     parts = dotted.lstrip(".").split(".")
@@ -71,62 +69,23 @@ def _attr_defined(project: Project, path: str, dotted: str, cache: dict) -> bool
             found = None
         if found is None:
             continue
-        names = _top_level_names(found, cache)
+        names = _top_level_names(project, found)
         if names is None:
             return False
         rest = parts[i:]
-        node = names.get(rest[0])
-        if node is None:
+        if rest[0] not in names:
             return False
         if len(rest) == 1:
             return True
-        if isinstance(node, ast.ClassDef) and len(rest) == 2:
-            return rest[1] in _block_names(node.body)
-        return False
+        members = names[rest[0]]  # a class's own names, None for anything else
+        return members is not None and len(rest) == 2 and rest[1] in members
     return False
 
 
-def _top_level_names(path: str, cache: dict) -> dict[str, ast.AST] | None:
-    if path not in cache:
-        try:
-            with open(path, "rb") as f:
-                tree = parse(f.read(), path)
-        except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
-            cache[path] = None
-            return None
-        names = _block_names(tree.body)
-        if "__getattr__" in names or "*" in names:
-            cache[path] = None  # dynamic attributes: cannot tell
-        else:
-            cache[path] = names
-    return cache[path]
-
-
-def _block_names(body: list[ast.stmt]) -> dict[str, ast.AST]:
-    """Names a module or class body binds, guarded (if/try) definitions included."""
-    names: dict[str, ast.AST] = {}
-    for stmt in body:
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names[stmt.name] = stmt
-        elif isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-            for target in targets:
-                for node in ast.walk(target):
-                    if isinstance(node, ast.Name):
-                        names[node.id] = stmt
-        elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
-            for alias in stmt.names:
-                names[(alias.asname or alias.name).split(".")[0]] = stmt
-        elif isinstance(stmt, (ast.If, ast.Try, ast.With)):
-            inner = (
-                list(getattr(stmt, "body", []))
-                + list(getattr(stmt, "orelse", []))
-                + list(getattr(stmt, "finalbody", []))
-            )
-            for handler in getattr(stmt, "handlers", []) or []:
-                inner += handler.body
-            names.update(_block_names(inner))
-    return names
+def _top_level_names(project: Project, path: str) -> dict[str, tuple[str, ...] | None] | None:
+    """What the module at ``path`` binds at top level (the engine extracts it; rules never read files)."""
+    facts = project.get(path)
+    return facts.top_names if facts is not None else None
 
 
 def _used_restores(project: Project, facts, item: _Pending, cache: dict) -> list[Target]:
