@@ -43,6 +43,8 @@ class FileContext:
     module_globals: dict[str, ast.expr] = field(default_factory=dict)
     functions: list[Function] = field(default_factory=list)
     module_functions: dict[str, FunctionNode] = field(default_factory=dict)
+    # what the families' listeners collected during the one walk over the file, by family
+    collected: dict[str, object] = field(default_factory=dict)
 
     # positions -----------------------------------------------------------
     def col(self, lineno: int, col_offset: int) -> int:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import ast
 import re
 import sys
+from typing import Iterable
 
 from sessionlint import values
 from sessionlint.context import FileContext, Function, FunctionNode
 from sessionlint.model import FileFacts, FixtureDef, ImportedName, Span, TestDef
 from sessionlint.mutations import find_mutations
 from sessionlint.sources import SourceError, decode, parse
-from sessionlint.syntax import first_yield, strings, top_names
+from sessionlint.syntax import Walker, first_yield, strings, top_names
 
 FIXTURE_DECORATORS = frozenset(
     {"pytest.fixture", "pytest.yield_fixture", "pytest_asyncio.fixture", "pytest_asyncio.plugin.fixture"}
@@ -82,9 +83,9 @@ def extract_text(path: str, text: str, settings: object, facts: FileFacts | None
     facts.noqa = parse_noqa(lines)
     ctx = FileContext(path, text, lines, tree, facts, settings)
     try:
-        _Extractor(ctx).run()
-        from sessionlint.rules import run_file_rules
+        from sessionlint.rules import file_listeners, run_file_rules
 
+        _Extractor(ctx).run(file_listeners(ctx))
         run_file_rules(ctx)
     except RecursionError:
         facts.diagnostics.append(_parse_error(path, 1, 1, "cannot analyse file: nesting too deep"))
@@ -107,10 +108,16 @@ class _Extractor:
         self.ctx = ctx
         self.module_params: set[str] = set()
 
-    def run(self) -> None:
+    def run(self, listeners: Iterable[object] = ()) -> None:
+        """One walk over the file's statements feeds the extractor and the families' listeners."""
         ctx, tree = self.ctx, self.ctx.tree
         ctx.facts.top_names = top_names(tree)
-        self._imports(tree)
+        walker = Walker()
+        walker.add(self)
+        for listener in listeners:
+            walker.add(listener)
+        walker.walk(tree.body)
+        self._module_imports(tree)
         for stmt in tree.body:
             if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
                 self._module_assign(stmt)
@@ -128,23 +135,26 @@ class _Extractor:
                         self._function(inner, None, set(self.module_params))
 
     # module level -----------------------------------------------------------
-    def _imports(self, tree: ast.Module) -> None:
+    def visit_Import(self, node: ast.Import) -> None:
+        """Import aliases, wherever the statement is (a function's ``import x`` counts too)."""
         aliases = self.ctx.aliases
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    if alias.asname:
-                        aliases[alias.asname] = alias.name
-                    else:
-                        head = alias.name.split(".")[0]
-                        aliases[head] = head
-            elif isinstance(node, ast.ImportFrom):
-                module = node.module or ""
-                for alias in node.names:
-                    if alias.name == "*":
-                        continue
-                    prefix = "." * node.level + module
-                    aliases[alias.asname or alias.name] = f"{prefix}.{alias.name}" if prefix else alias.name
+        for alias in node.names:
+            if alias.asname:
+                aliases[alias.asname] = alias.name
+            else:
+                head = alias.name.split(".")[0]
+                aliases[head] = head
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        aliases = self.ctx.aliases
+        module = node.module or ""
+        for alias in node.names:
+            if alias.name == "*":
+                continue
+            prefix = "." * node.level + module
+            aliases[alias.asname or alias.name] = f"{prefix}.{alias.name}" if prefix else alias.name
+
+    def _module_imports(self, tree: ast.Module) -> None:
         for stmt in tree.body:
             if isinstance(stmt, ast.ImportFrom):
                 for alias in stmt.names:

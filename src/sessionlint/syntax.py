@@ -50,6 +50,45 @@ def first_yield(fn: FunctionNode) -> ast.Yield | ast.YieldFrom | None:
     return None
 
 
+class Walker:
+    """One traversal per file, pylint's ``ASTWalker`` in small: every statement of a module,
+    nested function, class and compound bodies included, in source order, dispatched to the
+    ``visit_<NodeType>(node)`` methods of the listeners added. Expressions are analysed per
+    function by the families (a statement walk costs a fraction of a whole-tree ``ast.walk``).
+    """
+
+    def __init__(self) -> None:
+        self.listeners: dict[type, list] = {}
+
+    def add(self, listener: object) -> None:
+        for name in dir(listener):
+            if name.startswith("visit_"):
+                kind = getattr(ast, name[len("visit_"):], None)
+                if isinstance(kind, type) and issubclass(kind, ast.stmt):
+                    self.listeners.setdefault(kind, []).append(getattr(listener, name))
+
+    def walk(self, body: list[ast.stmt]) -> None:
+        listeners = self.listeners
+        if not listeners:
+            return
+        stack: list[ast.stmt] = body[::-1]
+        while stack:
+            stmt = stack.pop()
+            for visit in listeners.get(type(stmt), ()):
+                visit(stmt)
+            inner: list[ast.stmt] = []
+            for name in ("body", "orelse", "finalbody"):
+                block = getattr(stmt, name, None)
+                if block.__class__ is list:
+                    inner += block
+            for handler in getattr(stmt, "handlers", None) or ():
+                inner += handler.body
+            for case in getattr(stmt, "cases", None) or ():
+                inner += case.body
+            if inner:
+                stack += inner[::-1]
+
+
 # positions and text -------------------------------------------------------------------------
 def position(node: ast.AST) -> tuple[int, int]:
     """(line, column) of a node; (0, 0) for nodes without a position."""

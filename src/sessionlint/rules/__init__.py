@@ -48,6 +48,20 @@ FAMILIES = tuple(module.__name__.rsplit(".", 1)[-1] for module in MODULES)
 RULES: dict[str, Rule] = _register(MODULES)
 
 
+def file_listeners(ctx: FileContext) -> list[object]:
+    """The listeners of the one walk over a file: each family's ``listeners(ctx)``, if it has one.
+
+    A listener has ``visit_<NodeType>(node)`` methods for statement types (``visit_Import``...);
+    it keeps what it finds in ``ctx.collected`` for the family's ``check_file``.
+    """
+    found: list[object] = []
+    for module in MODULES:
+        make = getattr(module, "listeners", None)
+        if make is not None:
+            found.extend(make(ctx))
+    return found
+
+
 def run_file_rules(ctx: FileContext) -> None:
     """Run every family's per-file checks; a crash in one is recorded, not raised."""
     for module in MODULES:
@@ -60,4 +74,4 @@ def run_file_rules(ctx: FileContext) -> None:
             ctx.facts.internal_error = f"{module.__name__}: {type(exc).__name__}: {exc}"
 
 
-__all__ = ["Example", "Rule", "RULES", "MODULES", "FAMILIES", "run_file_rules"]
+__all__ = ["Example", "Rule", "RULES", "MODULES", "FAMILIES", "file_listeners", "run_file_rules"]

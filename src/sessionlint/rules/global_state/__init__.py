@@ -238,6 +238,14 @@ and `pytest.deprecated_call()` are flagged too.
 
 
 from sessionlint.rules.global_state.check import check_file  # noqa: E402 - the checks need RULES' module first
+from sessionlint.rules.global_state.names import ImportedModules  # noqa: E402
 from sessionlint.rules.global_state.project import check_project  # noqa: E402
 
-__all__ = ["CODE", "RULES", "check_file", "check_project"]
+
+
+def listeners(ctx) -> list[object]:
+    """What SLK301 collects during the one walk over a file (see ``rules.file_listeners``)."""
+    return [ImportedModules(ctx)]
+
+
+__all__ = ["CODE", "RULES", "check_file", "check_project", "listeners"]

@@ -5,11 +5,26 @@ from __future__ import annotations
 import ast
 
 from sessionlint.context import FileContext, FunctionNode
-from sessionlint.syntax import const_str, walk_own
+from sessionlint.syntax import Walker, const_str, walk_own
 from sessionlint.rules.global_state.targets import GETTERS, IMPORT_CALLS, STATE_OBJECTS, Target
 
 # --------------------------------------------------------------------------------------------
 # names of a file
+
+
+IMPORTED = "global_state.imported"  # ctx.collected key: every module an ``import`` anywhere names
+
+
+class ImportedModules:
+    """Listener of the file walk: the modules (and their parents) that ``import`` statements name."""
+
+    def __init__(self, ctx: FileContext) -> None:
+        self.modules: set[str] = set()
+        ctx.collected[IMPORTED] = self.modules
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            self.modules.update(_module_prefixes(alias.name))
 
 
 class _FileNames:
@@ -34,10 +49,11 @@ class _FileNames:
                         continue
                     self.not_imports.add(target.id)
         self.modules: set[str] = {v for k, v in self.aliases.items() if k not in ctx.aliases}  # importorskip
-        for node in ast.walk(ctx.tree):
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    self.modules.update(_module_prefixes(alias.name))
+        if IMPORTED not in ctx.collected:  # a context built without the extraction walk (tests, tools)
+            walker = Walker()
+            walker.add(ImportedModules(ctx))
+            walker.walk(ctx.tree.body)
+        self.modules.update(ctx.collected[IMPORTED])  # type: ignore[arg-type]
         self.module_saved: dict[str, set[str]] = {}
         for stmt in ctx.tree.body:
             if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
