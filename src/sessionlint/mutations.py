@@ -77,8 +77,27 @@ class _Walker:
         after = self.yield_line is not None and node.lineno > self.yield_line
         self.found.append(Mutation(name, self.ctx.span(node), what, after, ambiguous))
 
+    def _mentions_tracked(self, node: ast.AST) -> bool:
+        """Whether the node's source lines may name a tracked value (a cheap text test before a walk).
+
+        A call is reported only when its receiver or first argument is rooted at a tracked name,
+        whose identifier then appears in the source; non-ASCII lines (NFKC identifiers) are walked.
+        """
+        if not self.alias:
+            return False
+        lines = self.ctx.lines
+        first, last = getattr(node, "lineno", 0), getattr(node, "end_lineno", None)
+        if not first or last is None or last > len(lines):
+            return True
+        text = lines[first - 1] if first == last else "\n".join(lines[first - 1 : last])
+        if not text.isascii():
+            return True
+        return any(name in text for name in self.alias)
+
     def _calls(self, node: ast.AST) -> None:
         """Mutating calls anywhere inside an expression, nested functions excluded."""
+        if not self._mentions_tracked(node):
+            return
         statement_call = node.value if isinstance(node, ast.Expr) else None
         stack = [node]
         while stack:
