@@ -61,6 +61,9 @@ def _root(node: ast.AST) -> str | None:
     return node.id if isinstance(node, ast.Name) else None
 
 
+_NESTED = (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
 class _Walker:
     def __init__(self, ctx: FileContext, names: set[str], yield_line: int | None) -> None:
         self.ctx = ctx
@@ -99,14 +102,19 @@ class _Walker:
         if not self._mentions_tracked(node):
             return
         statement_call = node.value if isinstance(node, ast.Expr) else None
-        stack = [node]
+        stack: list = [node]
         while stack:
             cur = stack.pop()
-            if isinstance(cur, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if not isinstance(cur, ast.AST) or isinstance(cur, _NESTED):
                 continue
             if isinstance(cur, ast.Call):
                 self._call(cur, used=cur is not statement_call)
-            stack.extend(ast.iter_child_nodes(cur))
+            for field in cur._fields:  # ast.iter_child_nodes without its generators
+                value = getattr(cur, field, None)
+                if value.__class__ is list:
+                    stack.extend(value)
+                elif isinstance(value, ast.AST):
+                    stack.append(value)
 
     def _call(self, call: ast.Call, used: bool) -> None:
         func = call.func
