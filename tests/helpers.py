@@ -58,3 +58,35 @@ def fix(root: Path, *extra: str) -> int:
     from sessionlint.cli import main
 
     return main(["--fix", "--no-cache", "--isolated", "-q", *extra, str(root)])
+
+
+# the README's example: SLK101 in conftest.py, SLK201 in test_users.py
+CONFTEST = (
+    "import pytest\n\n\n"
+    '@pytest.fixture(scope="session")\n'
+    "def shared_config():\n"
+    '    return {"database_url": "sqlite:///test.db", "users": []}\n'
+)
+TEST_USERS = (
+    "def test_create_user(shared_config):\n"
+    '    shared_config["users"].append("alice")   # leaks into every later test\n'
+    '    assert shared_config["users"] == ["alice"]\n'
+)
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    """Write ``files`` (relative name -> text) under ``root``; returns ``root``."""
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
+    """``sessionlint --no-cache ARGV``: (exit status, stdout, stderr)."""
+    from sessionlint.cli import main
+
+    status = main(["--no-cache", *argv])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err

