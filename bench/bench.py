@@ -526,6 +526,22 @@ def print_markdown(info, corpus, tools, results, repeat) -> None:
 # --------------------------------------------------------------------------- main
 
 
+def print_extract_ratio(corpus_dir: Path, repeat: int, markdown: bool) -> None:
+    """Single-process extraction against a bare ``ast.parse`` of the same files (extract_ratio.py)."""
+    corpus = corpus_dir / "corpus" if (corpus_dir / "corpus" / "FILES.txt").is_file() else corpus_dir
+    proc = subprocess.run(
+        [sys.executable, str(HERE / "extract_ratio.py"), "--corpus", str(corpus), "--repeat", str(max(repeat, 2)), "--json"],
+        capture_output=True, text=True,
+    )
+    if proc.returncode != 0:
+        print(f"bench: extraction ratio: failed: {proc.stderr.strip()}", file=sys.stderr)
+        return
+    r = json.loads(proc.stdout)
+    line = (f"extraction, one process: {r['extract_s']:.2f} s vs ast.parse {r['parse_s']:.2f} s = "
+            f"{r['ratio']:.2f}x (target <= 1.8x: {'met' if r['ratio'] <= 1.8 else 'NOT met'})")
+    print(f"\n{line}" if not markdown else f"\n- {line}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         description="Time sessionlint (cold/warm), flake8-pytest-style and ruff PT "
@@ -540,7 +556,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="repetitions; the best wall time is reported (default: 1)")
     ap.add_argument("--markdown", action="store_true", help="print a README-ready markdown report")
     ap.add_argument("--skip", action="append",
-                    choices=["sessionlint", "cold", "warm", "flake8", "ruff"],
+                    choices=["sessionlint", "cold", "warm", "flake8", "ruff", "extract"],
                     help="do not run this tool (repeatable)")
     ap.add_argument("--no-download", action="store_true",
                     help="fail instead of building a missing corpus")
@@ -584,6 +600,8 @@ def main(argv: list[str] | None = None) -> int:
 
     info = machine_info(jobs)
     (print_markdown if args.markdown else print_text)(info, corpus, tools, results, args.repeat)
+    if "extract" not in (args.skip or []):
+        print_extract_ratio(corpus_dir, args.repeat, args.markdown)
     failed = [r.tool.label for r in results.values() if r.error]
     if failed:
         print(f"\nbench: error: failed: {', '.join(failed)}", file=sys.stderr)

@@ -76,6 +76,17 @@ def test_extend_exclude_adds_to_the_defaults(tmp_path, capsys):
     assert codes(tmp_path, capsys) == BOTH
 
 
+def test_a_directory_named_on_the_command_line_is_linted_inside_an_excluded_tree(tmp_path, capsys):
+    """As in ruff: excludes prune the walk; `sessionlint fixtures_samples/example` still lints
+    what it is asked to, while `sessionlint .` skips the excluded tree (README's first command)."""
+    example(tmp_path, '[tool.sessionlint]\nextend-exclude = ["samples"]\n')
+    write(tmp_path / "samples" / "example", {"conftest.py": (tmp_path / "conftest.py").read_text(),
+                                              "test_users.py": TEST_USERS})
+    assert codes(tmp_path, capsys) == BOTH
+    inner = codes(tmp_path / "samples" / "example", capsys)
+    assert sorted(code for _path, code in inner) == ["SLK101", "SLK201"]
+
+
 def test_exclude_replaces_the_defaults(tmp_path, capsys):
     example(tmp_path, '[tool.sessionlint]\nexclude = ["legacy"]\n')
     write(tmp_path, {"legacy/test_old.py": TEST_USERS, "build/test_built.py": TEST_USERS})

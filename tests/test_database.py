@@ -8,24 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from helpers import lint
-from sessionlint.cli import main
+from helpers import diags, fix, lines, lint
 from sessionlint.fixes import apply_ops
 from sessionlint.model import FixOp
-
-
-def diags(root: Path, code: str) -> list[tuple[int, int, str]]:
-    result = lint(root)
-    assert not result.errors, result.errors
-    return [(d.line, d.col, d.message) for d in result.diagnostics if d.code == code]
-
-
-def lines(root: Path, code: str) -> list[int]:
-    return [line for line, _col, _msg in diags(root, code)]
-
-
-def fix(root: Path) -> int:
-    return main(["--fix", "--exit-non-zero-on-fix", "--no-cache", "--isolated", "-q", str(root)])
 
 
 def conftest(body: str, imports: str = "") -> dict[str, str]:

@@ -177,3 +177,61 @@ def test_same_diagnostics_with_and_without_cache_and_jobs(tmp_path: Path, jobs: 
     warm = Engine(settings, jobs=jobs, cache_dir=str(tmp_path / "c")).lint([str(root)])
     assert reference.diagnostics == pooled.diagnostics == warm.diagnostics
     assert reference.diagnostics
+
+
+def test_a_lint_run_never_imports_libcst(tmp_path: Path) -> None:
+    """Linting (with fixable diagnostics of every family) stays on ``ast``; libcst loads only to fix."""
+    for sample in ("slk101", "slk103", "slk201", "slk301", "slk402", "slk501"):
+        for path in (SAMPLES / "golden").glob(f"{sample}*"):
+            target = tmp_path / path.name
+            if path.is_dir():
+                shutil.copytree(path, target)
+            else:
+                shutil.copy(path, target)
+    script = (
+        "import sys\n"
+        "from sessionlint.config import Settings\n"
+        "from sessionlint.engine import Engine\n"
+        f"result = Engine(Settings(root={str(tmp_path)!r}), jobs=1).lint([{str(tmp_path)!r}])\n"
+        "assert result.diagnostics, 'the samples should report something'\n"
+        "assert any(d.fix for d in result.diagnostics), 'some diagnostics should carry a fix'\n"
+        "print(sorted({d.code for d in result.diagnostics}))\n"
+        "print('libcst' in sys.modules)\n"
+    )
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=tmp_path)
+    codes, loaded = out.stdout.strip().splitlines()
+    assert "SLK301" in codes
+    assert loaded == "False"
+
+
+def test_every_analysis_setting_is_part_of_the_cache_key(tmp_path: Path) -> None:
+    """The key is derived from the Settings fields, not a hand-kept list: a new option joins it."""
+    from dataclasses import fields, replace
+
+    from sessionlint.engine import NOT_ANALYSIS_SETTINGS, analysis_digest
+
+    base = Settings(root=str(tmp_path))
+    names = {f.name for f in fields(Settings) if f.compare}
+    assert NOT_ANALYSIS_SETTINGS <= names, "a field named there no longer exists"
+    for name in sorted(names):
+        value = getattr(base, name)
+        changed = replace(base, **{name: (*value, ("x", "y")) if isinstance(value, tuple) else value + "x"})
+        if name in NOT_ANALYSIS_SETTINGS:
+            assert analysis_digest(changed) == analysis_digest(base), name
+        else:
+            assert analysis_digest(changed) != analysis_digest(base), name
+
+
+def test_the_cache_is_not_reused_after_an_analysis_setting_changes(tmp_path: Path) -> None:
+    (tmp_path / "conftest.py").write_text(CONFTEST.replace("  # noqa: SLK101", ""))
+    cache = str(tmp_path / ".cache")
+    first = Engine(Settings(root=str(tmp_path)), cache_dir=cache).lint([str(tmp_path)])
+    assert [d.code for d in first.diagnostics] == ["SLK101"]
+    again = Engine(Settings(root=str(tmp_path), select=("SLK1",)), cache_dir=cache).lint([str(tmp_path)])
+    assert again.extracted == 0  # select filters afterwards: the facts are reused
+    immutable = Settings(root=str(tmp_path), immutable_fixtures=("cfg",))
+    fresh = Engine(immutable, cache_dir=cache).lint([str(tmp_path)])
+    assert fresh.extracted == 1 and fresh.diagnostics == []

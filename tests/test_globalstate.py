@@ -928,22 +928,19 @@ def test_messages(tmp_path: Path) -> None:
             """
         },
     )
-    messages = [d.message for d in slk301(root)]
+    messages = [(d.message, d.fix_title) for d in slk301(root)]
     assert messages == [
-        "test 'test_flag' sets environment variable 'FEATURE_X' and never restores it, so later tests see the "
-        'change: use monkeypatch.setenv("FEATURE_X", ...)',
-        "test 'test_flag' changes sys.path and never restores it, so later tests see the change: use "
-        "monkeypatch.syspath_prepend(...)",
-        "test 'test_flag' changes the working directory and never restores it, so later tests see the change: "
-        "use monkeypatch.chdir(...)",
-        "test 'test_flag' sets module attribute 'settings.DEBUG' and never restores it, so later tests see the "
-        'change: use monkeypatch.setattr(settings, "DEBUG", ...)',
-        "fixture 'env' (module-scoped) sets environment variable 'MODE' and never restores it, so later tests "
-        'see the change: use mp.setenv("MODE", ...) inside `with pytest.MonkeyPatch.context() as mp:` around '
-        "the yield",
-    ]
-    for message in messages:
-        assert "\n" not in message and not message.endswith(".")
+        ("test 'test_flag' sets environment variable 'FEATURE_X' and never restores it",
+         'use monkeypatch.setenv("FEATURE_X", ...)'),
+        ("test 'test_flag' changes sys.path and never restores it", "use monkeypatch.syspath_prepend(...)"),
+        ("test 'test_flag' changes the working directory and never restores it", "use monkeypatch.chdir(...)"),
+        ("test 'test_flag' sets module attribute 'settings.DEBUG' and never restores it",
+         'use monkeypatch.setattr(settings, "DEBUG", ...)'),
+        ("fixture 'env' (module-scoped) sets environment variable 'MODE' and never restores it",
+         'use mp.setenv("MODE", ...) inside `with pytest.MonkeyPatch.context() as mp:` around the yield'),
+    ]  # fmt: skip
+    for message, help_ in messages:
+        assert "\n" not in message + help_ and not message.endswith(".") and not help_.endswith(".")
 
 
 def test_reported_at_the_write(tmp_path: Path) -> None:

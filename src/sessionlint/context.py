@@ -12,19 +12,9 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from sessionlint.model import Diagnostic, FileFacts, Fix, FixtureDef, Span, TestDef
+from sessionlint.syntax import FunctionNode, dotted_parts
 
-FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
-
-
-def dotted_parts(node: ast.AST) -> tuple[str, list[str]] | None:
-    """``a.b.c`` -> ``("a", ["b", "c"])``; None when the base is not a plain name."""
-    attrs: list[str] = []
-    while isinstance(node, ast.Attribute):
-        attrs.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    return node.id, attrs[::-1]
+__all__ = ["FileContext", "Function", "FunctionNode", "dotted_parts"]
 
 
 @dataclass(slots=True)
@@ -53,6 +43,8 @@ class FileContext:
     module_globals: dict[str, ast.expr] = field(default_factory=dict)
     functions: list[Function] = field(default_factory=list)
     module_functions: dict[str, FunctionNode] = field(default_factory=dict)
+    # what the families' listeners collected during the one walk over the file, by family
+    collected: dict[str, object] = field(default_factory=dict)
 
     # positions -----------------------------------------------------------
     def col(self, lineno: int, col_offset: int) -> int:
@@ -87,6 +79,14 @@ class FileContext:
             Diagnostic(self.path, span.line, span.col, code, message, span.end_line, span.end_col, fix, **fields)
         )
 
+    def owner_fields(self, fn: Function) -> dict[str, str]:
+        """The structured fields of a diagnostic about ``fn`` (and, for a fixture, its own value)."""
+        fixture = fn.fixture
+        fields = {"owner": fn.qualname, "owner_kind": "test" if fn.test is not None else "fixture" if fixture else ""}
+        if fixture is not None:
+            fields.update(fixture=fixture.name, scope=fixture.scope or "", defined=f"{self.path}:{fixture.span.line}")
+        return fields
+
     # names -----------------------------------------------------------------
     def qualify(self, node: ast.AST) -> str | None:
         """The dotted name an expression refers to, with import aliases resolved.
@@ -99,10 +99,6 @@ class FileContext:
             return None
         name, attrs = found
         return ".".join([self.aliases.get(name, name), *attrs])
-
-    def is_module_alias(self, name: str) -> bool:
-        """True when ``name`` is bound by an ``import`` (not a local variable)."""
-        return name in self.aliases
 
     def fixtures(self) -> Iterator[Function]:
         return (f for f in self.functions if f.fixture is not None)

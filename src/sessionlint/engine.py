@@ -7,7 +7,7 @@ import os
 import pickle
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Iterable
 
 from sessionlint import __version__, noqa
@@ -15,7 +15,8 @@ from sessionlint.config import Settings
 from sessionlint.discovery import discover, walk
 from sessionlint.extract import extract
 from sessionlint.index import Project
-from sessionlint.model import Diagnostic, FileFacts, FixError, FixOp
+from sessionlint.edits import Edit, diff_edits
+from sessionlint.model import Diagnostic, FileFacts, Fix, FixError, FixOp
 from sessionlint.rootdir import find_rootdir
 from sessionlint.sources import SourceError, decode, parse
 
@@ -90,6 +91,24 @@ def _code_digest() -> str:
     return hashlib.sha256("\n".join(sorted(stamps)).encode()).hexdigest()[:12]
 
 
+# Settings fields that never change what one file's facts are (they filter, find or name files
+# afterwards). Every other field, present or future, is part of the cache key: a new option that
+# affects analysis cannot silently reuse stale facts.
+NOT_ANALYSIS_SETTINGS = frozenset(
+    {"select", "ignore", "extend_select", "per_file_ignores", "exclude", "extend_exclude", "root", "config_file"}
+)
+
+
+def analysis_digest(settings: Settings) -> str:
+    """The cache key part of ``settings``: every compared field except ``NOT_ANALYSIS_SETTINGS``."""
+    relevant = tuple(
+        (f.name, getattr(settings, f.name))
+        for f in fields(settings)
+        if f.compare and f.name not in NOT_ANALYSIS_SETTINGS and f.metadata.get("analysis", True)
+    )
+    return hashlib.sha256(repr(relevant).encode()).hexdigest()[:16]
+
+
 class Cache:
     """Per-file facts keyed by path, validated by (mtime, size), sessionlint version and settings.
 
@@ -99,7 +118,7 @@ class Cache:
 
     def __init__(self, directory: str | None, settings: Settings) -> None:
         self.directory = directory
-        self.name = f"facts-{__version__}-{settings.digest()}-{_code_digest()}.pickle"
+        self.name = f"facts-{__version__}-{analysis_digest(settings)}-{_code_digest()}.pickle"
         self.entries: dict[str, tuple[int, int, FileFacts]] = {}
         self.dirty = False
         if directory:
@@ -257,7 +276,7 @@ class Engine:
                 if target is not None:
                     sources.append(target)
             for source in sources:
-                if source in project.facts or not source.startswith(prefixes) or self.settings.excluded(source):
+                if source in project.facts or not source.startswith(prefixes) or self.settings.excluded_path(source):
                     continue
                 loaded = project.get(source)
                 if loaded is not None and loaded.fixtures:
@@ -391,3 +410,53 @@ def _apply_fixes(
             continue
         text = fixed
     return text, bad
+
+
+# fix edits for the reporters --------------------------------------------------------------
+class FixEdits:
+    """Concrete edits for fixes, computed on demand and cached per (file, operations)."""
+
+    def __init__(self, sources: dict[str, str] | None = None) -> None:
+        self.sources = dict(sources or {})  # path -> text, for files not read from disk (stdin)
+        self._cache: dict[tuple[str, tuple[FixOp, ...]], tuple[Edit, ...] | None] = {}
+
+    def text(self, path: str) -> str | None:
+        if path not in self.sources:
+            from sessionlint.sources import SourceError, read
+
+            try:
+                self.sources[path] = read(path).text
+            except (OSError, SourceError):
+                return None
+        return self.sources[path]
+
+    def edits(self, fix: Fix) -> list[Edit] | None:
+        """The edits of ``fix`` against the current files; None when it cannot be applied."""
+        by_path: dict[str, list[FixOp]] = {}
+        for op in fix.ops:
+            ops = by_path.setdefault(op.path, [])
+            if op not in ops:
+                ops.append(op)
+        edits: list[Edit] = []
+        for path, ops in by_path.items():
+            key = (path, tuple(ops))
+            if key not in self._cache:
+                self._cache[key] = self._compute(path, ops)
+            found = self._cache[key]
+            if found is None:
+                return None
+            edits.extend(found)
+        return edits or None
+
+    def _compute(self, path: str, ops: list[FixOp]) -> tuple[Edit, ...] | None:
+        from sessionlint.fixes import apply_ops
+
+        text = self.text(path)
+        if text is None:
+            return None
+        try:
+            new = apply_ops(text, ops)
+            parse(new, path)
+        except Exception:  # noqa: BLE001 - FixError, SyntaxError, a fixer's bug: the fix is not offered
+            return None
+        return tuple(diff_edits(path, text, new))

@@ -11,12 +11,14 @@ import ast
 import os
 import re
 import sys
+from typing import Iterable
 
 from sessionlint import newsyntax, noqa, values
 from sessionlint.context import FileContext, Function, FunctionNode
 from sessionlint.model import FileFacts, FixtureDef, ImportedName, Span, TestDef
 from sessionlint.mutations import find_mutations
 from sessionlint.sources import SourceError, decode, parse
+from sessionlint.syntax import Walker, first_yield, strings, top_names
 
 FIXTURE_DECORATORS = frozenset(
     {"pytest.fixture", "pytest.yield_fixture", "pytest_asyncio.fixture", "pytest_asyncio.plugin.fixture"}
@@ -72,9 +74,9 @@ def extract_text(path: str, text: str, settings: object, facts: FileFacts | None
     facts.noqa = noqa.parse(lines)
     ctx = FileContext(path, text, lines, tree, facts, settings)
     try:
-        _Extractor(ctx).run()
-        from sessionlint.rules import run_file_rules
+        from sessionlint.rules import file_listeners, run_file_rules
 
+        _Extractor(ctx).run(file_listeners(ctx))
         run_file_rules(ctx)
     except RecursionError:
         facts.diagnostics.append(_parse_error(path, 1, 1, "cannot analyse file: nesting too deep"))
@@ -108,9 +110,16 @@ class _Extractor:
         # passed explicitly (pre-commit, flake8) is read for context, never treated as tests.
         self.collects_tests = collects_tests(ctx.path, ctx.settings)
 
-    def run(self) -> None:
+    def run(self, listeners: Iterable[object] = ()) -> None:
+        """One walk over the file's statements feeds the extractor and the families' listeners."""
         ctx, tree = self.ctx, self.ctx.tree
-        self._imports(tree)
+        ctx.facts.top_names = top_names(tree)
+        walker = Walker()
+        walker.add(self)
+        for listener in listeners:
+            walker.add(listener)
+        walker.walk(tree.body)
+        self._module_imports(tree)
         for stmt in tree.body:
             if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
                 self._module_assign(stmt)
@@ -128,23 +137,26 @@ class _Extractor:
                         self._function(inner, None, set(self.module_params))
 
     # module level -----------------------------------------------------------
-    def _imports(self, tree: ast.Module) -> None:
+    def visit_Import(self, node: ast.Import) -> None:
+        """Import aliases, wherever the statement is (a function's ``import x`` counts too)."""
         aliases = self.ctx.aliases
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    if alias.asname:
-                        aliases[alias.asname] = alias.name
-                    else:
-                        head = alias.name.split(".")[0]
-                        aliases[head] = head
-            elif isinstance(node, ast.ImportFrom):
-                module = node.module or ""
-                for alias in node.names:
-                    if alias.name == "*":
-                        continue
-                    prefix = "." * node.level + module
-                    aliases[alias.asname or alias.name] = f"{prefix}.{alias.name}" if prefix else alias.name
+        for alias in node.names:
+            if alias.asname:
+                aliases[alias.asname] = alias.name
+            else:
+                head = alias.name.split(".")[0]
+                aliases[head] = head
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        aliases = self.ctx.aliases
+        module = node.module or ""
+        for alias in node.names:
+            if alias.name == "*":
+                continue
+            prefix = "." * node.level + module
+            aliases[alias.asname or alias.name] = f"{prefix}.{alias.name}" if prefix else alias.name
+
+    def _module_imports(self, tree: ast.Module) -> None:
         for stmt in tree.body:
             if isinstance(stmt, ast.ImportFrom):
                 for alias in stmt.names:
@@ -159,7 +171,7 @@ class _Extractor:
                 continue
             self.ctx.module_globals[target.id] = stmt.value
             if target.id == "pytest_plugins":
-                self.ctx.facts.pytest_plugins = tuple(_strings(stmt.value))
+                self.ctx.facts.pytest_plugins = tuple(strings(stmt.value))
             elif target.id == "pytestmark":
                 self.module_params |= self._parametrized(_as_list(stmt.value))
 
@@ -241,7 +253,8 @@ class _Extractor:
         fixture.arg_spans = _arg_spans(ctx, node, fixture.args)
         expr, fixture.is_yield = values.handed_out(node)
         fixture.value = values.classify(ctx, node, expr, fixture.args)
-        yield_line = _yield_line(node) if fixture.is_yield else None
+        yielded = first_yield(node) if fixture.is_yield else None
+        yield_line = yielded.lineno if yielded is not None else None
         fixture.mutations = find_mutations(ctx, node, set(fixture.args) - {"request"}, yield_line)
         return fixture
 
@@ -268,7 +281,7 @@ class _Extractor:
             indirect = next((k.value for k in dec.keywords if k.arg == "indirect"), None)
             if isinstance(indirect, ast.Constant) and indirect.value is True:
                 continue
-            found = list(_strings(argnames)) if argnames is not None else []
+            found = list(strings(argnames)) if argnames is not None else []
             for item in found:
                 names.update(n.strip() for n in item.split(",") if n.strip())
         return names
@@ -277,7 +290,7 @@ class _Extractor:
         names: list[str] = []
         for dec in self._marks(decorators, "usefixtures"):
             for arg in dec.args:
-                names.extend(_strings(arg))
+                names.extend(strings(arg))
         return tuple(names)
 
 
@@ -308,15 +321,6 @@ def _arg_spans(ctx: FileContext, node: FunctionNode, names: tuple[str, ...]) -> 
         col = ctx.col(arg.lineno, arg.col_offset)
         found.setdefault(arg.arg, Span(arg.lineno, col, arg.lineno, col + len(arg.arg)))
     return tuple(found[name] for name in names)
-
-
-def _strings(node: ast.AST | None):
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        yield node.value
-    elif isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-        for elt in node.elts:
-            if isinstance(elt, ast.Constant) and isinstance(elt.value, str):
-                yield elt.value
 
 
 def _as_list(node: ast.expr) -> list[ast.expr]:
@@ -353,10 +357,3 @@ def _mutable_display(node: ast.expr) -> bool:
     if isinstance(node, ast.Tuple):
         return any(_mutable_display(e) for e in node.elts)
     return False
-
-
-def _yield_line(node: FunctionNode) -> int | None:
-    for inner in values.own_nodes(node):
-        if isinstance(inner, (ast.Yield, ast.YieldFrom)):
-            return inner.lineno
-    return None

@@ -1,4 +1,7 @@
-"""Fixes: libcst transformations, parsed only for files that get a fix.
+"""The shared libcst toolkit of the fixers, parsed only for files that get a fix.
+
+Each family's fixers live in ``sessionlint/rules/<family>/fix.py`` and register
+themselves with ``@fixer(kind)``; ``apply_ops`` imports them on first use.
 
 A diagnostic's ``Fix`` is a list of ``FixOp`` (file, fixer name, arguments).
 Fixers find their target by qualified function name, not by position, so
@@ -54,12 +57,16 @@ def apply_ops(text: str, ops: Sequence[FixOp]) -> str:
 
 
 def _load_fixers() -> None:
+    """Import every family's ``fix`` module (``sessionlint/rules/<family>/fix.py``): they register fixers."""
     from importlib import import_module
+    from importlib.util import find_spec
 
-    from sessionlint.fixers import FAMILIES
+    from sessionlint.rules import FAMILIES
 
     for family in FAMILIES:
-        import_module(f"sessionlint.fixers.{family}")
+        name = f"sessionlint.rules.{family}.fix"
+        if find_spec(name) is not None:
+            import_module(name)
 
 
 # finding and editing functions ------------------------------------------------------
@@ -147,15 +154,6 @@ def insert_first(fn: cst.FunctionDef, code: str) -> cst.FunctionDef:
     return with_body(fn, [*doc, stmt, *rest])
 
 
-def append_last(fn: cst.FunctionDef, code: str) -> cst.FunctionDef:
-    """Append ``code`` as the function's last statement (idempotent)."""
-    stmt = cst.parse_statement(code)
-    stmts = body_statements(fn)
-    if stmts and stmts[-1].deep_equals(stmt):
-        return fn
-    return with_body(fn, [*stmts, stmt])
-
-
 def ensure_import(module: cst.Module, name: str) -> cst.Module:
     """Add ``import name`` before the first import, unless the module imports it already."""
     imports = m.SimpleStatementLine(body=[m.Import() | m.ImportFrom()])
@@ -194,6 +192,17 @@ def pytest_alias(module: cst.Module) -> str:
     return "pytest"
 
 
+def append_statements(fn: cst.FunctionDef, new: list[cst.BaseStatement]) -> cst.FunctionDef:
+    """Append ``new`` to the function body, below the comments that end it (they stay above)."""
+    stmts = body_statements(fn)
+    body = fn.body
+    if isinstance(body, cst.IndentedBlock) and body.footer and new:
+        new = [new[0].with_changes(leading_lines=[*body.footer, *new[0].leading_lines]), *new[1:]]
+        fn = fn.with_changes(body=body.with_changes(footer=()))
+    return with_body(fn, [*stmts, *new])
+
+
+
 class OwnBodyTransformer(cst.CSTTransformer):
     """A transformer that stays in the function it is given: nested functions,
     classes and lambdas are other scopes, never fix targets."""
@@ -206,139 +215,3 @@ class OwnBodyTransformer(cst.CSTTransformer):
 
     def visit_Lambda(self, node: cst.Lambda) -> bool:
         return False
-
-
-# the handed-out value -------------------------------------------------------------------
-class _ValueWrapper(OwnBodyTransformer):
-    """Wrap the first yielded (or returned) value in ``copy.deepcopy(...)``."""
-
-    def __init__(self, generator: bool) -> None:
-        super().__init__()
-        self.generator = generator
-        self.done = False
-
-    def _wrap(self, value: cst.BaseExpression) -> cst.BaseExpression:
-        self.done = True
-        if m.matches(value, m.Call(func=m.Attribute(value=m.Name("copy"), attr=m.Name("deepcopy")))):
-            return value
-        return cst.Call(
-            func=cst.Attribute(value=cst.Name("copy"), attr=cst.Name("deepcopy")), args=[cst.Arg(value=value)]
-        )
-
-    def leave_Yield(self, original: cst.Yield, updated: cst.Yield) -> cst.Yield:
-        if self.generator and not self.done and isinstance(updated.value, cst.BaseExpression):
-            return updated.with_changes(value=self._wrap(updated.value))
-        return updated
-
-    def leave_Return(self, original: cst.Return, updated: cst.Return) -> cst.Return:
-        if not self.generator and not self.done and updated.value is not None:
-            return updated.with_changes(value=self._wrap(updated.value))
-        return updated
-
-
-def _is_generator(fn: cst.FunctionDef) -> bool:
-    return bool(m.findall(fn.body, m.Yield()))
-
-
-@fixer("deepcopy-value")
-def _deepcopy_value(module: cst.Module, op: FixOp) -> cst.Module:
-    def edit(fn: cst.FunctionDef) -> cst.FunctionDef:
-        wrapper = _ValueWrapper(_is_generator(fn))
-        body = fn.body.visit(wrapper)
-        return fn.with_changes(body=body)
-
-    return ensure_import(edit_function(module, op.arg("func"), edit), "copy")
-
-
-@fixer("deepcopy-rebind")
-def _deepcopy_rebind(module: cst.Module, op: FixOp) -> cst.Module:
-    name = op.arg("name")
-    code = f"{name} = copy.deepcopy({name})"
-    return ensure_import(edit_function(module, op.arg("func"), lambda fn: insert_first(fn, code)), "copy")
-
-
-# decorators -----------------------------------------------------------------------------
-def _fixture_decorator(fn: cst.FunctionDef) -> tuple[int, cst.Decorator] | None:
-    for i, dec in enumerate(fn.decorators):
-        target = dec.decorator.func if isinstance(dec.decorator, cst.Call) else dec.decorator
-        name = cst.helpers.get_full_name_for_node(target) or ""
-        if name.split(".")[-1] in ("fixture", "yield_fixture"):
-            return i, dec
-    return None
-
-
-def _without_args(call: cst.Call, drop: Callable[[int, cst.Arg], bool]) -> cst.BaseExpression:
-    kept = [arg for i, arg in enumerate(call.args) if not drop(i, arg)]
-    if len(kept) == len(call.args):
-        return call
-    if not kept:
-        return call.func  # @pytest.fixture() -> @pytest.fixture
-    kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-    return call.with_changes(args=kept)
-
-
-def _is_scope_arg(i: int, arg: cst.Arg) -> bool:
-    if arg.keyword is not None:
-        return arg.keyword.value == "scope"
-    return i == 0 and isinstance(arg.value, cst.SimpleString)
-
-
-def drop_decorator_args(fn: cst.FunctionDef, drop: Callable[[int, cst.Arg], bool]) -> cst.FunctionDef:
-    found = _fixture_decorator(fn)
-    if found is None or not isinstance(found[1].decorator, cst.Call):
-        return fn
-    i, dec = found
-    decorators = list(fn.decorators)
-    decorators[i] = dec.with_changes(decorator=_without_args(dec.decorator, drop))
-    return fn.with_changes(decorators=decorators)
-
-
-@fixer("drop-scope")
-def _drop_scope(module: cst.Module, op: FixOp) -> cst.Module:
-    return edit_function(module, op.arg("func"), lambda fn: drop_decorator_args(fn, _is_scope_arg))
-
-
-@fixer("split-fixture")
-def _split_fixture(module: cst.Module, op: FixOp) -> cst.Module:
-    private = op.arg("private")
-    qualname = op.arg("func")
-    public = qualname.rsplit(".", 1)[-1]
-
-    def edit(fn: cst.FunctionDef) -> cst.FunctionDef | cst.FlattenSentinel:
-        found = _fixture_decorator(fn)
-        if found is None:
-            raise FixError(f"{qualname} has no fixture decorator")
-        dec = found[1].decorator
-        base = dec.func if isinstance(dec, cst.Call) else dec
-        shared = fn.with_changes(name=cst.Name(private))
-        wrapper = cst.parse_statement(
-            f"@{cst.Module([]).code_for_node(base)}\n"
-            f"def {public}({private}):\n"
-            f"    return copy.deepcopy({private})\n"
-        )
-        assert isinstance(wrapper, cst.FunctionDef)
-        wrapper = wrapper.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
-        return cst.FlattenSentinel([shared, wrapper])
-
-    if _module_defines(module, private):
-        return module  # already split
-    return ensure_import(edit_function(module, qualname, edit), "copy")
-
-
-def _module_defines(module: cst.Module, name: str) -> bool:
-    return any(m.matches(stmt, m.FunctionDef(name=m.Name(name))) for stmt in module.body)
-
-
-@fixer("rename-param")
-def _rename_param(module: cst.Module, op: FixOp) -> cst.Module:
-    old, new = op.arg("old"), op.arg("new")
-
-    def edit(fn: cst.FunctionDef) -> cst.FunctionDef:
-        params = fn.params
-        changed = [p.with_changes(name=cst.Name(new)) if p.name.value == old else p for p in params.params]
-        if all(p.name.value != old for p in params.params):
-            return fn
-        fn = fn.with_changes(params=params.with_changes(params=changed))
-        return insert_first(fn, f"{old} = {new}")
-
-    return edit_function(module, op.arg("func"), edit)

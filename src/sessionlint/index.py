@@ -285,6 +285,3 @@ def _renamed(fixture: FixtureDef, asname: str) -> FixtureDef:
 
     return replace(fixture, name=asname)
 
-
-def scope_rank(scope: str | None) -> int | None:
-    return SCOPE_RANK.get(scope) if scope else None

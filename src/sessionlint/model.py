@@ -58,6 +58,7 @@ class Diagnostic:
     owner_kind: str = ""  # "test" | "fixture" | "" (module level, setup functions, ...)
     target: str = ""  # global state written (SLK301): family, e.g. "environ", "syspath", "cwd", "attr"
     target_key: str = ""  # the key within the family: "HOME", "pkg.config.PORT"; "" for the whole target
+    fix_title: str = ""  # the remedy, one line ("copy it first (copy.deepcopy) ..."): text prints it as ``help:``
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.col, self.code)
@@ -151,5 +152,8 @@ class FileFacts:
     internal_error: str | None = None
     # test class ("" at module level) -> every fixture name its tests request (parameters, usefixtures)
     test_requests: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # what the module binds at top level: name -> a class's own names, or None for anything else;
+    # None when it cannot be known (``__getattr__``, ``import *``, a file that does not parse)
+    top_names: dict[str, tuple[str, ...] | None] | None = None
     # per-rule facts for the project step, keyed by rule code (picklable values only)
     rule_data: dict[str, object] = field(default_factory=dict)

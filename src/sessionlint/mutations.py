@@ -13,6 +13,7 @@ import ast
 
 from sessionlint.context import FileContext, FunctionNode
 from sessionlint.model import Mutation
+from sessionlint.syntax import short
 
 # Methods that mutate a builtin container in place.
 CONTAINER_METHODS = frozenset(
@@ -60,9 +61,7 @@ def _root(node: ast.AST) -> str | None:
     return node.id if isinstance(node, ast.Name) else None
 
 
-def _short(node: ast.AST, limit: int = 60) -> str:
-    text = ast.unparse(node)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+_NESTED = (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
 class _Walker:
@@ -81,17 +80,41 @@ class _Walker:
         after = self.yield_line is not None and node.lineno > self.yield_line
         self.found.append(Mutation(name, self.ctx.span(node), what, after, ambiguous))
 
+    def _mentions_tracked(self, node: ast.AST) -> bool:
+        """Whether the node's source lines may name a tracked value (a cheap text test before a walk).
+
+        A call is reported only when its receiver or first argument is rooted at a tracked name,
+        whose identifier then appears in the source; non-ASCII lines (NFKC identifiers) are walked.
+        """
+        if not self.alias:
+            return False
+        lines = self.ctx.lines
+        first, last = getattr(node, "lineno", 0), getattr(node, "end_lineno", None)
+        if not first or last is None or last > len(lines):
+            return True
+        text = lines[first - 1] if first == last else "\n".join(lines[first - 1 : last])
+        if not text.isascii():
+            return True
+        return any(name in text for name in self.alias)
+
     def _calls(self, node: ast.AST) -> None:
         """Mutating calls anywhere inside an expression, nested functions excluded."""
+        if not self._mentions_tracked(node):
+            return
         statement_call = node.value if isinstance(node, ast.Expr) else None
-        stack = [node]
+        stack: list = [node]
         while stack:
             cur = stack.pop()
-            if isinstance(cur, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if not isinstance(cur, ast.AST) or isinstance(cur, _NESTED):
                 continue
             if isinstance(cur, ast.Call):
                 self._call(cur, used=cur is not statement_call)
-            stack.extend(ast.iter_child_nodes(cur))
+            for field in cur._fields:  # ast.iter_child_nodes without its generators
+                value = getattr(cur, field, None)
+                if value.__class__ is list:
+                    stack.extend(value)
+                elif isinstance(value, ast.AST):
+                    stack.append(value)
 
     def _call(self, call: ast.Call, used: bool) -> None:
         func = call.func
@@ -102,7 +125,7 @@ class _Walker:
         ):
             name = self._tracked(func.value)
             if name is not None:
-                what = f"{func.attr}() on {_short(func.value)}"
+                what = f"{func.attr}() on {short(func.value)}"
                 self._emit(name, call, what, func.attr in AMBIGUOUS_METHODS)
                 return
         if call.args:
@@ -110,7 +133,7 @@ class _Walker:
             if qual in MUTATING_FUNCTIONS or qual in getattr(self.ctx.settings, "extra_mutating_functions", ()):
                 name = self._tracked(call.args[0])
                 if name is not None:
-                    self._emit(name, call, f"{qual}() on {_short(call.args[0])}")
+                    self._emit(name, call, f"{qual}() on {short(call.args[0])}")
 
     # statements -----------------------------------------------------------
     def body(self, stmts: list[ast.stmt]) -> None:
@@ -182,7 +205,7 @@ class _Walker:
             name = self._tracked(target.value)
             if name is not None:
                 kind = "item" if isinstance(target, ast.Subscript) else "attribute"
-                self._emit(name, target, f"{kind} assignment to {_short(target)}")
+                self._emit(name, target, f"{kind} assignment to {short(target)}")
         elif isinstance(target, (ast.Tuple, ast.List)):
             for elt in target.elts:
                 self._assign(elt, ast.Constant(None))
@@ -194,13 +217,13 @@ class _Walker:
         if isinstance(target, ast.Name):
             name = self.alias.get(target.id)
             if name is not None and isinstance(stmt.value, _INPLACE_DISPLAYS):
-                self._emit(name, stmt, f"in-place {_short(stmt)}")
+                self._emit(name, stmt, f"in-place {short(stmt)}")
             else:
                 self.alias.pop(target.id, None)
             return
         name = self._tracked(target.value) if isinstance(target, (ast.Subscript, ast.Attribute)) else None
         if name is not None:
-            self._emit(name, stmt, f"augmented assignment to {_short(target)}")
+            self._emit(name, stmt, f"augmented assignment to {short(target)}")
 
     def _delete(self, target: ast.expr) -> None:
         if isinstance(target, ast.Name):
@@ -208,7 +231,7 @@ class _Walker:
         elif isinstance(target, (ast.Subscript, ast.Attribute)):
             name = self._tracked(target.value)
             if name is not None:
-                self._emit(name, target, f"del {_short(target)}")
+                self._emit(name, target, f"del {short(target)}")
         elif isinstance(target, (ast.Tuple, ast.List)):
             for elt in target.elts:
                 self._delete(elt)

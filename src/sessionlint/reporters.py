@@ -5,155 +5,35 @@ carries what some formats need beyond the diagnostics: the project root (SARIF
 paths), whether to colour, whether unsafe fixes count as applicable, and the
 text of files that are not on disk (stdin).
 
-Formats that carry fixes (``json``, ``sarif``) turn a diagnostic's fix
-operations into concrete text edits: the operations are applied to the
-file's current text with libcst (``fixes.apply_ops``) and the result is
-diffed line by line against it. Only diagnostics with a fix pay for that,
-and each (file, operations) pair is computed once per run.
+Formats that carry fixes (``json``, ``sarif``) show a diagnostic's fix as
+concrete text edits. Reporters never run fixers: they ask ``ctx.edits``
+(``engine.FixEdits``), which applies the operations with libcst on demand,
+once per (file, operations) pair, and diffs the result (``edits.py``).
 """
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Protocol, Sequence
 from urllib.parse import quote
 
 from sessionlint import __version__
-from sessionlint.model import Diagnostic, Fix, FixOp
-from sessionlint.sources import parse
+from sessionlint.model import Diagnostic, Fix
+from sessionlint.edits import Edit
+from sessionlint.syntax import display_path
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SARIF_BASE_ID = "%SRCROOT%"
 INFORMATION_URI = "https://github.com/sessionlint/sessionlint"
 
 
-# fix edits -------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class Edit:
-    """Replace the text from (row, column) up to (end_row, end_column) by ``content``.
+class FixEditsLike(Protocol):
+    """What reporters need of fixes: the concrete edits of a ``Fix``, or None when it cannot apply."""
 
-    Rows and columns are 1-based and count characters (code points); the end
-    is exclusive. An insertion has an empty range (start == end).
-    """
-
-    path: str
-    row: int
-    column: int
-    end_row: int
-    end_column: int
-    content: str
-
-
-_LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
-
-
-def split_lines(text: str) -> list[str]:
-    """Lines with their endings, split where Python counts lines (``\\n``, ``\\r\\n``, ``\\r``)."""
-    return _LINE_RE.findall(text)
-
-
-def _position(lines: list[str], index: int) -> tuple[int, int]:
-    """(row, column) of the start of line ``index``; past the last line, the end of the text."""
-    if index < len(lines):
-        return index + 1, 1
-    if not lines:
-        return 1, 1
-    last = lines[-1]
-    if last.endswith(("\n", "\r")):
-        return len(lines) + 1, 1
-    return len(lines), len(last) + 1
-
-
-def diff_edits(path: str, old: str, new: str) -> list[Edit]:
-    """The fewest line-range replacements that turn ``old`` into ``new``."""
-    a, b = split_lines(old), split_lines(new)
-    # fixes touch a few lines: match only the middle that differs, or the matcher
-    # turns quadratic on files with many repeated lines
-    head = 0
-    while head < min(len(a), len(b)) and a[head] == b[head]:
-        head += 1
-    tail = 0
-    while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
-        tail += 1
-    edits = []
-    matcher = difflib.SequenceMatcher(None, a[head : len(a) - tail], b[head : len(b) - tail], autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
-        i1, i2, j1, j2 = i1 + head, i2 + head, j1 + head, j2 + head
-        (row, column), (end_row, end_column) = _position(a, i1), _position(a, i2)
-        edits.append(Edit(path, row, column, end_row, end_column, "".join(b[j1:j2])))
-    return edits
-
-
-def apply_edits(text: str, edits: Sequence[Edit]) -> str:
-    """Apply non-overlapping edits of one file to ``text`` (the inverse of ``diff_edits``)."""
-    lines = split_lines(text)
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line))
-
-    def offset(row: int, column: int) -> int:
-        return starts[min(row - 1, len(lines))] + column - 1
-
-    for edit in sorted(edits, key=lambda e: (e.row, e.column), reverse=True):
-        start, end = offset(edit.row, edit.column), offset(edit.end_row, edit.end_column)
-        text = text[:start] + edit.content + text[end:]
-    return text
-
-
-class FixEdits:
-    """Concrete edits for fixes, computed on demand and cached per (file, operations)."""
-
-    def __init__(self, sources: dict[str, str] | None = None) -> None:
-        self.sources = dict(sources or {})  # path -> text, for files not read from disk (stdin)
-        self._cache: dict[tuple[str, tuple[FixOp, ...]], tuple[Edit, ...] | None] = {}
-
-    def text(self, path: str) -> str | None:
-        if path not in self.sources:
-            from sessionlint.sources import SourceError, read
-
-            try:
-                self.sources[path] = read(path).text
-            except (OSError, SourceError):
-                return None
-        return self.sources[path]
-
-    def edits(self, fix: Fix) -> list[Edit] | None:
-        """The edits of ``fix`` against the current files; None when it cannot be applied."""
-        by_path: dict[str, list[FixOp]] = {}
-        for op in fix.ops:
-            ops = by_path.setdefault(op.path, [])
-            if op not in ops:
-                ops.append(op)
-        edits: list[Edit] = []
-        for path, ops in by_path.items():
-            key = (path, tuple(ops))
-            if key not in self._cache:
-                self._cache[key] = self._compute(path, ops)
-            found = self._cache[key]
-            if found is None:
-                return None
-            edits.extend(found)
-        return edits or None
-
-    def _compute(self, path: str, ops: list[FixOp]) -> tuple[Edit, ...] | None:
-        from sessionlint.fixes import apply_ops
-
-        text = self.text(path)
-        if text is None:
-            return None
-        try:
-            new = apply_ops(text, ops)
-            parse(new, path)
-        except Exception:  # noqa: BLE001 - FixError, SyntaxError, a fixer's bug: the fix is not offered
-            return None
-        return tuple(diff_edits(path, text, new))
+    def edits(self, fix: Fix) -> list[Edit] | None: ...
 
 
 # the context ------------------------------------------------------------------------------
@@ -165,13 +45,16 @@ class ReportContext:
     unsafe_fixes: bool = False  # unsafe fixes count as applicable (--unsafe-fixes)
     sources: dict[str, str] = field(default_factory=dict)  # path -> text not on disk (stdin)
     rename: dict[str, str] = field(default_factory=dict)  # path -> name to show ("-" for stdin)
-    _edits: FixEdits | None = field(default=None, repr=False)
+    # The fix edits, handed over by the engine layer (``engine.FixEdits``): reporters never run fixers.
+    fix_edits: FixEditsLike | None = field(default=None, repr=False)
 
     @property
-    def edits(self) -> FixEdits:
-        if self._edits is None:
-            self._edits = FixEdits(self.sources)
-        return self._edits
+    def edits(self) -> FixEditsLike:
+        if self.fix_edits is None:
+            from sessionlint.engine import FixEdits  # a face that handed none gets the engine's, over ``sources``
+
+            self.fix_edits = FixEdits(self.sources)
+        return self.fix_edits
 
     def display(self, path: str) -> str:
         """The path to show people: relative to the working directory when below it."""
@@ -197,17 +80,6 @@ def reporter(name: str) -> Callable[[Reporter], Reporter]:
     return register
 
 
-def display_path(path: str) -> str:
-    """``path`` relative to the working directory when it is below it."""
-    if path == "-" or not os.path.isabs(path):
-        return path
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:
-        return path
-    return path if rel.startswith(os.pardir + os.sep) else rel
-
-
 def _end(diag: Diagnostic) -> tuple[int, int]:
     """The diagnostic's end, or its start when the rule gave none."""
     if diag.end_line:
@@ -221,11 +93,27 @@ def _rules() -> dict:
     return RULES
 
 
+# Diagnostic fields every machine format carries as its own (the guard reads the same ones)
+STRUCTURED_FIELDS = ("fixture", "scope", "defined", "owner", "owner_kind", "target", "target_key")
+
+
+def structured(diag: Diagnostic) -> dict[str, str | None]:
+    """The structured fields of a diagnostic, None where the rule has nothing to say."""
+    return {name: getattr(diag, name) or None for name in STRUCTURED_FIELDS}
+
+
+def help_line(diag: Diagnostic, indent: str = "  ") -> str:
+    """``  help: <remedy>`` under a diagnostic, or nothing when it has no fix_title."""
+    return f"{indent}help: {diag.fix_title}\n" if diag.fix_title else ""
+
+
 # text ----------------------------------------------------------------------------------------
 @reporter("text")
 def text(diagnostics: Sequence[Diagnostic], ctx: ReportContext | None = None) -> str:
     ctx = ctx or ReportContext()
-    return "".join(f"{ctx.display(d.path)}:{d.line}:{d.col}: {d.code} {d.message}\n" for d in diagnostics)
+    return "".join(
+        f"{ctx.display(d.path)}:{d.line}:{d.col}: {d.code} {d.message}\n{help_line(d)}" for d in diagnostics
+    )
 
 
 # json ----------------------------------------------------------------------------------------
@@ -268,7 +156,9 @@ def json_(diagnostics: Sequence[Diagnostic], ctx: ReportContext | None = None) -
                 "end_line": end_line,
                 "end_column": end_column,
                 "fix": _fix_json(d, ctx),
+                "fix_title": d.fix_title or None,
                 "url": rule.url if rule else None,
+                **structured(d),
             }
         )
     return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
@@ -370,6 +260,9 @@ def sarif(diagnostics: Sequence[Diagnostic], ctx: ReportContext | None = None) -
             fix = _sarif_fix(d, base, ctx)
             if fix is not None:
                 result["fixes"] = [fix]
+        properties = {k: v for k, v in {"fix_title": d.fix_title or None, **structured(d)}.items() if v}
+        if properties:
+            result["properties"] = properties
         results.append(result)
     log = {
         "$schema": SARIF_SCHEMA,
@@ -415,7 +308,8 @@ def github(diagnostics: Sequence[Diagnostic], ctx: ReportContext | None = None) 
             f"file={escape_property(name)},line={d.line},col={d.col},"
             f"endLine={end_line},endColumn={end_column},title={escape_property(d.code)}"
         )
-        lines.append(f"::error {props}::{escape_data(d.message)}\n")
+        message = f"{d.message}\nhelp: {d.fix_title}" if d.fix_title else d.message
+        lines.append(f"::error {props}::{escape_data(message)}\n")
     return "".join(lines)
 
 
@@ -474,6 +368,7 @@ def grouped(diagnostics: Sequence[Diagnostic], ctx: ReportContext | None = None)
             where = f"{d.line}:{d.col}".ljust(width)
             mark = " " + _paint(ctx, "cyan", "[*]") if ctx.applicable(d.fix) else ""
             out.append(f"  {_paint(ctx, 'dim', where)} {_paint(ctx, 'red', d.code)}{mark} {d.message}\n")
+            out.append(help_line(d, " " * (width + 3)))
         out.append("\n")
     return "".join(out)  # the CLI ends it with ruff's summary (``summary``), unless --quiet
 

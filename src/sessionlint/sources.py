@@ -88,14 +88,6 @@ def read(path: str) -> Source:
         return decode(f.read())
 
 
-def newline_of(text: str) -> str:
-    """The first line ending used in ``text`` (defaults to ``\\n``)."""
-    idx = text.find("\n")
-    if idx > 0 and text[idx - 1] == "\r":
-        return "\r\n"
-    return "\n"
-
-
 def write_atomic(path: str, data: bytes) -> None:
     """Replace ``path`` with ``data`` atomically, keeping its permission bits (and owner, when allowed).
 

@@ -6,6 +6,7 @@ import ast
 
 from sessionlint.context import FileContext, FunctionNode
 from sessionlint.model import Value
+from sessionlint.syntax import own_nodes
 
 MUTABLE_CONSTRUCTORS = {
     "dict": "a dict",
@@ -83,17 +84,6 @@ def _local_binding(fn: FunctionNode, name: str, before_line: int) -> ast.expr | 
             if isinstance(node.target, ast.Name) and node.target.id == name:
                 found = node.value
     return found
-
-
-def own_nodes(fn: FunctionNode):
-    """Walk ``fn``'s body without entering nested functions, lambdas or classes."""
-    stack: list[ast.AST] = list(reversed(fn.body))
-    while stack:
-        node = stack.pop()
-        yield node
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            continue
-        stack.extend(reversed(list(ast.iter_child_nodes(node))))
 
 
 def handed_out(fn: FunctionNode) -> tuple[ast.expr | None, bool]:

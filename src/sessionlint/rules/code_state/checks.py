@@ -237,9 +237,9 @@ def _memo_diag(project, path, data: FileRecord, unit: Unit, call: Call, func: Fu
     via = "".join(f"{name}() -> " for name in chain[:-1])
     message = (
         f"{unit.kind} '{unit.name}' patches {_describe_patch(patch)} and calls {via}memoized "
-        f"{func[1]}() ({where}); its cache keeps the patched result for later tests: "
-        f"call {func[1]}.cache_clear() before and after (e.g. in an autouse fixture)"
+        f"{func[1]}() ({where}), whose cache keeps the patched result"
     )
+    fix_title = f"call {func[1]}.cache_clear() before and after the test (e.g. in an autouse fixture)"
     fix = None
     found = _expression_for(project, path, data, func)
     if found is not None:
@@ -249,7 +249,7 @@ def _memo_diag(project, path, data: FileRecord, unit: Unit, call: Call, func: Fu
     return Diagnostic(
         path, call.line, call.col, "SLK601", message, call.end_line, call.end_col, fix,
         owner=unit.qualname, owner_kind=unit.kind, target="memo", target_key=f"{_rel(project, func[0])}:{func[1]}",
-        defined=f"{func[0]}:{summary.line}",
+        defined=f"{func[0]}:{summary.line}", fix_title=fix_title,
     )  # fmt: skip
 
 
@@ -295,11 +295,11 @@ def import_under_patch(project: Project, facts: Facts, path: str, data: FileReco
                     name, line, patch = hit
                     yield Diagnostic(
                         path, imp.line, imp.col, "SLK602",
-                        f"test '{unit.name}' runs '{imp.text}' after patching {_describe_input(patch)}, but "
-                        f"{name} ({_rel(project, target)}:{line}) is computed once, at first import: the result "
-                        f"depends on which test imported it first; patch {name} itself or reload the module",
+                        f"test '{unit.name}' imports under a patched {_describe_input(patch)}, but {name} "
+                        f"({_rel(project, target)}:{line}) is computed once, at the first import",
                         imp.end_line, imp.end_col, None, owner=unit.qualname, owner_kind="test",
                         target="import", target_key=f"{_rel(project, target)}:{name}",
+                        fix_title=f"patch {name} itself, or reload the module after patching",
                     )  # fmt: skip
                 break
 
@@ -346,12 +346,14 @@ def mutates_argument(project: Project, facts: Facts, path: str, data: FileRecord
                 op = FixOp(path, "copy-argument", (("func", unit.qualname), ("callee", call.text), ("name", name)))
                 yield Diagnostic(
                     path, call.line, call.col, "SLK603",
-                    f"test '{unit.name}' passes {shared_label} '{name}' to {chain_text}, which {what} at {at}; "
-                    f"later tests see the change: pass a copy (copy.deepcopy({name}))",
+                    f"test '{unit.name}' passes {shared_label} '{name}' to {chain_text}, which {what} at {at}",
                     call.end_line, call.end_col,
                     Fix("unsafe", f"Pass copy.deepcopy({name}) instead of '{name}'", (op,)),
-                    fixture=name if "fixture" in shared_label else "", owner=unit.qualname, owner_kind="test",
+                    fixture=name if "fixture" in shared_label else "",
+                    scope=shared_label.split()[0].removesuffix("-scoped") if "fixture" in shared_label else "",
+                    owner=unit.qualname, owner_kind="test",
                     target="argument", target_key=f"{_rel(project, func[0])}:{func[1]}",
+                    fix_title=f"pass a copy (copy.deepcopy({name})): later tests see the change",
                 )  # fmt: skip
 
 

@@ -1,4 +1,4 @@
-"""Fixers for the rules in ``sessionlint.rules.scope`` (libcst; loaded only to fix)."""
+"""Fixers for the rules in ``sessionlint.rules.fixture_scope`` (libcst; loaded only to fix)."""
 
 from __future__ import annotations
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import libcst as cst
 import libcst.matchers as m
 
-from sessionlint.fixers.resources import append_statements
 from sessionlint.fixes import (
     FixError,
     OwnBodyTransformer,
+    append_statements,
     body_statements,
     edit_function,
     fixer,

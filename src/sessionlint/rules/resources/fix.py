@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from sessionlint.fixes import (
+    append_statements,
     FixError,
     body_statements,
     edit_function,
@@ -14,16 +15,6 @@ from sessionlint.fixes import (
     with_body,
 )
 from sessionlint.model import FixOp
-
-
-def append_statements(fn: cst.FunctionDef, new: list[cst.BaseStatement]) -> cst.FunctionDef:
-    """Append ``new`` to the function body, below the comments that end it (they stay above)."""
-    stmts = body_statements(fn)
-    body = fn.body
-    if isinstance(body, cst.IndentedBlock) and body.footer and new:
-        new = [new[0].with_changes(leading_lines=[*body.footer, *new[0].leading_lines]), *new[1:]]
-        fn = fn.with_changes(body=body.with_changes(footer=()))
-    return with_body(fn, [*stmts, *new])
 
 
 def _imports(module: cst.Module, imports: str) -> cst.Module:

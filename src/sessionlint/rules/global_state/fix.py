@@ -1,4 +1,4 @@
-"""Fixers for the rules in ``sessionlint.rules.globalstate`` (libcst; loaded only to fix)."""
+"""Fixers for the rules in ``sessionlint.rules.global_state`` (libcst; loaded only to fix)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from sessionlint.fixes import (
     with_body,
 )
 from sessionlint.model import FixOp
-from sessionlint.rules.globalstate import _normal
+from sessionlint.rules.global_state.report import _normal
 
 # --------------------------------------------------------------------------------------------
 # fixers

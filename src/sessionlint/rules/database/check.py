@@ -1,11 +1,4 @@
-"""Databases: SLK401 shared-db-session, SLK402 transaction-not-rolled-back, SLK403 schema-not-dropped.
-
-All three are per-file and look at one fixture at a time. What counts as a
-connection, a session or an engine is in ``resource_table``. The rules stay
-silent on what they cannot see: an engine or URL that comes from another
-fixture, a transaction object handed to a helper, a teardown that rolls back
-anything at all.
-"""
+"""The checks of the database family (its rules and docs are in ``__init__.py``)."""
 
 from __future__ import annotations
 
@@ -15,217 +8,9 @@ import re
 from sessionlint import resource_table as rt
 from sessionlint.context import FileContext, Function, FunctionNode
 from sessionlint.model import BROAD_SCOPES, Fix, FixOp
-from sessionlint.rules.base import Example, Rule
-from sessionlint.values import handed_out, own_nodes
-
-_PER_TEST = (
-    "share the engine or database instead, and give each test its own connection and transaction, "
-    "rolled back after yield"
-)
-
-RULES = [
-    Rule(
-        code="SLK401",
-        name="shared-db-session",
-        summary="a broad fixture hands out a database session or connection",
-        fix="none",
-        what="Flags a fixture of scope `class`, `module`, `package` or `session` that returns or yields a "
-        "database session or connection: a SQLAlchemy `Session(...)`, `scoped_session(...)`, a session "
-        "made by `sessionmaker(...)()` (or by a name bound to a `sessionmaker`), a connection from "
-        "`engine.connect()` / `engine.begin()`, or a DB-API connection (`sqlite3`, `psycopg`, `psycopg2`, "
-        "`pymysql`, `MySQLdb`, `mysql.connector`, `asyncpg`, `aiosqlite` `connect(...)`), directly or "
-        "through a local or a `with ... as` name. A broad *engine* (`create_engine`) is not flagged: it is "
-        "the recommended thing to share.",
-        why="A session or connection carries state from test to test: rows one test wrote and committed, a "
-        "transaction left open or failed (`PendingRollbackError`, `current transaction is aborted`), objects "
-        "cached in the session's identity map. The second test sees the first one's data, and the suite "
-        "passes or fails depending on the order.",
-        example="""
-@pytest.fixture(scope="session")
-def db_session(engine):
-    session = Session(bind=engine)
-    yield session
-    session.close()
-""",
-        use_instead="""
-@pytest.fixture
-def db_session(engine):
-    connection = engine.connect()
-    transaction = connection.begin()
-    session = Session(bind=connection)
-    yield session
-    session.close()
-    transaction.rollback()
-    connection.close()
-""",
-        fix_safety="No fix: moving to a connection and a rolled-back transaction per test changes how tests "
-        "see each other's data, and only the suite's authors can say whether some test relies on it.",
-        references=(
-            "https://docs.sqlalchemy.org/en/20/orm/session_transaction.html"
-            "#joining-a-session-into-an-external-transaction-such-as-for-test-suites",
-        ),
-        valid=(
-            "import pytest\nfrom sqlalchemy import create_engine\n\n\n@pytest.fixture(scope=\"session\")\n"
-            "def engine():\n    engine = create_engine(\"sqlite://\")\n    yield engine\n    engine.dispose()\n",
-            "import sqlite3\n\nimport pytest\n\n\n@pytest.fixture\ndef conn():\n"
-            '    conn = sqlite3.connect(":memory:")\n    yield conn\n    conn.close()\n',
-        ),
-        invalid=(
-            Example(
-                "import sqlite3\n\nimport pytest\n\n\n@pytest.fixture(scope=\"module\")\ndef conn():\n"
-                '    conn = sqlite3.connect(":memory:")\n    yield conn\n    conn.close()\n',
-                fixed=None,
-            ),
-            Example(
-                "import pytest\nfrom sqlalchemy.orm import sessionmaker\n\n\n@pytest.fixture(scope=\"session\")\n"
-                "def db_session(engine):\n    factory = sessionmaker(bind=engine)\n    session = factory()\n"
-                "    yield session\n    session.close()\n",
-                fixed=None,
-            ),
-        ),
-    ),
-    Rule(
-        code="SLK402",
-        name="transaction-not-rolled-back",
-        summary="a fixture begins a transaction and its teardown commits it or leaves it open",
-        fix="sometimes",
-        what="Flags a yield fixture that begins a transaction before `yield` — `begin()` or `begin_nested()` "
-        "on a connection or session, `execute(\"BEGIN\")` on a DB-API connection, or a "
-        "`with conn.begin():` block around the `yield` — when nothing after `yield` rolls it back: the "
-        "teardown commits it (explicitly, or by leaving the `with conn.begin():` block) or does nothing "
-        "with it. `begin()` counts only on something that looks like a database connection or session: a "
-        "local bound to one, or a name such as `conn`, `connection`, `session`, `db`, `engine`. Any "
-        "`rollback()` after `yield`, closing the connection or transaction without committing, or handing "
-        "the transaction to a helper after `yield` keeps the rule quiet. Only yield fixtures are checked.",
-        why="The transaction is what keeps one test's writes away from the next test. Committed, the rows "
-        "stay in the database for every later test; left open on a shared connection, the next test's "
-        "`begin()` fails or silently joins the old transaction and sees its rows.",
-        example="""
-@pytest.fixture
-def db(conn):
-    conn.execute("BEGIN")
-    yield conn
-    conn.commit()
-""",
-        use_instead="""
-@pytest.fixture
-def db(conn):
-    conn.execute("BEGIN")
-    yield conn
-    conn.rollback()
-""",
-        fix_safety="Safe: the fix rolls the transaction back in the teardown. When the teardown commits that "
-        "same transaction or connection (`txn.commit()`, `conn.commit()`), that commit becomes the rollback, in "
-        "place: committing a rolled-back SQLAlchemy `Transaction` would raise, and teardown statements before it "
-        "still run inside the transaction and are undone with the test's writes. Otherwise "
-        "`<transaction>.rollback()` is inserted as the first statement after `yield`, and a later commit of "
-        "something else then commits nothing of the test's. The rollback is awaited in `async def` fixtures "
-        "whose transaction was begun with `await` or `async with`. Offered when the `yield` is a statement of "
-        "its own and the transaction has a name to roll back (a cursor's `execute(\"BEGIN\")` is rolled back "
-        "through the connection it came from).",
-        references=(
-            "https://docs.sqlalchemy.org/en/20/orm/session_transaction.html"
-            "#joining-a-session-into-an-external-transaction-such-as-for-test-suites",
-            "https://docs.python.org/3/library/sqlite3.html#sqlite3-controlling-transactions",
-        ),
-        valid=(
-            "import pytest\n\n\n@pytest.fixture\ndef db_session(engine):\n    connection = engine.connect()\n"
-            "    transaction = connection.begin()\n    yield connection\n    transaction.rollback()\n"
-            "    connection.close()\n",
-            "import pytest\n\n\n@pytest.fixture(scope=\"session\")\ndef engine(make_engine):\n"
-            "    engine = make_engine()\n    with engine.begin() as conn:\n"
-            '        conn.exec_driver_sql("CREATE TABLE t (x INTEGER)")\n    yield engine\n    engine.dispose()\n',
-        ),
-        invalid=(
-            Example(
-                "import pytest\n\n\n@pytest.fixture\ndef db(conn):\n"
-                '    conn.execute("BEGIN")\n    yield conn\n    conn.commit()\n',
-                fixed="import pytest\n\n\n@pytest.fixture\ndef db(conn):\n"
-                '    conn.execute("BEGIN")\n    yield conn\n    conn.rollback()\n',
-            ),
-            Example(
-                "import pytest\n\n\n@pytest.fixture\ndef db_session(connection):\n"
-                "    transaction = connection.begin()\n    yield connection\n    transaction.commit()\n"
-                "    connection.close()\n",
-                fixed="import pytest\n\n\n@pytest.fixture\ndef db_session(connection):\n"
-                "    transaction = connection.begin()\n    yield connection\n    transaction.rollback()\n"
-                "    connection.close()\n",
-            ),
-            Example(
-                "import pytest\n\n\n@pytest.fixture\ndef session(db_session):\n"
-                "    nested = db_session.begin_nested()\n    yield db_session\n",
-                fixed="import pytest\n\n\n@pytest.fixture\ndef session(db_session):\n"
-                "    nested = db_session.begin_nested()\n    yield db_session\n    nested.rollback()\n",
-            ),
-        ),
-    ),
-    Rule(
-        code="SLK403",
-        name="schema-not-dropped",
-        summary="a broad fixture creates tables in a lasting database and never drops them",
-        fix="sometimes",
-        what="Flags a fixture of scope `class`, `module`, `package` or `session` that runs "
-        "`<metadata>.create_all(...)` (`Base.metadata.create_all(engine)`, `SQLModel.metadata.create_all`, "
-        "`conn.run_sync(Base.metadata.create_all)`) against a database that outlives the test run, and "
-        "never calls `drop_all`. The database outlives the run when the engine is created in the same "
-        "fixture from a URL string that names a file or a server: not `sqlite://` or `:memory:`, and not "
-        "built from `tmp_path_factory`/`tmp_path`. When the engine comes from another fixture, or its URL "
-        "is computed, the rule stays silent. Deleting the database file after `yield` (`os.remove`, "
-        "`unlink`, `drop_database`) also counts as dropping.",
-        why="Tables and rows created in a database on disk or on a server are still there when the next run "
-        "starts, or when another suite uses the same database: the next `create_all` skips existing tables, "
-        "old rows make counts and unique constraints fail, and a changed model never reaches the schema. "
-        "Results then depend on what ran before.",
-        example="""
-@pytest.fixture(scope="session")
-def engine():
-    engine = create_engine("sqlite:///test.db")
-    Base.metadata.create_all(engine)
-    yield engine
-    engine.dispose()
-""",
-        use_instead="""
-@pytest.fixture(scope="session")
-def engine():
-    engine = create_engine("sqlite:///test.db")
-    Base.metadata.create_all(engine)
-    yield engine
-    Base.metadata.drop_all(engine)
-    engine.dispose()
-""",
-        fix_safety="Safe: `<metadata>.drop_all(<engine>)` is inserted after `yield`, before "
-        "`engine.dispose()` when the fixture has one, else as the last statement (for an async engine, "
-        "`async with engine.begin() as conn: await conn.run_sync(<metadata>.drop_all)`). Offered only for "
-        "yield fixtures whose `create_all` and engine are in the fixture's own body; it drops only the "
-        "tables that metadata describes.",
-        references=("https://docs.sqlalchemy.org/en/20/core/metadata.html#sqlalchemy.schema.MetaData.drop_all",),
-        valid=(
-            "import pytest\nfrom sqlalchemy import MetaData, create_engine\n\nmetadata = MetaData()\n\n\n"
-            "@pytest.fixture(scope=\"session\")\ndef engine():\n    engine = create_engine(\"sqlite://\")\n"
-            "    metadata.create_all(engine)\n    yield engine\n    engine.dispose()\n",
-            "import pytest\nfrom sqlalchemy import MetaData, create_engine\n\nmetadata = MetaData()\n\n\n"
-            "@pytest.fixture(scope=\"session\")\ndef engine(tmp_path_factory):\n"
-            '    db = tmp_path_factory.mktemp("db") / "test.db"\n    engine = create_engine(f"sqlite:///{db}")\n'
-            "    metadata.create_all(engine)\n    yield engine\n    engine.dispose()\n",
-            "import pytest\nfrom sqlalchemy import MetaData, create_engine\n\nmetadata = MetaData()\n\n\n"
-            "@pytest.fixture(scope=\"session\")\ndef engine():\n"
-            '    engine = create_engine("postgresql://localhost/test")\n    metadata.create_all(engine)\n'
-            "    yield engine\n    metadata.drop_all(engine)\n    engine.dispose()\n",
-        ),
-        invalid=(
-            Example(
-                "import pytest\nfrom sqlalchemy import MetaData, create_engine\n\nmetadata = MetaData()\n\n\n"
-                "@pytest.fixture(scope=\"session\")\ndef engine():\n"
-                '    engine = create_engine("sqlite:///test.db")\n    metadata.create_all(engine)\n'
-                "    yield engine\n    engine.dispose()\n",
-                fixed="import pytest\nfrom sqlalchemy import MetaData, create_engine\n\nmetadata = MetaData()\n\n\n"
-                "@pytest.fixture(scope=\"session\")\ndef engine():\n"
-                '    engine = create_engine("sqlite:///test.db")\n    metadata.create_all(engine)\n'
-                "    yield engine\n    metadata.drop_all(engine)\n    engine.dispose()\n",
-            ),
-        ),
-    ),
-]
+from sessionlint.syntax import fixture_label, own_nodes, position, short, unwrap_await
+from sessionlint.rules.database import _PER_TEST  # defined in __init__ before it imports this module
+from sessionlint.values import handed_out
 
 # Names that say "database connection or session" (``begin()`` on anything else is ignored).
 _DBISH = re.compile(
@@ -243,10 +28,6 @@ _CLEANUP_CALLS = frozenset({"drop_database", "remove", "unlink", "rmtree", "drop
 
 
 # shared helpers ------------------------------------------------------------------------------
-def _position(node: ast.AST) -> tuple[int, int]:
-    return node.lineno, node.col_offset  # type: ignore[attr-defined]
-
-
 def _bindings(nodes: list[ast.AST]) -> dict[str, list[tuple[ast.AST, ast.expr]]]:
     """name -> [(binding node, bound expression)] in source order: assignments and ``with ... as``."""
     found: dict[str, list[tuple[ast.AST, ast.expr]]] = {}
@@ -267,13 +48,9 @@ def _bound(bindings, name: str, before: ast.AST | None) -> ast.expr | None:
     """The expression ``name`` was last bound to before ``before`` (any binding when None)."""
     chosen = None
     for node, value in bindings.get(name, []):
-        if before is None or _position(node) < _position(before):
+        if before is None or position(node) < position(before):
             chosen = value
     return chosen
-
-
-def _unwrap(expr: ast.AST | None) -> ast.AST | None:
-    return expr.value if isinstance(expr, ast.Await) else expr
 
 
 def _ident(expr: ast.AST) -> str:
@@ -285,7 +62,7 @@ def _ident(expr: ast.AST) -> str:
 
 
 def _is_engine(ctx: FileContext, fn: FunctionNode, bindings, expr: ast.AST, at: ast.AST, depth: int = 0) -> bool:
-    expr = _unwrap(expr)
+    expr = unwrap_await(expr)
     if isinstance(expr, ast.Call):
         return (ctx.qualify(expr.func) or "") in rt.ENGINE_CONSTRUCTORS
     if isinstance(expr, ast.Name):
@@ -302,7 +79,7 @@ def db_value(
     ctx: FileContext, fn: FunctionNode, bindings, expr: ast.AST | None, at: ast.AST, depth: int = 0
 ) -> str | None:
     """What database session or connection ``expr`` is, or None."""
-    expr = _unwrap(expr)
+    expr = unwrap_await(expr)
     if isinstance(expr, ast.Name):
         bound = _bound(bindings, expr.id, at)
         if bound is None or depth >= 3:
@@ -322,20 +99,13 @@ def db_value(
         maker = _bound(bindings, func.id, at)
         if maker is None and func.id not in bindings:
             maker = ctx.module_globals.get(func.id)
-        maker = _unwrap(maker)
+        maker = unwrap_await(maker)
         if isinstance(maker, ast.Call) and (ctx.qualify(maker.func) or "") in rt.SESSION_MAKERS:
             return f"a session from {func.id}()"
     if isinstance(func, ast.Attribute) and func.attr in rt.ENGINE_CONNECTION_METHODS | {"raw_connection"}:
         if _is_engine(ctx, fn, bindings, func.value, at):
             return f"a connection from {ast.unparse(func)}()"
     return None
-
-
-def _who(fn: Function) -> str:
-    fixture = fn.fixture
-    assert fixture is not None
-    scope = f"{fixture.scope}-scoped " if fixture.scope else ""
-    return f"{scope}fixture '{fixture.name}'"
 
 
 def _first_yield(fn: FunctionNode) -> tuple[ast.AST | None, bool]:
@@ -402,8 +172,9 @@ def _shared_session(ctx: FileContext, fn: Function, bindings) -> None:
     ctx.report(
         "SLK401",
         expr,
-        f"{_who(fn)} {verb} {desc} that every test shares, so one test's writes and open transactions "
-        f"reach the next: {_PER_TEST}",
+        f"{fixture_label(fn)} {verb} {desc} that every test shares: one test's writes reach the next",
+        fix_title=_PER_TEST,
+        **ctx.owner_fields(fn),
     )
 
 
@@ -420,7 +191,7 @@ def _begins(ctx: FileContext, fn: FunctionNode, bindings, parent, first_yield: a
     for node in own_nodes(fn):
         if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
             continue
-        if _position(node) > _position(first_yield):
+        if position(node) > position(first_yield):
             continue
         attr, receiver = node.func.attr, node.func.value
         if attr == "begin_nested" or (attr == "begin" and _dbish(ctx, fn, bindings, receiver, node)):
@@ -448,7 +219,7 @@ def _begins(ctx: FileContext, fn: FunctionNode, bindings, parent, first_yield: a
 def _cursor_of(bindings, receiver: ast.AST, at: ast.AST) -> ast.expr | None:
     """For a cursor bound to ``conn.cursor()``: the connection (``conn``)."""
     if isinstance(receiver, ast.Name):
-        bound = _unwrap(_bound(bindings, receiver.id, at))
+        bound = unwrap_await(_bound(bindings, receiver.id, at))
         if isinstance(bound, ast.Call) and isinstance(bound.func, ast.Attribute) and bound.func.attr == "cursor":
             return bound.func.value
     return None
@@ -468,7 +239,7 @@ def _transaction(ctx: FileContext, fn: Function, bindings) -> None:
     if first_yield is None or delegated:
         return
     parent = _parents(fn.node)
-    after = [n for n in own_nodes(fn.node) if hasattr(n, "lineno") and _position(n) > _position(first_yield)]
+    after = [n for n in own_nodes(fn.node) if hasattr(n, "lineno") and position(n) > position(first_yield)]
     after_calls = [n for n in after if isinstance(n, ast.Call)]
     if any(isinstance(c.func, ast.Attribute) and c.func.attr == "rollback" for c in after_calls):
         return
@@ -496,12 +267,12 @@ def _transaction(ctx: FileContext, fn: Function, bindings) -> None:
             c for c in after_calls
             if isinstance(c.func, ast.Attribute) and c.func.attr == "close" and ast.unparse(c.func.value) in holders
         ]  # fmt: skip
-        first_close = min((_position(c) for c in closes), default=None)
+        first_close = min((position(c) for c in closes), default=None)
         # a commit after closing commits nothing: closing rolled the transaction back
         commits = [
             c for c in after_calls
             if isinstance(c.func, ast.Attribute) and c.func.attr == "commit"
-            and (first_close is None or _position(c) < first_close)
+            and (first_close is None or position(c) < first_close)
         ]  # fmt: skip
         if commits or block is not None and not closes:
             how = "and its teardown commits it" if commits else "and leaving the with block after yield commits it"
@@ -510,7 +281,7 @@ def _transaction(ctx: FileContext, fn: Function, bindings) -> None:
             continue  # closing without a commit rolls back
         else:
             how = "and nothing after yield rolls it back"
-            effect = "so the next test finds it still open, with this test's writes in it"
+            effect = "so the next test finds it open"
         if target:
             rollback = f"{'await ' if awaited else ''}{target}.rollback()"
             fix = _rollback_fix(ctx, fn, parent, first_yield, target, rollback, after_calls, awaited)
@@ -519,15 +290,11 @@ def _transaction(ctx: FileContext, fn: Function, bindings) -> None:
         ctx.report(
             "SLK402",
             call,
-            f"{_who(fn)} begins a transaction ({_short(call)}) {how}, {effect}: roll it back first in the "
-            f"teardown ({rollback})",
+            f"{fixture_label(fn)} begins a transaction ({short(call, 50)}) {how}, {effect}",
             fix,
+            fix_title=f"roll it back first in the teardown ({rollback})",
+            **ctx.owner_fields(fn),
         )
-
-
-def _short(node: ast.AST, limit: int = 50) -> str:
-    text = ast.unparse(node)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _handed_on(ctx: FileContext, calls: list[ast.Call], holders: set[str], fn: FunctionNode) -> bool:
@@ -589,10 +356,10 @@ def _creates(ctx: FileContext, fn: FunctionNode, bindings, parent):
 
 def _engine_of(ctx: FileContext, bindings, expr: ast.AST, at: ast.AST, depth: int = 0) -> tuple[str, ast.Call] | None:
     """The local engine name and its create_engine call behind ``expr`` (an engine or a connection)."""
-    expr = _unwrap(expr)
+    expr = unwrap_await(expr)
     if not isinstance(expr, ast.Name) or depth > 3:
         return None
-    bound = _unwrap(_bound(bindings, expr.id, at))
+    bound = unwrap_await(_bound(bindings, expr.id, at))
     if isinstance(bound, ast.Call):
         if (ctx.qualify(bound.func) or "") in rt.ENGINE_CONSTRUCTORS:
             return expr.id, bound
@@ -651,7 +418,7 @@ def _schema(ctx: FileContext, fn: Function, bindings) -> None:
         return
     if first_yield is not None:
         for node in nodes:
-            if isinstance(node, ast.Call) and _position(node) > _position(first_yield):
+            if isinstance(node, ast.Call) and position(node) > position(first_yield):
                 name = ctx.qualify(node.func) or ""
                 if name.rsplit(".", 1)[-1] in _CLEANUP_CALLS:
                     return
@@ -670,10 +437,11 @@ def _schema(ctx: FileContext, fn: Function, bindings) -> None:
         ctx.report(
             "SLK403",
             call,
-            f"{_who(fn)} creates tables ({meta_text}.create_all) in a database that outlives the run ({url}) "
-            f"and never drops them, so the next run starts with this run's tables and rows: call "
-            f"{meta_text}.drop_all({engine_name}) after yield",
+            f"{fixture_label(fn)} creates tables ({meta_text}.create_all) in a database that outlives the run ({url}) "
+            f"and never drops them",
             fix,
+            fix_title=f"call {meta_text}.drop_all({engine_name}) after yield",
+            **ctx.owner_fields(fn),
         )
 
 

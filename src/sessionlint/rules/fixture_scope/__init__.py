@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from typing import Iterator
 
@@ -17,6 +16,7 @@ from sessionlint.model import (
     Span,
 )
 from sessionlint.rules.base import Example, Rule
+from sessionlint.syntax import display_path
 
 RULES = [
     Rule(
@@ -154,24 +154,14 @@ _MOCKERS = {scope: f"{scope}_mocker" for scope in ("class", "module", "package",
 _SKIP = frozenset({"request"})
 
 
-def _rel(path: str | None) -> str:
-    if not path:
-        return "?"
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:
-        return path
-    return path if rel.startswith(os.pardir + os.sep) else rel
-
-
 def _where(resolved: Resolved) -> str:
     if resolved.fixture is None:
         return "built-in"
-    return f"{_rel(resolved.path)}:{resolved.fixture.span.line}"
+    return f"{display_path(resolved.path)}:{resolved.fixture.span.line}"
 
 
 def _arg_span(fixture: FixtureDef, index: int) -> Span:
-    spans = getattr(fixture, "arg_spans", ())  # facts cached before arg_spans existed lack it
+    spans = fixture.arg_spans
     return spans[index] if len(spans) == len(fixture.args) else fixture.span
 
 
@@ -221,30 +211,44 @@ def _advice(fixture: FixtureDef, resolved: Resolved) -> str:
     return f"give '{name}' {scope} scope (or broader), or narrow '{fixture.name}' to {resolved.scope} scope"
 
 
+def _fields(facts: FileFacts, fixture: FixtureDef, resolved: Resolved) -> dict[str, str]:
+    """The requested (narrower) fixture, its scope and definition; the requesting fixture as owner."""
+    defined = f"{resolved.path}:{resolved.fixture.span.line}" if resolved.fixture and resolved.path else ""
+    return {
+        "fixture": resolved.name, "scope": resolved.scope or "", "defined": defined,
+        "owner": fixture.qualname, "owner_kind": "fixture",
+    }  # fmt: skip
+
+
 def _direct(facts: FileFacts, fixture: FixtureDef, index: int, resolved: Resolved) -> Diagnostic:
     span = _arg_span(fixture, index)
     message = (
         f"{fixture.scope}-scoped fixture '{fixture.name}' requests {resolved.scope}-scoped fixture "
-        f"'{resolved.name}' ({_where(resolved)}); pytest raises ScopeMismatch when it sets up "
-        f"'{fixture.name}': {_advice(fixture, resolved)}"
+        f"'{resolved.name}' ({_where(resolved)}): pytest raises ScopeMismatch"
     )
     return Diagnostic(
-        facts.path, span.line, span.col, "SLK501", message, span.end_line, span.end_col, _fix(facts, fixture, resolved)
-    )
+        facts.path, span.line, span.col, "SLK501", message, span.end_line, span.end_col, _fix(facts, fixture, resolved),
+        fix_title=_advice(fixture, resolved), **_fields(facts, fixture, resolved),
+    )  # fmt: skip
 
 
 def _overridden(
     facts: FileFacts, fixture: FixtureDef, index: int, resolved: Resolved, test_path: str, cls: str | None
 ) -> Diagnostic:
     span = _arg_span(fixture, index)
-    where = _rel(test_path) + (f" (class {cls})" if cls else "")
+    where = display_path(test_path) + (f" (class {cls})" if cls else "")
     message = (
         f"{fixture.scope}-scoped fixture '{fixture.name}' requests '{resolved.name}', which the tests in {where} "
-        f"that use '{fixture.name}' get from {_where(resolved)}, {resolved.scope}-scoped; pytest raises "
-        f"ScopeMismatch there: give that '{resolved.name}' {fixture.scope} scope (or broader), or narrow "
-        f"'{fixture.name}' to {resolved.scope} scope"
+        f"that use '{fixture.name}' get from {_where(resolved)}, {resolved.scope}-scoped: pytest raises ScopeMismatch"
     )
-    return Diagnostic(facts.path, span.line, span.col, "SLK501", message, span.end_line, span.end_col)
+    help_ = (
+        f"give that '{resolved.name}' {fixture.scope} scope (or broader), or narrow '{fixture.name}' to "
+        f"{resolved.scope} scope"
+    )
+    return Diagnostic(
+        facts.path, span.line, span.col, "SLK501", message, span.end_line, span.end_col,
+        fix_title=help_, **_fields(facts, fixture, resolved),
+    )  # fmt: skip
 
 
 def _override(
@@ -257,10 +261,9 @@ def _override(
     """
     for path in sorted(project.visible_from(facts.path)):
         other = project.get(path)
-        requests = getattr(other, "test_requests", None)  # facts cached before test_requests existed lack it
-        if not requests:
+        if other is None or not other.test_requests:
             continue
-        assert other is not None
+        requests = other.test_requests
         # cheap first: does this module, or one of its classes, see a narrower ``name`` at all?
         at_module = project.resolve(name, path, None)
         classes = {f.cls for f in other.fixtures if f.name == name and f.cls}

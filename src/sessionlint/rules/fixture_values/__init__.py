@@ -1,21 +1,18 @@
-"""Shared fixture values: SLK101, SLK102 (per value) and SLK201, SLK202 (per write)."""
+"""Fixture values every test shares: SLK101 (broad mutable value), SLK102 (module state handed out)."""
 
 from __future__ import annotations
 
-import os
 from typing import Iterator
 
 from sessionlint.context import FileContext
-from sessionlint.index import Project, Resolved, Shared
+from sessionlint.index import Project
 from sessionlint.model import (
     BROAD_SCOPES,
-    SCOPE_RANK,
     Diagnostic,
     FileFacts,
     Fix,
     FixOp,
     FixtureDef,
-    Mutation,
 )
 from sessionlint.rules.base import Example, Rule
 
@@ -126,122 +123,19 @@ def registry():
             ),
         ),
     ),
-    Rule(
-        code="SLK201",
-        name="test-mutates-shared-fixture",
-        summary="a test writes to a broad fixture's value",
-        fix="always",
-        what="Flags a test that mutates the value of a fixture whose value outlives the test: a broad "
-        "fixture, module state (SLK102), or a mutable `request.param`. Mutation means a mutating method "
-        "(`append`, `update`, `pop`, ...), item or attribute assignment or deletion, augmented "
-        "assignment, or a known mutating function (`random.shuffle`, `heapq.heappush`, `setattr`, ...), "
-        "also through subscript/attribute chains (`cfg['users'].append`) and simple aliases "
-        "(`basket = cart`). The fixture is resolved across files the way pytest does.",
-        why="The next test that requests the fixture sees the change. Which test fails then depends on "
-        "the order the tests run in.",
-        example="""
-def test_create_user(shared_config):
-    shared_config["users"].append("alice")
-""",
-        use_instead="""
-def test_create_user(shared_config):
-    shared_config = copy.deepcopy(shared_config)
-    shared_config["users"].append("alice")
-""",
-        fix_safety="The fix rebinds the name to a deep copy as the test's first statement. Safe when the "
-        "fixture's value is built from literals; unsafe otherwise (the test may mean to change shared "
-        "state, and deep copies of arbitrary objects can fail or change identity).",
-        options="`immutable-fixtures`: fixture names whose values are declared safe to share.",
-        references=("https://docs.python.org/3/library/copy.html#copy.deepcopy",),
-        valid=(
-            '@pytest.fixture(scope="session")\ndef cfg():\n    return {"users": []}  # noqa: SLK101\n\n\n'
-            'def test_copy(cfg):\n    cfg = dict(cfg)\n    cfg["x"] = 1  # a copy: fine\n',
-            '@pytest.fixture(scope="session")\ndef cfg():\n    return ("a", "b")\n\n\n'
-            "def test_read(cfg):\n    assert cfg[0] == 'a'\n",
-            '@pytest.fixture(scope="session")\ndef cfg():\n    return {"users": []}  # noqa: SLK101\n\n\n'
-            'def test_mp(cfg, monkeypatch):\n    monkeypatch.setitem(cfg, "x", 1)\n',
-            '@pytest.fixture\ndef cfg():\n    return {"users": []}\n\n\n'
-            'def test_fresh(cfg):\n    cfg["users"].append(1)\n',
-        ),
-        invalid=(
-            Example(
-                'import pytest\n\n\n@pytest.fixture(scope="session")\ndef shared_config():\n'
-                '    return {"users": []}  # noqa: SLK101\n\n\n'
-                'def test_create_user(shared_config):\n    shared_config["users"].append("alice")\n',
-                fixed='import copy\nimport pytest\n\n\n@pytest.fixture(scope="session")\ndef shared_config():\n'
-                '    return {"users": []}  # noqa: SLK101\n\n\n'
-                "def test_create_user(shared_config):\n    shared_config = copy.deepcopy(shared_config)\n"
-                '    shared_config["users"].append("alice")\n',
-            ),
-        ),
-    ),
-    Rule(
-        code="SLK202",
-        name="fixture-mutates-shared-fixture",
-        summary="a narrower fixture writes to a broader fixture's value",
-        fix="always",
-        what="Flags a fixture that mutates the value of a fixture that lives longer than it does (by "
-        "scope, or because the value is module state) and does not put it back after `yield`.",
-        why="Every test that requests the narrower fixture changes the broad value for all tests that "
-        "run after it, including those that never asked for the narrower fixture.",
-        example="""
-@pytest.fixture
-def admin(shared_config):
-    shared_config["users"].append("admin")
-    return "admin"
-""",
-        use_instead="""
-@pytest.fixture
-def admin(shared_config):
-    shared_config["users"].append("admin")
-    yield "admin"
-    shared_config["users"].remove("admin")
-""",
-        fix_safety="Unsafe: the fix rebinds the name to a deep copy first, so the fixture no longer "
-        "changes the shared value; code that relied on the change being visible elsewhere breaks.",
-        valid=(
-            '@pytest.fixture(scope="session")\ndef cfg():\n    return {"users": []}  # noqa: SLK101\n\n\n'
-            '@pytest.fixture\ndef admin(cfg):\n    cfg["users"].append("admin")\n    yield\n'
-            '    cfg["users"].remove("admin")\n',
-        ),
-        invalid=(
-            Example(
-                'import pytest\n\n\n@pytest.fixture(scope="session")\ndef cfg():\n'
-                '    return {"users": []}  # noqa: SLK101\n\n\n'
-                '@pytest.fixture\ndef admin(cfg):\n    cfg["users"].append("admin")\n    return cfg\n',
-                fixed='import copy\nimport pytest\n\n\n@pytest.fixture(scope="session")\ndef cfg():\n'
-                '    return {"users": []}  # noqa: SLK101\n\n\n'
-                '@pytest.fixture\ndef admin(cfg):\n    cfg = copy.deepcopy(cfg)\n    cfg["users"].append("admin")\n'
-                "    return cfg\n",
-                unsafe=True,
-            ),
-        ),
-    ),
 ]
 
 _PRIVATE_SUFFIX = "_shared"
 
 
-def _immutable(settings: object) -> frozenset[str]:
+def immutable_fixtures(settings: object) -> frozenset[str]:
     return frozenset(getattr(settings, "immutable_fixtures", ()))
-
-
-def _where(resolved: Resolved) -> str:
-    path = resolved.path or "?"
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:
-        rel = path
-    if rel.startswith(".." + os.sep):
-        rel = path
-    line = resolved.fixture.span.line if resolved.fixture else 0
-    return f"{rel}:{line}"
 
 
 # per file ------------------------------------------------------------------------
 def check_file(ctx: FileContext) -> None:
     """SLK102: module state handed out by a fixture, whatever its scope."""
-    immutable = _immutable(ctx.settings)
+    immutable = immutable_fixtures(ctx.settings)
     for fn in ctx.fixtures():
         fixture = fn.fixture
         assert fixture is not None
@@ -257,9 +151,9 @@ def check_file(ctx: FileContext) -> None:
         ctx.report(
             "SLK102",
             value.span,
-            f"fixture '{fixture.name}' {verb} {value.desc}, which every test shares whatever the "
-            f"fixture's scope; hand out a copy (copy.deepcopy) or build the value in the fixture",
+            f"fixture '{fixture.name}' {verb} {value.desc}, which every test shares whatever the fixture's scope",
             fix,
+            fix_title="hand out a copy (copy.deepcopy) or build the value in the fixture",
             fixture=fixture.name,
             scope=fixture.scope or "",
             defined=f"{ctx.path}:{fixture.span.line}",
@@ -270,68 +164,9 @@ def check_file(ctx: FileContext) -> None:
 
 # across files ----------------------------------------------------------------------
 def check_project(project: Project, settings: object) -> Iterator[Diagnostic]:
-    immutable = _immutable(settings)
+    immutable = immutable_fixtures(settings)
     for facts in project.facts.values():
         yield from _mutable_values(project, facts, immutable)
-        for test in facts.tests:
-            yield from _writes(project, facts, test.cls, None, test.qualname, test.mutations, immutable)
-        for fixture in facts.fixtures:
-            rank = SCOPE_RANK.get(fixture.scope) if fixture.scope else None
-            if rank is None:
-                continue
-            restored = {m.name for m in fixture.mutations if m.after_yield}
-            before = [m for m in fixture.mutations if not m.after_yield and m.name not in restored]
-            yield from _writes(project, facts, fixture.cls, fixture, fixture.qualname, before, immutable, rank)
-
-
-def _writes(
-    project: Project,
-    facts: FileFacts,
-    cls: str | None,
-    fixture: FixtureDef | None,
-    qualname: str,
-    mutations: list[Mutation],
-    immutable: frozenset[str],
-    rank: int | None = None,
-) -> Iterator[Diagnostic]:
-    cache: dict[str, Shared | None] = {}
-    for mutation in mutations:
-        if mutation.name not in cache:
-            resolved = project.resolve(mutation.name, facts.path, cls, requester=fixture)
-            cache[mutation.name] = project.shared(resolved, immutable)
-        shared = cache[mutation.name]
-        if shared is None or (rank is not None and shared.rank <= rank):
-            continue
-        target = shared.resolved.fixture
-        assert target is not None
-        container = target.value is not None and target.value.kind in ("mutable", "shared", "param")
-        if mutation.ambiguous and not container:
-            continue
-        literal = bool(target.value and target.value.literal and target.value.kind == "mutable")
-        where = f"{shared.label} fixture '{mutation.name}' ({_where(shared.resolved)})"
-        op = FixOp(facts.path, "deepcopy-rebind", (("func", qualname), ("name", mutation.name)))
-        span = mutation.span
-        if fixture is None:
-            code = "SLK201"
-            name = qualname.rsplit(".", 1)[-1]
-            message = (
-                f"test '{name}' mutates {where} with {mutation.what}; later tests see the change: "
-                f"copy it first (copy.deepcopy) or use a function-scoped fixture"
-            )
-            fix = Fix("safe" if literal else "unsafe", f"Deep-copy '{mutation.name}' at the start of the test", (op,))
-        else:
-            code = "SLK202"
-            message = (
-                f"fixture '{fixture.name}' ({fixture.scope}-scoped) mutates {where} with {mutation.what} "
-                f"and does not restore it after yield: copy it first or undo the change in teardown"
-            )
-            fix = Fix("unsafe", f"Deep-copy '{mutation.name}' at the start of the fixture", (op,))
-        yield Diagnostic(
-            facts.path, span.line, span.col, code, message, span.end_line, span.end_col, fix,
-            fixture=mutation.name, scope=shared.label.removesuffix("-scoped"),
-            defined=f"{shared.resolved.path}:{target.span.line}", owner=qualname,
-            owner_kind="test" if fixture is None else "fixture",
-        )  # fmt: skip
 
 
 def _mutable_values(project: Project, facts: FileFacts, immutable: frozenset[str]) -> Iterator[Diagnostic]:
@@ -356,20 +191,19 @@ def _mutable_values(project: Project, facts: FileFacts, immutable: frozenset[str
             )
             message = (
                 f"fixture '{fixture.name}' {verb} request.param, and its params hold mutable literals that "
-                f"every test with the same param shares; {verb[:-1]} copy.deepcopy(request.param)"
+                f"every test with the same param shares"
             )
+            help_ = f"{verb[:-1]} copy.deepcopy(request.param)"
         elif value.kind == "mutable" and fixture.scope in BROAD_SCOPES:
             fix = _slk101_fix(project, facts, fixture)
-            message = (
-                f"{fixture.scope}-scoped fixture '{fixture.name}' {verb} {value.desc} that every test "
-                f"shares; hand out an immutable value, or a fresh copy per test (function scope)"
-            )
+            message = f"{fixture.scope}-scoped fixture '{fixture.name}' {verb} {value.desc} that every test shares"
+            help_ = "hand out an immutable value, or a fresh copy per test (function scope)"
         else:
             continue
         yield Diagnostic(
             facts.path, span.line, span.col, "SLK101", message, span.end_line, span.end_col, fix,
             fixture=fixture.name, scope=fixture.scope or "", defined=f"{facts.path}:{fixture.span.line}",
-            owner=fixture.qualname, owner_kind="fixture",
+            owner=fixture.qualname, owner_kind="fixture", fix_title=help_,
         )  # fmt: skip
 
 

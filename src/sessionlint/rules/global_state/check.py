@@ -1,0 +1,216 @@
+"""SLK301 per file: scan each test and fixture, keep the writes left unrestored."""
+
+from __future__ import annotations
+
+import ast
+import re
+from bisect import bisect_left
+
+from sessionlint.context import FileContext, Function, FunctionNode
+from sessionlint.syntax import const_str
+from sessionlint.rules.global_state.names import _FileNames
+from sessionlint.rules.global_state.report import _class_prefixes, _diagnostic, _monkeypatch_ops, _wrap_op
+from sessionlint.rules.global_state.scan import _Scan
+from sessionlint.rules.global_state.targets import BUILTIN_RESTORES, CALL_WRITES, CODE, RESET_CALLS, STATE_OBJECTS, Target, XUNIT_SETUP_METHODS, XUNIT_TEARDOWN_FUNCTIONS, XUNIT_TEARDOWN_METHODS
+from sessionlint.rules.global_state.verdicts import _Pending, _reassigned, _restored, _undoes_earlier
+
+def check_file(ctx: FileContext) -> None:
+    names = _FileNames(ctx)
+    names.loggers = _module_loggers(ctx, names)
+    module_teardown = _xunit_module_restores(ctx, names)
+    class_teardown: dict[str, list[Target]] = {}
+    pending: list[_Pending] = []
+    restores: dict[str, tuple] = {}
+    prefilter = _Prefilter(ctx, names)
+    for fn in ctx.functions:
+        if fn.fixture is None and fn.test is None:
+            continue
+        if not prefilter.writes(fn.node) and (fn.fixture is None or not prefilter.restores(fn.node)):
+            continue  # nothing in it can write (or, for a fixture, restore) global state
+        scan = _Scan(names, fn.node).run()
+        if fn.fixture is not None:
+            restores[fn.qualname] = _fixture_restores(scan, fn)
+        if _forked(ctx, fn) or (fn.fixture is not None and fn.fixture.autouse and fn.fixture.scope == "session"):
+            continue  # a child process; or session-wide setup that every test it applies to sees
+        scope_restores = list(scan.decorator_targets(fn.node.decorator_list))
+        for node in names.class_chain(fn.cls):
+            scope_restores += scan.decorator_targets(node.decorator_list)
+        if fn.test is not None:
+            scope_restores += module_teardown
+            if fn.cls:
+                if fn.cls not in class_teardown:
+                    class_teardown[fn.cls] = _xunit_class_restores(names, fn.cls)
+                scope_restores += class_teardown[fn.cls]
+        for param in scan.params:
+            scope_restores += BUILTIN_RESTORES.get(param, ())
+        reassigned = _reassigned(scan.events)
+        leaks = [
+            e for e in scan.events
+            if e.write and not e.after_yield and not e.in_finally and not (e.restoring and not e.deletes)
+            and e.target not in reassigned
+            and not _restored(e, scan.events, scope_restores) and not _undoes_earlier(e, scan.events)
+        ]  # fmt: skip
+        if not leaks:
+            continue
+        wrap_op = _wrap_op(ctx, fn, scan, leaks)
+        mp_ops = _monkeypatch_ops(ctx, fn, scan, leaks, names)
+        for event in leaks:
+            diagnostic = _diagnostic(ctx, fn, event, wrap_op, mp_ops)
+            owner = "test" if fn.test is not None else "fixture"
+            pending.append(_Pending(diagnostic, owner, fn.qualname, fn.cls, event.target, _requests(ctx, fn)))
+    if pending or restores:
+        rule_data = _rule_data(ctx)
+        if rule_data is not None:
+            rule_data[CODE] = {"pending": pending, "restores": restores}
+        else:  # no place for cross-file facts: report what this file shows
+            for item in pending:
+                ctx.facts.diagnostics.append(item.diagnostic)
+
+
+# Plain substrings (found with str.find: far faster than one big alternation) that mark a line
+# that may write global state; over-matching only costs a scan.
+_WRITE_WORDS = (
+    "environ", "putenv", "unsetenv", "chdir", "umask", "global ", "setattr", "delattr", "rcParams", ".rc(",
+    ".use(", "setlocale", "setdefaulttimeout", ".disable(", "setLevel", "importorskip", "import_module",
+    "getLogger",
+)  # fmt: skip
+_SYS_RE = re.compile(r"sys\s*\.\s*(?:path|modules|argv)\b")
+# ``name.attr = ...`` (name checked against the imports), or a ``del`` statement
+_WRITE_RE = re.compile(
+    r"^[ \t]*(?P<name>[A-Za-z_]\w*)[ \t]*\.[\w. \t]+(?:[-+*/|&^%@]|//|\*\*|<<|>>)?=(?!=)"
+    r"|^[ \t]*del\b(?P<dels>[^\n]*)",
+    re.MULTILINE,
+)
+_DEL_NAMES_RE = re.compile(r"\b([A-Za-z_]\w*)\s*\.")
+_RESTORE_RE = re.compile(
+    r"monkeypatch|MonkeyPatch|\bmp\b|patch|\bwith\b|addfinalizer|addCleanup|callback|undo|restore|pytester|testdir"
+)
+_NEWLINE_RE = re.compile(r"\r\n?|\n")
+
+
+class _Prefilter:
+    """Which functions can write (or, for fixtures, restore) global state at all, judged from the
+    file's text with one pass of a compiled expression: the others are not scanned."""
+
+    def __init__(self, ctx: FileContext, names: _FileNames) -> None:
+        self.text = text = ctx.text
+        self.starts = [0] + [m.end() for m in _NEWLINE_RE.finditer(text)]
+        bound = set(names.aliases)
+        hits: list[int] = []
+        for word in _WRITE_WORDS:
+            index = text.find(word)
+            while index >= 0:
+                hits.append(index)
+                index = text.find(word, index + 1)
+        hits += [m.start() for m in _SYS_RE.finditer(text)]
+        for match in _WRITE_RE.finditer(text):
+            name, dels = match.group("name"), match.group("dels")
+            if (name is not None and name in bound) or (
+                dels is not None and any(n in bound for n in _DEL_NAMES_RE.findall(dels))
+            ):
+                hits.append(match.start())
+        words = [re.escape(e.rsplit(".", 1)[-1]) for e in names.extras]
+        if names.warnings:
+            words += ["simplefilter", "filterwarnings", "filters"]
+        # ``from os import chdir`` / ``from os import environ``: the bare names write too
+        words += [
+            rf"\b{re.escape(n)}\b"
+            for n, q in names.aliases.items()
+            if q in CALL_WRITES or q in RESET_CALLS or q in STATE_OBJECTS
+        ]
+        if words:
+            hits += [m.start() for m in re.finditer("|".join(words), text)]
+        self.hits = sorted(hits)
+
+    def _range(self, node: FunctionNode) -> tuple[int, int]:
+        first = node.lineno - 1
+        last = node.end_lineno or node.lineno
+        start = self.starts[first] if first < len(self.starts) else len(self.text)
+        end = self.starts[last] if last < len(self.starts) else len(self.text)
+        return start, end
+
+    def writes(self, node: FunctionNode) -> bool:
+        start, end = self._range(node)
+        index = bisect_left(self.hits, start)
+        return index < len(self.hits) and self.hits[index] < end
+
+    def restores(self, node: FunctionNode) -> bool:
+        start, end = self._range(node)
+        return _RESTORE_RE.search(self.text, start, end) is not None
+
+
+def _requests(ctx: FileContext, fn: Function) -> tuple[str, ...]:
+    if fn.fixture is not None:
+        return tuple(fn.fixture.args)
+    assert fn.test is not None
+    names = list(fn.test.args) + list(fn.test.usefixtures)
+    if fn.cls:
+        for prefix in _class_prefixes(fn.cls):
+            names += list(ctx.facts.class_usefixtures.get(prefix, ()))
+    return tuple(dict.fromkeys(names))
+
+
+def _rule_data(ctx: FileContext) -> dict | None:
+    return ctx.facts.rule_data
+
+
+def _forked(ctx: FileContext, fn: Function) -> bool:
+    for dec in fn.node.decorator_list:
+        target = dec.func if isinstance(dec, ast.Call) else dec
+        if (ctx.qualify(target) or "").endswith("mark.forked"):
+            return True
+    return False
+
+
+def _module_loggers(ctx: FileContext, names: _FileNames) -> dict[str, str | None]:
+    found: dict[str, str | None] = {}
+    for stmt in ctx.tree.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            value = stmt.value
+            if isinstance(value, ast.Call) and ctx.qualify(value.func) == "logging.getLogger":
+                arg = value.args[0] if value.args else None
+                if arg is None or (isinstance(arg, ast.Constant) and arg.value in (None, "", "root")):
+                    found[stmt.targets[0].id] = ""
+                else:
+                    found[stmt.targets[0].id] = const_str(arg)
+            elif ctx.qualify(value) == "logging.root":
+                found[stmt.targets[0].id] = ""
+    return found
+
+
+def _targets_written(names: _FileNames, fn: FunctionNode) -> list[Target]:
+    scan = _Scan(names, fn, depth=1).run()
+    return [e.target for e in scan.events]
+
+
+def _xunit_module_restores(ctx: FileContext, names: _FileNames) -> list[Target]:
+    found: list[Target] = []
+    for name, fn in ctx.module_functions.items():
+        if name in XUNIT_TEARDOWN_FUNCTIONS:
+            found += _targets_written(names, fn)
+    return found
+
+
+def _xunit_class_restores(names: _FileNames, cls: str) -> list[Target]:
+    found: list[Target] = []
+    for node in names.class_chain(cls):
+        for stmt in node.body:
+            if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            if stmt.name in XUNIT_TEARDOWN_METHODS:
+                found += _targets_written(names, stmt)
+            elif stmt.name in XUNIT_SETUP_METHODS:
+                # setUp registering the undo: self.addCleanup(setattr, mod, "X", mod.X), enter_context(...)
+                found += [e.target for e in _Scan(names, stmt, depth=1).run().events if not e.write]
+    return found
+
+
+def _fixture_restores(scan: _Scan, fn: Function) -> tuple:
+    """What a fixture's teardown (or its monkeypatch/mocker calls) puts back for the tests that use it."""
+    found: list[Target] = list(scan.teardown_protect)
+    for event in scan.events:
+        if event.after_yield or event.anywhere or event.before:
+            found.append(event.target)
+    for param in scan.params:
+        found += BUILTIN_RESTORES.get(param, ())
+    return tuple(dict.fromkeys(found))

@@ -1,0 +1,195 @@
+"""SLK301's vocabulary: which objects are process state, which calls write, read and restore it, targets."""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from sessionlint.syntax import position
+
+if TYPE_CHECKING:
+    from sessionlint.rules.global_state.scan import _Scan
+
+CODE = "SLK301"
+
+# --------------------------------------------------------------------------------------------
+# what counts as global state
+
+# containers that are process state: dotted name -> family
+STATE_OBJECTS = {
+    "os.environ": "env",
+    "os.environb": "env",
+    "sys.path": "syspath",
+    "sys.modules": "sysmodules",
+    "sys.argv": "argv",
+    "matplotlib.rcParams": "rcparams",
+    "matplotlib.pyplot.rcParams": "rcparams",
+    "matplotlib.pylab.rcParams": "rcparams",
+    "pylab.rcParams": "rcparams",
+    "warnings.filters": "warnings",
+}
+_DICT_WRITES = frozenset({"update", "pop", "setdefault", "clear", "popitem", "__setitem__", "__delitem__"})
+_LIST_WRITES = frozenset(
+    {
+        "append",
+        "insert",
+        "extend",
+        "remove",
+        "pop",
+        "clear",
+        "sort",
+        "reverse",
+        "__setitem__",
+        "__delitem__",
+        "__iadd__",
+    }
+)
+CONTAINER_WRITES = {
+    "env": _DICT_WRITES,
+    "sysmodules": _DICT_WRITES,
+    "rcparams": _DICT_WRITES,
+    "syspath": _LIST_WRITES,
+    "argv": _LIST_WRITES,
+    "warnings": _LIST_WRITES,
+}
+_KEYED = frozenset({"env", "sysmodules", "rcparams"})  # dict-like families: targets carry the key
+DELETING = frozenset({"pop", "remove", "clear", "popitem", "__delitem__"})
+
+# functions whose call writes global state: qualified name -> family
+CALL_WRITES = {
+    "os.putenv": "env",
+    "os.unsetenv": "env",
+    "os.chdir": "cwd",
+    "os.fchdir": "cwd",
+    "os.umask": "umask",
+    "locale.setlocale": "locale",
+    "socket.setdefaulttimeout": "sockettimeout",
+    "logging.disable": "logdisable",
+    "matplotlib.rc": "rcparams",
+    "matplotlib.pyplot.rc": "rcparams",
+    "matplotlib.style.use": "rcparams",
+    "matplotlib.pyplot.style.use": "rcparams",
+    "warnings.simplefilter": "warnings",
+    "warnings.filterwarnings": "warnings",
+}
+# calls that only ever put state back: they restore, they are never reported
+RESET_CALLS = {
+    "matplotlib.rcdefaults": "rcparams",
+    "matplotlib.pyplot.rcdefaults": "rcparams",
+    "matplotlib.rc_file_defaults": "rcparams",
+    "matplotlib.pyplot.rc_file_defaults": "rcparams",
+    "warnings.resetwarnings": "warnings",
+}
+# calls that read the state (a name bound to their result holds a saved value)
+GETTERS = {
+    "os.getcwd": "cwd",
+    "os.getcwdb": "cwd",
+    "os.curdir": "cwd",
+    "pathlib.Path.cwd": "cwd",
+    "os.getenv": "env",
+    "os.getenvb": "env",
+    "os.umask": "umask",
+    "locale.setlocale": "locale",
+    "locale.getlocale": "locale",
+    "locale.getdefaultlocale": "locale",
+    "locale.getencoding": "locale",
+    "socket.getdefaulttimeout": "sockettimeout",
+    "logging.root.manager.disable": "logdisable",
+    "logging.getLevelName": "loglevel",
+}
+# with-blocks that restore a family on exit
+RESTORING_CONTEXTS = {
+    "warnings.catch_warnings": "warnings",
+    "pytest.warns": "warnings",
+    "pytest.deprecated_call": "warnings",
+    "numpy.testing.suppress_warnings": "warnings",
+    "numpy.testing.assert_warns": "warnings",
+    "contextlib.chdir": "cwd",
+    "matplotlib.rc_context": "rcparams",
+    "matplotlib.pyplot.rc_context": "rcparams",
+    "matplotlib.style.context": "rcparams",
+    "matplotlib.pyplot.style.context": "rcparams",
+}
+DJANGO_SETTINGS_OVERRIDES = frozenset({"override_settings", "modify_settings"})
+IMPORT_CALLS = frozenset({"pytest.importorskip", "importlib.import_module", "__import__"})
+MONKEYPATCH_CLASSES = frozenset({"pytest.MonkeyPatch", "_pytest.monkeypatch.MonkeyPatch", "MonkeyPatch"})
+MOCKER_NAMES = frozenset({"mocker", "class_mocker", "module_mocker", "package_mocker", "session_mocker"})
+# built-in fixtures whose teardown restores state
+BUILTIN_RESTORES = {
+    "pytester": (("syspath", None), ("sysmodules", None), ("cwd", None)),
+    "testdir": (("syspath", None), ("sysmodules", None), ("cwd", None)),
+}
+CLEANUP_METHODS = frozenset({"addfinalizer", "addCleanup", "addClassCleanup", "callback", "enterModuleContext"})
+XUNIT_TEARDOWN_METHODS = frozenset(
+    {"teardown_method", "teardown", "tearDown", "teardown_class", "tearDownClass", "doCleanups"}
+)
+XUNIT_SETUP_METHODS = frozenset({"setUp", "setup_method", "setup", "asyncSetUp"})
+XUNIT_TEARDOWN_FUNCTIONS = frozenset({"teardown_module", "teardown_function", "tearDownModule", "teardown"})
+LOG_NOTSET = frozenset({"logging.NOTSET"})
+# pytest's capture plugin puts these back after every test (unless run with -s)
+CAPTURED_STREAMS = frozenset({"sys.stdout", "sys.stderr", "sys.stdin"})
+# ctypes function prototypes: declaring them is configuration, not state a test changes
+CTYPES_PROTOTYPE = frozenset({"restype", "argtypes", "errcheck"})
+# calls that undo everything some object recorded: snapshot.restore(), mp.undo()
+UNDO_METHODS = frozenset({"undo", "restore"})
+CONTEXTMANAGER_DECORATORS = frozenset({"contextlib.contextmanager", "contextmanager", "contextlib.asynccontextmanager"})
+
+Target = tuple  # (family, key | None)
+
+
+def covers(restorer: Target, write: Target) -> bool:
+    """Whether putting ``restorer`` back also puts ``write`` back."""
+    if restorer[0] == "*":
+        return True
+    if restorer[0] != write[0]:
+        return False
+    if restorer[1] is None:
+        return True
+    if write[1] is None:
+        return False  # os.environ.update(...) is not undone by os.environ.pop("X")
+    if restorer[0] in ("attr", "extra"):
+        return write[1] == restorer[1] or write[1].startswith(restorer[1] + ".")
+    return restorer[1] == write[1]
+
+
+STATE_FAMILIES_REBIND = frozenset({"env", "syspath", "sysmodules", "argv", "rcparams", "warnings"})
+
+
+def _encloses(stmt: ast.stmt, pos: tuple[int, int]) -> bool:
+    start = position(stmt)
+    end = (getattr(stmt, "end_lineno", 0) or 0, getattr(stmt, "end_col_offset", 0) or 0)
+    return start <= pos <= end
+
+
+def _is_zero(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and node.value == 0 and not isinstance(node.value, bool)
+
+
+def _patch_kind(qual: str) -> str | None:
+    """``mock.patch`` -> "patch", ``mock.patch.dict`` -> "dict", ...; None for anything else."""
+    parts = qual.split(".")
+    if not parts or not qual:
+        return None
+    if parts[-1] == "patch" and (len(parts) == 1 or _mockish(parts[:-1])):
+        return "patch"
+    if len(parts) >= 2 and parts[-2] == "patch" and parts[-1] in ("dict", "object", "multiple"):
+        if len(parts) == 2 or _mockish(parts[:-2]):
+            return parts[-1]
+    return None
+
+
+def _mockish(parts: list[str]) -> bool:
+    head = parts[0]
+    return head in MOCKER_NAMES or head in ("mock", "unittest", "asynctest", "pytest_mock") or parts[-1] == "mock"
+
+
+def _dotted_target(dotted: str, scan: _Scan) -> Target:
+    """The target a dotted name written to (or patched) stands for."""
+    if dotted in STATE_OBJECTS:
+        return (STATE_OBJECTS[dotted], None)
+    if dotted in CALL_WRITES:  # mock.patch("os.chdir"): the calls write nothing real
+        return (CALL_WRITES[dotted], None)
+    extra = scan.extra_for(dotted)
+    if extra is not None:
+        return ("extra", extra)
+    return ("attr", dotted)

@@ -1,0 +1,62 @@
+"""Deciding, from one function's events, which writes nothing restores."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sessionlint.model import Diagnostic
+from sessionlint.rules.global_state.events import Event
+from sessionlint.rules.global_state.targets import covers, Target
+
+# --------------------------------------------------------------------------------------------
+# deciding what is restored in one function
+
+
+def _restored(write: Event, events: list[Event], scope_restores: list[Target]) -> bool:
+    if write.protected or any(covers(t, write.target) for t in scope_restores):
+        return True
+    for other in events:
+        if other is write or not covers(other.target, write.target):
+            continue
+        if other.anywhere:
+            return True
+        if other.before and other.pos < write.pos:
+            return True
+        if other.pos > write.pos and not other.before and (other.in_finally or other.after_yield or other.restoring):
+            return True
+    return False
+
+
+def _undoes_earlier(write: Event, events: list[Event]) -> bool:
+    """A restoring write that puts back something written before it is cleanup, not a leak."""
+    if not write.restoring:
+        return False
+    return any(
+        other.write and other is not write and other.pos < write.pos and covers(write.target, other.target)
+        for other in events
+    )
+
+
+def _reassigned(events: list[Event]) -> set[Target]:
+    """Attributes and module globals assigned more than once before any yield: the last assignment
+    puts the value back (``_config.flag = False`` ... ``_config.flag = True``), so none of them is
+    reported. Items of os.environ / sys.modules are not: their usual default is absence, so a second
+    value is no restoration."""
+    seen: set[Target] = set()
+    again: set[Target] = set()
+    for e in events:
+        if not e.write or not e.assign or e.after_yield or e.in_finally:
+            continue
+        if e.target[0] in ("attr", "global") and e.target[1] is not None:  # not "extra": one target, many names
+            (again if e.target in seen else seen).add(e.target)
+    return again
+
+
+@dataclass(slots=True)
+class _Pending:
+    diagnostic: Diagnostic
+    owner: str  # "test" | "fixture"
+    qualname: str
+    cls: str | None
+    target: Target
+    requests: tuple[str, ...] = ()  # fixture names the owner requests (parameters, usefixtures)

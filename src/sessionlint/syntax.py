@@ -1,0 +1,199 @@
+"""Shared ``ast`` helpers of extraction and the rule families (one copy each).
+
+Walking a function's own body (nested functions, lambdas and classes are
+other scopes), its first ``yield``, positions, dotted names, string
+constants, short source text for messages, and the one helper that shows a
+path relative to the working directory.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from typing import Iterator
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+# walking ------------------------------------------------------------------------------------
+def own_nodes(fn: FunctionNode) -> Iterator[ast.AST]:
+    """Walk ``fn``'s body in source order without entering nested functions, lambdas or classes.
+
+    The nested definition itself is yielded (its decorators and defaults are not walked).
+    """
+    stack: list[ast.AST] = list(reversed(fn.body))
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, NESTED_SCOPES):
+            continue
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+
+def walk_own(node: ast.AST) -> Iterator[ast.AST]:
+    """``ast.walk`` from ``node`` (included) without entering nested functions, lambdas and classes."""
+    stack = [node]
+    while stack:
+        cur = stack.pop()
+        yield cur
+        for child in ast.iter_child_nodes(cur):
+            if not isinstance(child, NESTED_SCOPES):
+                stack.append(child)
+
+
+def first_yield(fn: FunctionNode) -> ast.Yield | ast.YieldFrom | None:
+    """The first ``yield`` / ``yield from`` of ``fn``'s own body, in source order."""
+    for node in own_nodes(fn):
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            return node
+    return None
+
+
+class Walker:
+    """One traversal per file, pylint's ``ASTWalker`` in small: every statement of a module,
+    nested function, class and compound bodies included, in source order, dispatched to the
+    ``visit_<NodeType>(node)`` methods of the listeners added. Expressions are analysed per
+    function by the families (a statement walk costs a fraction of a whole-tree ``ast.walk``).
+    """
+
+    def __init__(self) -> None:
+        self.listeners: dict[type, list] = {}
+
+    def add(self, listener: object) -> None:
+        for name in dir(listener):
+            if name.startswith("visit_"):
+                kind = getattr(ast, name[len("visit_"):], None)
+                if isinstance(kind, type) and issubclass(kind, ast.stmt):
+                    self.listeners.setdefault(kind, []).append(getattr(listener, name))
+
+    def walk(self, body: list[ast.stmt]) -> None:
+        listeners = self.listeners
+        if not listeners:
+            return
+        stack: list[ast.stmt] = body[::-1]
+        while stack:
+            stmt = stack.pop()
+            for visit in listeners.get(type(stmt), ()):
+                visit(stmt)
+            inner: list[ast.stmt] = []
+            for name in ("body", "orelse", "finalbody"):
+                block = getattr(stmt, name, None)
+                if block.__class__ is list:
+                    inner += block
+            for handler in getattr(stmt, "handlers", None) or ():
+                inner += handler.body
+            for case in getattr(stmt, "cases", None) or ():
+                inner += case.body
+            if inner:
+                stack += inner[::-1]
+
+
+# positions and text -------------------------------------------------------------------------
+def position(node: ast.AST) -> tuple[int, int]:
+    """(line, column) of a node; (0, 0) for nodes without a position."""
+    return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+
+
+def short(node: ast.AST, limit: int = 60) -> str:
+    """The node's source text, cut to ``limit`` characters for a message."""
+    text = ast.unparse(node)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def fixture_label(fn) -> str:
+    """``session-scoped fixture 'db'`` for a ``context.Function`` that is a fixture."""
+    fixture = fn.fixture
+    assert fixture is not None
+    scope = f"{fixture.scope}-scoped " if fixture.scope else ""
+    return f"{scope}fixture '{fixture.name}'"
+
+
+# names and constants ------------------------------------------------------------------------
+def dotted_parts(node: ast.AST) -> tuple[str, list[str]] | None:
+    """``a.b.c`` -> ``("a", ["b", "c"])``; None when the base is not a plain name."""
+    attrs: list[str] = []
+    while isinstance(node, ast.Attribute):
+        attrs.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    return node.id, attrs[::-1]
+
+
+def unwrap_await(expr: ast.AST | None) -> ast.AST | None:
+    """``await x`` -> ``x``; anything else unchanged."""
+    return expr.value if isinstance(expr, ast.Await) else expr
+
+
+def const_str(node: ast.AST | None) -> str | None:
+    """The value of a str (or bytes, read as latin-1) constant, else None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)):
+        value = node.value
+        return value.decode("latin-1") if isinstance(value, bytes) else value
+    return None
+
+
+def strings(node: ast.AST | None) -> Iterator[str]:
+    """The str constants of ``"a"`` or of a list/tuple/set display of them (``["a", "b"]``)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        yield node.value
+    elif isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        for elt in node.elts:
+            if isinstance(elt, ast.Constant) and isinstance(elt.value, str):
+                yield elt.value
+
+
+def bound_names(body: list[ast.stmt]) -> dict[str, ast.AST]:
+    """Names a module or class body binds, guarded (if/try) definitions included."""
+    names: dict[str, ast.AST] = {}
+    for stmt in body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names[stmt.name] = stmt
+        elif isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            for target in targets:
+                for node in ast.walk(target):
+                    if isinstance(node, ast.Name):
+                        names[node.id] = stmt
+        elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            for alias in stmt.names:
+                names[(alias.asname or alias.name).split(".")[0]] = stmt
+        elif isinstance(stmt, (ast.If, ast.Try, ast.With)):
+            inner = (
+                list(getattr(stmt, "body", []))
+                + list(getattr(stmt, "orelse", []))
+                + list(getattr(stmt, "finalbody", []))
+            )
+            for handler in getattr(stmt, "handlers", []) or []:
+                inner += handler.body
+            names.update(bound_names(inner))
+    return names
+
+
+def top_names(tree: ast.Module) -> dict[str, tuple[str, ...] | None] | None:
+    """What a module binds at top level: name -> a class's own names, or None for anything else.
+
+    None when the module's names cannot be known (``__getattr__``, ``import *``).
+    """
+    names = bound_names(tree.body)
+    if "__getattr__" in names or "*" in names:
+        return None
+    return {
+        name: tuple(bound_names(node.body)) if isinstance(node, ast.ClassDef) else None
+        for name, node in names.items()
+    }
+
+
+# paths --------------------------------------------------------------------------------------
+def display_path(path: str | None) -> str:
+    """``path`` relative to the working directory when it is below it, else as given ("?" for none)."""
+    if path is None:
+        return "?"
+    if path == "-" or not os.path.isabs(path):
+        return path
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if rel.startswith(os.pardir + os.sep) else rel
