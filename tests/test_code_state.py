@@ -101,3 +101,27 @@ def test_warm_run_reuses_summaries(tmp_path: Path) -> None:
     first = lint(root, cache_dir=cache)
     second = lint(root, cache_dir=cache)
     assert first.extracted == 2 and second.extracted == 0
+
+
+def test_unittest_methods_are_tests_and_a_patched_out_memo_is_silent(tmp_path: Path) -> None:
+    # black's tests patch find_user_pyproject_toml with its __wrapped__ while they set XDG_CONFIG_HOME
+    root = _write(tmp_path, {
+        "app.py": SETTINGS,
+        "test_a.py": (
+            "import os\nimport unittest\nfrom unittest.mock import patch\n\nimport app\n\n\n"
+            "class BaseTestCase(unittest.TestCase):\n    pass\n\n\n"
+            "class AppTests(BaseTestCase):\n"
+            "    def test_cached(self):\n"
+            "        with patch.dict('os.environ', {'A': '1'}):\n"
+            "            self.assertEqual(app.cfg(), '1')\n\n"
+            "    @patch('app.cfg', app.cfg.__wrapped__)\n"
+            "    def test_unwrapped(self):\n"
+            "        with patch.dict('os.environ', {'A': '1'}):\n"
+            "            self.assertEqual(app.cfg(), '1')\n\n\n"
+            "class Helper:\n"
+            "    def test_like(self):\n"
+            "        with patch.dict('os.environ', {'A': '1'}):\n"
+            "            app.cfg()\n"
+        ),
+    })  # fmt: skip
+    assert _codes(root) == [("test_a.py", 15, "SLK601")]

@@ -78,9 +78,13 @@ def record(ctx: FileContext) -> FileRecord:
         name for name, value in ctx.module_globals.items()
         if isinstance(value, (ast.List, ast.Dict, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp))
     )  # fmt: skip
+    unittest_classes = _unittest_classes(ctx.tree)
     for fn in ctx.functions:
         if fn.test is not None:
             unit = Unit(fn.qualname, fn.cls, "test", fn.node.name, fn.node.lineno, (*fn.test.args, *fn.test.usefixtures))
+        elif fn.fixture is None and fn.cls in unittest_classes and fn.node.name.startswith("test"):
+            # a unittest.TestCase method: pytest runs it, with no fixtures (its class is not named Test*)
+            unit = Unit(fn.qualname, fn.cls, "test", fn.node.name, fn.node.lineno, ())
         elif fn.fixture is not None:
             fixture = fn.fixture
             unit = Unit(fn.qualname, fn.cls, "fixture", fixture.name, fn.node.lineno, fixture.args, fixture.autouse)
@@ -90,6 +94,27 @@ def record(ctx: FileContext) -> FileRecord:
         if unit.patches or unit.calls or unit.clears or unit.imports:
             result.units.append(unit)
     return result
+
+
+def _unittest_classes(tree: ast.Module) -> set[str]:
+    """Qualified names of the classes of the file that derive from a ``*TestCase`` class
+    (``unittest.TestCase``, ``django.test.TestCase``, a project's ``BaseTestCase``...)."""
+    found: set[str] = set()
+
+    def visit(body: list[ast.stmt], outer: str | None) -> None:
+        for stmt in body:
+            if isinstance(stmt, ast.ClassDef):
+                name = f"{outer}.{stmt.name}" if outer else stmt.name
+                for base in stmt.bases:
+                    parts = dotted_parts(base)
+                    last = (parts[1][-1] if parts[1] else parts[0]) if parts else ""
+                    if last.endswith("TestCase") or last in found:
+                        found.add(name)
+                        break
+                visit(stmt.body, name)
+
+    visit(tree.body, None)
+    return found
 
 
 def _top_imports(tree: ast.Module) -> tuple[tuple[str, str], ...]:
