@@ -205,6 +205,9 @@ def _fill(ctx: FileContext, fn: FunctionNode, unit: Unit) -> None:
                     extents[id(item.context_expr)] = (node.lineno, node.end_lineno or node.lineno)
     clears: set[str] = set()
     local: set[str] = set(fn.args.args and [a.arg for a in fn.args.args] or ())
+    # decorators run once, when the module is imported: their calls are not the test's
+    # (django's ``@setup(templates)`` fills a module dict at collection)
+    decorating = {id(n) for dec in fn.decorator_list for n in ast.walk(dec)}
     for node in ast.walk(fn):
         if isinstance(node, ast.Call):
             line, stop = extents.get(id(node), (node.lineno, end))
@@ -217,7 +220,7 @@ def _fill(ctx: FileContext, fn: FunctionNode, unit: Unit) -> None:
                 assert name is not None
                 unit.imports.append(Import((name,), *_pos(ctx, node), name))
             target = _first_party(ctx, node.func) if isinstance(node.func, (ast.Name, ast.Attribute)) else None
-            if target is not None and not target.endswith(".cache_clear"):
+            if target is not None and not target.endswith(".cache_clear") and id(node) not in decorating:
                 args = [(str(i), a.id) for i, a in enumerate(node.args) if isinstance(a, ast.Name)]
                 args += [(k.arg, k.value.id) for k in node.keywords if k.arg and isinstance(k.value, ast.Name)]
                 text = ast.unparse(node.func)
