@@ -101,3 +101,51 @@ def test_warm_run_reuses_summaries(tmp_path: Path) -> None:
     first = lint(root, cache_dir=cache)
     second = lint(root, cache_dir=cache)
     assert first.extracted == 2 and second.extracted == 0
+
+
+def test_unittest_methods_are_tests_and_a_patched_out_memo_is_silent(tmp_path: Path) -> None:
+    # black's tests patch find_user_pyproject_toml with its __wrapped__ while they set XDG_CONFIG_HOME
+    root = _write(tmp_path, {
+        "app.py": SETTINGS,
+        "test_a.py": (
+            "import os\nimport unittest\nfrom unittest.mock import patch\n\nimport app\n\n\n"
+            "class BaseTestCase(unittest.TestCase):\n    pass\n\n\n"
+            "class AppTests(BaseTestCase):\n"
+            "    def test_cached(self):\n"
+            "        with patch.dict('os.environ', {'A': '1'}):\n"
+            "            self.assertEqual(app.cfg(), '1')\n\n"
+            "    @patch('app.cfg', app.cfg.__wrapped__)\n"
+            "    def test_unwrapped(self):\n"
+            "        with patch.dict('os.environ', {'A': '1'}):\n"
+            "            self.assertEqual(app.cfg(), '1')\n\n\n"
+            "class Helper:\n"
+            "    def test_like(self):\n"
+            "        with patch.dict('os.environ', {'A': '1'}):\n"
+            "            app.cfg()\n"
+        ),
+    })  # fmt: skip
+    assert _codes(root) == [("test_a.py", 15, "SLK601")]
+
+
+def test_calls_in_a_tests_decorators_are_not_the_tests(tmp_path: Path) -> None:
+    # django's template tests: @setup(templates) fills a module dict once, at import
+    root = _write(tmp_path, {
+        "app.py": "def setup(templates):\n    templates['inclusion.html'] = ''\n    return lambda f: f\n",
+        "test_a.py": "from app import setup\n\nTEMPLATES = {}\n\n\n@setup(TEMPLATES)\ndef test_a():\n    pass\n\n\n"
+        "def test_b():\n    setup(TEMPLATES)\n",
+    })  # fmt: skip
+    assert _codes(root) == [("test_a.py", 12, "SLK603")]
+
+
+def test_reset_fixture_that_misses_a_cache_names_both(tmp_path: Path) -> None:
+    root = _write(tmp_path, {
+        "app.py": "import functools, os\n\n@functools.cache\ndef settings():\n    return os.environ.get('D')\n\n"
+        "@functools.cache\ndef db_url():\n    return 'db:' + settings()\n",
+        "conftest.py": "import pytest\nimport app\n\n@pytest.fixture(autouse=True)\ndef _reset(monkeypatch, tmp_path):\n"
+        "    monkeypatch.setenv('D', str(tmp_path))\n    app.settings.cache_clear()\n",
+        "test_a.py": "from app import db_url\n\ndef test_a():\n    assert db_url()\n",
+    })  # fmt: skip
+    [diag] = [d for d in lint(root).diagnostics if d.code == "SLK601"]
+    assert "fixture '_reset' clears settings() but not db_url()" in diag.message
+    assert diag.fix_title == "call db_url.cache_clear() in '_reset' too"
+    assert (diag.line, diag.target_key) == (4, "app.py:db_url")

@@ -49,7 +49,13 @@ RULES = [
         "that function, directly or through other first-party functions, while nothing clears its cache: "
         "no `cache_clear()` in the test, in a fixture it requests, or in an autouse fixture it sees. "
         "Memoized means decorated with `functools.lru_cache` or `functools.cache` (with or without call, "
-        "aliases resolved). The project's modules are read only when tests import them.",
+        "aliases resolved). The project's modules are read only when tests import them. "
+        "Also flags a cache-reset fixture (one that calls `cache_clear()`, autouse or requested) that "
+        "clears some memoized functions of a module but not one the test reaches: its own patches "
+        "(`monkeypatch.setenv('DATA_DIR', str(tmp_path))`) then count for that function. "
+        "`unittest.TestCase` methods count as tests; calls made by a test's decorators (they run at "
+        "import) do not; a test that patches the memoized function itself (or a function on the way "
+        "to it, e.g. with its `__wrapped__`) is silent.",
         why="`lru_cache` keeps the first result for the rest of the session. The patch is undone after "
         "the test, the cached value is not: every later test gets the result computed under the patch. "
         "Run the other way round, the patching test gets a value cached before its patch and fails.",

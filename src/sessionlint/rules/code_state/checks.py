@@ -194,15 +194,27 @@ def memo_outlives_patch(project: Project, facts: Facts, path: str, data: FileRec
             continue
         own = [(p, path) for p in unit.patches]
         helpers = _fixture_units(project, path, unit.cls, unit.args)
+        autouse = _autouse_units(project, path, unit.cls)
         inherited = [(p, where) for helper, where in helpers for p in helper.patches]
-        if not own and not inherited:
+        # a cache-reset fixture (one that clears caches) that also patches: its patches count only for
+        # the memoized functions it was written for (see _reset_scope), even when it is autouse
+        resetters = list({
+            id(helper): (helper, where) for helper, where in helpers + autouse
+            if helper.kind == "fixture" and helper.clears and "*" not in helper.clears
+        }.values())  # fmt: skip
+        requested = {id(helper) for helper, _w in helpers}
+        reset_patches = [(p, where, helper) for helper, where in resetters if id(helper) not in requested for p in helper.patches]
+        if not own and not inherited and not reset_patches:
             continue
         names = [(c, path) for c in unit.clears]
-        for helper, where in helpers + _autouse_units(project, path, unit.cls):
+        for helper, where in helpers + autouse:
             names += [(c, where) for c in helper.clears]
         if any(c == "*" for c, _w in names):
             continue  # a cache cleared through a name not known: assume it is this one
         cleared = {facts.resolve(c, w) for c, w in names}
+        cleared_by = {
+            facts.resolve(c, where): helper for helper, where in resetters for c in helper.clears
+        }  # fmt: skip
         reported: set[Func] = set()
         for call in unit.calls:
             start = facts.resolve(call.target, path)
@@ -221,6 +233,11 @@ def memo_outlives_patch(project: Project, facts: Facts, path: str, data: FileRec
                     continue
                 env, attrs, funcs = facts.inputs(func)
                 active = [(p, w) for p, w in own if p.line <= call.line <= p.end] + inherited
+                if _replaced(facts, active, path, start, chain, reached):
+                    continue  # the memoized function (or a call on the way to it) is patched out
+                reset = _reset_scope(facts, func, funcs, cleared_by)
+                if reset is not None:
+                    active += [(p, where) for p, where, helper in reset_patches if helper is reset[0]]
                 patch = None
                 for p, where in active:
                     patch = _patch_hits(facts, where, [p], env, attrs, funcs - {func})
@@ -229,17 +246,49 @@ def memo_outlives_patch(project: Project, facts: Facts, path: str, data: FileRec
                 if patch is None:
                     continue
                 reported.add(func)
-                yield _memo_diag(project, path, data, unit, call, func, summary, chain, patch)
+                yield _memo_diag(project, path, data, unit, call, func, summary, chain, patch, reset)
 
 
-def _memo_diag(project, path, data: FileRecord, unit: Unit, call: Call, func: Func, summary: FuncSummary, chain, patch) -> Diagnostic:
+def _reset_scope(facts: Facts, func: Func, funcs: frozenset[Func], cleared_by: dict) -> tuple[Unit, Func] | None:
+    """A cache-reset fixture the test uses that clears a memoized function of ``func``'s module,
+    or one ``func`` calls, but not ``func``: (that fixture, a function it clears)."""
+    for target, helper in cleared_by.items():
+        if target is None or target == func:
+            continue
+        summary = facts.function(target)
+        if summary is not None and summary.memo and (target[0] == func[0] or target in funcs):
+            return helper, target
+    return None
+
+
+def _replaced(facts: Facts, active, path: str, start: Func, chain: tuple[str, ...], reached) -> bool:
+    """Whether a patch in effect replaces a function of ``chain`` (``mock.patch("app.get_config",
+    get_config.__wrapped__)``): the call does not reach the cache then."""
+    on_chain = {start}
+    by_name = {f[1]: f for f, _c in reached}
+    on_chain |= {by_name[name] for name in chain if name in by_name}
+    for patch, where in active:
+        if patch.kind == "attr" and facts.resolve(patch.key, where) in on_chain:
+            return True
+    return False
+
+
+def _memo_diag(project, path, data: FileRecord, unit: Unit, call: Call, func: Func, summary: FuncSummary, chain, patch, reset=None) -> Diagnostic:
     where = f"{_rel(project, func[0])}:{summary.line}"
     via = "".join(f"{name}() -> " for name in chain[:-1])
-    message = (
-        f"{unit.kind} '{unit.name}' patches {_describe_patch(patch)} and calls {via}memoized "
-        f"{func[1]}() ({where}), whose cache keeps the patched result"
-    )
-    fix_title = f"call {func[1]}.cache_clear() before and after the test (e.g. in an autouse fixture)"
+    if reset is not None:
+        helper, other = reset
+        message = (
+            f"{unit.kind} '{unit.name}' calls {via}memoized {func[1]}() ({where}) under a patch; fixture "
+            f"'{helper.name}' clears {other[1]}() but not {func[1]}(), which keeps the patched result"
+        )
+        fix_title = f"call {func[1]}.cache_clear() in '{helper.name}' too"
+    else:
+        message = (
+            f"{unit.kind} '{unit.name}' patches {_describe_patch(patch)} and calls {via}memoized "
+            f"{func[1]}() ({where}), whose cache keeps the patched result"
+        )
+        fix_title = f"call {func[1]}.cache_clear() before and after the test (e.g. in an autouse fixture)"
     fix = None
     found = _expression_for(project, path, data, func)
     if found is not None:

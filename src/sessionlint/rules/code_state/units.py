@@ -78,9 +78,13 @@ def record(ctx: FileContext) -> FileRecord:
         name for name, value in ctx.module_globals.items()
         if isinstance(value, (ast.List, ast.Dict, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp))
     )  # fmt: skip
+    unittest_classes = _unittest_classes(ctx.tree)
     for fn in ctx.functions:
         if fn.test is not None:
             unit = Unit(fn.qualname, fn.cls, "test", fn.node.name, fn.node.lineno, (*fn.test.args, *fn.test.usefixtures))
+        elif fn.fixture is None and fn.cls in unittest_classes and fn.node.name.startswith("test"):
+            # a unittest.TestCase method: pytest runs it, with no fixtures (its class is not named Test*)
+            unit = Unit(fn.qualname, fn.cls, "test", fn.node.name, fn.node.lineno, ())
         elif fn.fixture is not None:
             fixture = fn.fixture
             unit = Unit(fn.qualname, fn.cls, "fixture", fixture.name, fn.node.lineno, fixture.args, fixture.autouse)
@@ -90,6 +94,27 @@ def record(ctx: FileContext) -> FileRecord:
         if unit.patches or unit.calls or unit.clears or unit.imports:
             result.units.append(unit)
     return result
+
+
+def _unittest_classes(tree: ast.Module) -> set[str]:
+    """Qualified names of the classes of the file that derive from a ``*TestCase`` class
+    (``unittest.TestCase``, ``django.test.TestCase``, a project's ``BaseTestCase``...)."""
+    found: set[str] = set()
+
+    def visit(body: list[ast.stmt], outer: str | None) -> None:
+        for stmt in body:
+            if isinstance(stmt, ast.ClassDef):
+                name = f"{outer}.{stmt.name}" if outer else stmt.name
+                for base in stmt.bases:
+                    parts = dotted_parts(base)
+                    last = (parts[1][-1] if parts[1] else parts[0]) if parts else ""
+                    if last.endswith("TestCase") or last in found:
+                        found.add(name)
+                        break
+                visit(stmt.body, name)
+
+    visit(tree.body, None)
+    return found
 
 
 def _top_imports(tree: ast.Module) -> tuple[tuple[str, str], ...]:
@@ -180,6 +205,9 @@ def _fill(ctx: FileContext, fn: FunctionNode, unit: Unit) -> None:
                     extents[id(item.context_expr)] = (node.lineno, node.end_lineno or node.lineno)
     clears: set[str] = set()
     local: set[str] = set(fn.args.args and [a.arg for a in fn.args.args] or ())
+    # decorators run once, when the module is imported: their calls are not the test's
+    # (django's ``@setup(templates)`` fills a module dict at collection)
+    decorating = {id(n) for dec in fn.decorator_list for n in ast.walk(dec)}
     for node in ast.walk(fn):
         if isinstance(node, ast.Call):
             line, stop = extents.get(id(node), (node.lineno, end))
@@ -192,7 +220,7 @@ def _fill(ctx: FileContext, fn: FunctionNode, unit: Unit) -> None:
                 assert name is not None
                 unit.imports.append(Import((name,), *_pos(ctx, node), name))
             target = _first_party(ctx, node.func) if isinstance(node.func, (ast.Name, ast.Attribute)) else None
-            if target is not None and not target.endswith(".cache_clear"):
+            if target is not None and not target.endswith(".cache_clear") and id(node) not in decorating:
                 args = [(str(i), a.id) for i, a in enumerate(node.args) if isinstance(a, ast.Name)]
                 args += [(k.arg, k.value.id) for k in node.keywords if k.arg and isinstance(k.value, ast.Name)]
                 text = ast.unparse(node.func)
