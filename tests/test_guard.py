@@ -1108,3 +1108,21 @@ def test_a_bad_configuration_is_a_usage_error_at_configure_time(pytester: pytest
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert "tool.sessionlint.select must be an array of strings" in result.stderr.str()
     assert "Traceback" not in result.stdout.str() + result.stderr.str()
+
+
+def test_root_session_autouse_setup_is_configuration_not_a_leak(pytester: pytest.Pytester) -> None:
+    """Set up before the first test of every run, whatever the order: silent. The same fixture in a
+    sub-directory's conftest is set up only when that directory's first test runs: reported."""
+    fixture = (
+        "import os\nimport pytest\n\n@pytest.fixture(scope='session', autouse=True)\ndef {name}():\n"
+        "    with pytest.MonkeyPatch.context() as mp:\n        mp.setenv('{var}', '1')\n        yield\n"
+    )
+    pytester.makeconftest(fixture.format(name="app_env", var="ROOT_MODE"))
+    sub = pytester.mkpydir("sub")
+    (sub / "conftest.py").write_text(fixture.format(name="sub_env", var="SUB_MODE"))
+    (sub / "test_sub.py").write_text("def test_sub():\n    pass\n")
+    pytester.makepyfile(test_top="def test_top():\n    pass\n")
+    result = run(pytester, "--sessionlint-guard", "test_top.py", "sub/test_sub.py")
+    lines = findings(result)
+    assert not [line for line in lines if "ROOT_MODE" in line], lines
+    assert [line for line in lines if "SUB_MODE" in line], lines

@@ -310,6 +310,15 @@ def _is_unittest(item: pytest.Item) -> bool:
     return isinstance(cls, type) and issubclass(cls, unittest.TestCase)
 
 
+def _session_wide(fixturedef: pytest.FixtureDef[Any], location: str) -> bool:
+    """A session-scoped autouse fixture of the rootdir's conftest.py is set up before the first
+    test of every run, whatever the order: what its setup changes is configuration, not a leak
+    (the static rules stay silent on it too). One in a sub-directory's conftest is set up only
+    when that directory's first test runs, so it is still reported."""
+    autouse = bool(getattr(fixturedef, "_autouse", False))
+    return autouse and fixturedef.scope == "session" and location.rpartition(":")[0] == "conftest.py"
+
+
 class Guard:
     """The active guard for one pytest run (registered only when turned on)."""
 
@@ -465,7 +474,7 @@ class Guard:
             name, scope, location = xunit[1], "xunit", xunit[2]
         else:
             found = project_fixture_location(fixturedef, self.config.rootpath)
-            if found is None:
+            if found is None or _session_wide(fixturedef, found):
                 return
             name, scope, location = fixturedef.argname, fixturedef.scope, found
         item = getattr(request, "_pyfuncitem", None)
