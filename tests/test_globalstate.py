@@ -145,7 +145,36 @@ POSITIVES = {
             setattr(json, "X", 1)  # expect: SLK301
             delattr(json, "Y")  # expect: SLK301
             del settings.OTHER  # expect: SLK301
-            settings.nested.value = 2  # an object below the module, not the module: see below_a_module
+            settings.nested.value = 2  # expect: SLK301 (module-level state of an imported module)
+    """,
+    "setters_called_as_functions": """
+        import abc
+        import collections.abc
+        import faulthandler
+        import logging
+        import signal
+        import sys
+        import matplotlib
+        import mpmath
+        import numpy as np
+        from scipy import special
+
+        class Mine:
+            pass
+
+        def test_x():
+            np.seterr(all="ignore")  # expect: SLK301
+            np.set_printoptions(precision=2)  # expect: SLK301
+            np.polynomial.set_default_printstyle("unicode")  # expect: SLK301
+            special.seterr(all="raise")  # expect: SLK301
+            sys.setrecursionlimit(50)  # expect: SLK301
+            matplotlib.use("Agg")  # expect: SLK301
+            faulthandler.enable()  # expect: SLK301
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # expect: SLK301
+            logging.getLogger("app").addHandler(logging.NullHandler())  # expect: SLK301
+            collections.abc.Sequence.register(Mine)  # expect: SLK301
+            sys.excepthook = print  # expect: SLK301
+            mpmath.mp.prec = 50  # expect: SLK301
     """,
     "attributes_of_modules_imported_by_dotted_name": """
         import os.path
@@ -599,12 +628,11 @@ NEGATIVES = {
         def no_urls():
             os.environ["NO_URLS"] = "1"
     """,
-    "attribute_of_an_object_below_a_module": """
+    "attribute_of_a_context_local_below_a_module": """
         # flask tests/test_appctx.py, test_basic.py: flask.g and flask.session are context-local
-        # proxies, not modules; mpmath.mp is a context object
+        # proxies, not process state; logging objects are left to the logger vocabulary
         import flask
         import logging
-        import mpmath
 
         def test_x():
             flask.g.foo = "bar"
@@ -612,7 +640,49 @@ NEGATIVES = {
             setattr(flask.g, "x", 1)
             del flask.g.x
             logging.root.handlers = []
-            mpmath.mp.prec = 50
+    """,
+    "objects_the_test_created_or_got_from_a_fixture": """
+        import logging
+        import numpy as np
+        import app.config as config
+
+        def test_x(settings):
+            settings.PORT = 1
+            obj = config.Settings()
+            obj.PORT = 2
+            log = logging.Logger("private")
+            log.setLevel(logging.DEBUG)
+            log.addHandler(logging.NullHandler())
+            with np.errstate(all="ignore"):
+                np.seterr(all="raise")
+    """,
+    "setters_put_back": """
+        import sys
+        import decimal
+        import signal
+        import faulthandler
+        import numpy as np
+
+        def test_x():
+            old = np.seterr(all="ignore")
+            limit = sys.getrecursionlimit()
+            sys.setrecursionlimit(50)
+            prec = decimal.getcontext().prec
+            decimal.getcontext().prec = 5
+            handler = signal.signal(signal.SIGINT, lambda *a: None)
+            faulthandler.enable()
+            try:
+                pass
+            finally:
+                np.seterr(**old)
+                sys.setrecursionlimit(limit)
+                decimal.getcontext().prec = prec
+                signal.signal(signal.SIGINT, handler)
+                faulthandler.disable()
+
+        def test_context():
+            with decimal.localcontext() as ctx:
+                ctx.prec = 5
     """,
     "flask_reset_logging": """
         # flask tests/test_logging.py
@@ -1343,7 +1413,7 @@ def test_extra_global_targets(tmp_path: Path) -> None:
             config.set_mode("fast")  # expect: SLK301
             registry.CONFIG.debug = True  # expect: SLK301
             setattr(registry.CONFIG, "verbose", True)  # expect: SLK301
-            registry.other.debug = True
+            registry.other.debug = True  # expect: SLK301 (an object kept by an imported module)
             warnings.simplefilter("error")  # expect: SLK301
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")

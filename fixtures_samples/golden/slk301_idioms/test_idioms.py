@@ -106,6 +106,6 @@ def no_handlers():
     settings.HANDLERS[:] = saved
 
 
-def test_object_below_a_module():
-    mpl.rcParams_proxy.value = 1
-    settings.HANDLERS.owner = None
+def test_object_the_test_made():
+    params = mpl.RcParams()
+    params.value = 1

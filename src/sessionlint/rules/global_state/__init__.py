@@ -44,6 +44,24 @@ Flags a write to process-global state in a test or a fixture that nothing undoes
   `matplotlib.rc(...)`, `plt.style.use(...)`;
 - `locale.setlocale(category, value)`, `socket.setdefaulttimeout(...)`, `logging.disable(...)`, and
   `setLevel(...)` on `logging.getLogger(...)`, `logging.root` or a name bound to either;
+- process-wide setters called as functions: `np.seterr`, `np.seterrcall`, `np.set_printoptions`,
+  `np.polynomial.set_default_printstyle`, `scipy.special.seterr`, `sys.setrecursionlimit`,
+  `sys.setswitchinterval`, `matplotlib.use`, `plt.switch_backend`, `decimal.setcontext`,
+  `decimal.getcontext().prec = ...` (any attribute of the context), `faulthandler.enable`,
+  `signal.signal`, `signal.alarm`; `addHandler` on `logging.getLogger("name")`/`logging.root`; and
+  `ABC.register(cls)` on `collections.abc`, `numbers`, `io` and `abc` classes, which cannot be undone
+  (the message says so). Restored by a saved value (`old = np.seterr(...)` ... `np.seterr(**old)`,
+  `sys.setrecursionlimit(limit)`, `signal.signal(sig, old)`), `faulthandler.disable()`,
+  `removeHandler(...)`, and their context managers (`np.errstate`, `np.printoptions`,
+  `scipy.special.errstate`, `decimal.localcontext`);
+- attributes of objects kept by an imported module (module-level state of that module):
+  `cfg.settings.PORT = 1`, `Pyro4.config.NS_PORT = 1`, `stats.levy_stable.pdf_default_method = "x"`,
+  `mpmath.mp.prec = 50` — but not context-local proxies (`flask.g`, `flask.session`, `flask.request`,
+  `flask.current_app`), nor logging objects (`logging.root.handlers`: see the logger vocabulary), nor
+  objects the test created or got from a fixture (`obj = config.Settings(); obj.PORT = 1`);
+- a write put back by a plain later statement after an `assert` (`old = mod.X; mod.X = 1; assert ...;
+  mod.X = old`): the restore runs only if the test passes, so a failure leaks the change into every
+  later test and cascades. Reported at the write, as "restores it only if the test passes";
 - every dotted name listed in `extra-global-targets`: assignment to it or below it, item assignment,
   mutating container methods, and calls of it when it names a function.
 
@@ -94,17 +112,26 @@ fixtures, and code under `if __name__ == "__main__":` are not checked.
 Not flagged: attribute assignment on local objects and instances (`self.x = ...`, `obj.x = ...` where
 `obj` is a parameter or local variable), edits of a copy (`env = os.environ.copy()`), `sys.stdout`,
 `sys.stderr` and `sys.stdin` (pytest's capture puts them back after every test, unless run with `-s`),
-ctypes prototypes (`func.restype`, `func.argtypes`), warnings filters (see Options), the global random
-state (`random.seed`, `np.random.seed`), `np.set_printoptions`, `pd.set_option` (add them to
-`extra-global-targets`), signal handlers, logging handlers.
+ctypes prototypes (`func.restype`, `func.argtypes`), warnings filters and `warnings.showwarning` (see
+Options: pytest's `catch_warnings()` around every test puts both back), `pd.set_option` (add it to
+`extra-global-targets`), handlers of loggers SLK301 cannot name, private `logging.Logger(...)` objects,
+`atexit.register` (a callback at exit changes nothing the next test sees; it is read as a cleanup).
+
+The global random state (`random.seed`, `np.random.seed`) is not flagged on purpose: seeding at the
+start of a test is the common idiom, every test that depends on the stream seeds it first, and on the
+measured corpus (networkx, scikit-learn, numpy) every seeding call was of that kind — reporting them
+would have made SLK301 mostly noise. A project that wants them can list them in `extra-global-targets`.
 
 Limits: the analysis reads one function at a time, in source order, without following calls (except
 helpers of the same module, whose writes count as restorations). When in doubt it stays silent: a
 helper that restores anything, a restoring context manager it cannot see into, a lambda that writes
-the same target, a second assignment of the same target (even in another branch of an `if`), an
-attribute of an object reached through a module (`pd.options.mode.x = 1`: use `pd.set_option` and
-`extra-global-targets`). Writes spread over several statements on one line after a `;` or a `:` are seen, but
-a function whose only write is such an attribute assignment may be skipped by the fast pre-check.
+the same target, a second assignment of the same target (even in another branch of an `if`). A helper
+the test calls in `finally`/`tearDown` counts as restoring only when it is defined in the same module
+(one in an imported first-party module is not followed yet). Kinds of target are named from one file:
+a module attribute, a class attribute (capitalised name), an attribute of a module-level object below
+an imported module; functions and `threading.local` objects of other modules are not told apart. Writes
+spread over several statements on one line after a `;` or a `:` are seen, but a function whose only
+write is such an attribute assignment may be skipped by the fast pre-check.
 """,
         why="""
 Process-global state outlives the test that changes it. An environment variable set by one test, a
@@ -171,7 +198,9 @@ leaking further, without requesting the fixture, start to fail.
 """,
         options="""
 `extra-global-targets`: more dotted names whose writes count, e.g.
-`["myapp.config.settings", "myapp.registry.REGISTRY", "pandas.set_option"]`.
+`["myapp.config.settings", "myapp.registry.REGISTRY", "pandas.set_option"]`. A name of a function is a
+global setter: every call of it is flagged (`pandas.set_option`, `random.seed`), the way the built-in
+setters above are.
 
 Warnings filters (`warnings.simplefilter`, `warnings.filterwarnings`) are not flagged by default:
 pytest's `warnings` plugin runs every test inside `warnings.catch_warnings()`, so a filter a test or

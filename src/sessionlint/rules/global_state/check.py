@@ -11,8 +11,8 @@ from sessionlint.syntax import const_str
 from sessionlint.rules.global_state.names import _FileNames
 from sessionlint.rules.global_state.report import _class_prefixes, _diagnostic, _monkeypatch_ops, _wrap_op
 from sessionlint.rules.global_state.scan import _Scan
-from sessionlint.rules.global_state.targets import BUILTIN_RESTORES, CALL_WRITES, CODE, RESET_CALLS, STATE_OBJECTS, Target, XUNIT_SETUP_METHODS, XUNIT_TEARDOWN_FUNCTIONS, XUNIT_TEARDOWN_METHODS
-from sessionlint.rules.global_state.verdicts import _Pending, _reassigned, _restored, _undoes_earlier
+from sessionlint.rules.global_state.targets import SETTER_WORDS, BUILTIN_RESTORES, CALL_WRITES, CODE, RESET_CALLS, STATE_OBJECTS, Target, XUNIT_SETUP_METHODS, XUNIT_TEARDOWN_FUNCTIONS, XUNIT_TEARDOWN_METHODS
+from sessionlint.rules.global_state.verdicts import _checks, _fragile, _Pending, _reassigned, _restored, _undoes_earlier
 
 def check_file(ctx: FileContext) -> None:
     names = _FileNames(ctx)
@@ -50,6 +50,8 @@ def check_file(ctx: FileContext) -> None:
             and e.target not in reassigned
             and not _restored(e, scan.events, scope_restores) and not _undoes_earlier(e, scan.events)
         ]  # fmt: skip
+        if fn.test is not None and any(e.write and e.restoring for e in scan.events):
+            leaks += _fragile_restores(fn.node, scan.events, leaks, scope_restores)
         if not leaks:
             continue
         wrap_op = _wrap_op(ctx, fn, scan, leaks)
@@ -72,7 +74,7 @@ def check_file(ctx: FileContext) -> None:
 _WRITE_WORDS = (
     "environ", "putenv", "unsetenv", "chdir", "umask", "global ", "setattr", "delattr", "rcParams", ".rc(",
     ".use(", "setlocale", "setdefaulttimeout", ".disable(", "setLevel", "importorskip", "import_module",
-    "getLogger",
+    "getLogger", *SETTER_WORDS,
 )  # fmt: skip
 _SYS_RE = re.compile(r"sys\s*\.\s*(?:path|modules|argv)\b")
 # ``name.attr = ...`` (name checked against the imports), or a ``del`` statement
@@ -137,6 +139,14 @@ class _Prefilter:
     def restores(self, node: FunctionNode) -> bool:
         start, end = self._range(node)
         return _RESTORE_RE.search(self.text, start, end) is not None
+
+
+def _fragile_restores(node: FunctionNode, events: list, leaks: list, scope_restores: list[Target]) -> list:
+    checks = _checks(node)
+    found = [e for e in events if e not in leaks and checks and _fragile(e, events, scope_restores, checks)]
+    for event in found:
+        event.fragile = True
+    return found
 
 
 def _requests(ctx: FileContext, fn: Function) -> tuple[str, ...]:

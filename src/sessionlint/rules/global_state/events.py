@@ -36,6 +36,7 @@ class Event:
     stmt: ast.stmt | None = None  # the whole statement, when the write is one
     attr: str = ""  # for monkeypatch.setattr rewrites: the attribute's dotted name (does it exist?)
     assign: bool = False  # a plain assignment of a value (``mod.X = v``, ``setattr(mod, "X", v)``)
+    fragile: bool = False  # put back by a later plain statement, after asserts: only if the test passes
 
 
 @dataclass(slots=True)

@@ -36,7 +36,10 @@ def _diagnostic(ctx: FileContext, fn: Function, event: Event, wrap_op, mp_ops: d
     advice = event.advice.replace("{mp}", mp)
     if broad and "{mp}" in event.advice:
         advice += " inside `with pytest.MonkeyPatch.context() as mp:` around the yield"
-    message = f"{_owner_label(fn)} {event.what} and never restores it"
+    tail = "restores it only if the test passes" if event.fragile else "never restores it"
+    message = f"{_owner_label(fn)} {event.what}" + ("" if event.what.endswith("cannot be undone") else f" and {tail}")
+    if event.fragile:
+        advice = f"{advice}; or put it back in a finally block"
     fix = None
     if event.call and event.stmt is not None:
         if broad:

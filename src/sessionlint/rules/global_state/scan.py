@@ -10,7 +10,7 @@ from sessionlint.rules.global_state.events import Event, _is_main_guard, _State
 from sessionlint.syntax import const_str, position, walk_own
 from sessionlint.rules.global_state.names import _FileNames, _imported_module, _module_prefixes
 from sessionlint.rules.global_state.restores import _Restores
-from sessionlint.rules.global_state.targets import CALL_WRITES, CLEANUP_METHODS, CONTAINER_WRITES, covers, _DICT_WRITES, _encloses, GETTERS, _LIST_WRITES, MOCKER_NAMES, MONKEYPATCH_CLASSES, _patch_kind, RESET_CALLS, STATE_OBJECTS, Target, UNDO_METHODS
+from sessionlint.rules.global_state.targets import CONTEXT_LOCALS, QUIET_BELOW, CALL_WRITES, CLEANUP_METHODS, CONTAINER_WRITES, covers, _DICT_WRITES, _encloses, GETTERS, _LIST_WRITES, MOCKER_NAMES, MONKEYPATCH_CLASSES, _patch_kind, RESET_CALLS, STATE_OBJECTS, Target, UNDO_METHODS
 from sessionlint.rules.global_state.writes import _Writes
 
 # --------------------------------------------------------------------------------------------
@@ -118,6 +118,24 @@ class _Scan(_Writes, _Restores):
         if not isinstance(obj, ast.Attribute):
             return False
         return not dotted or (dotted not in self.names.modules and dotted not in self.local_modules)
+
+    def quiet_below(self, dotted: str | None) -> bool:
+        """An object below a module whose attributes are not process state SLK301 reports:
+        a context-local proxy (``flask.g``), a logging object (left to the logger vocabulary)."""
+        if not dotted:
+            return True
+        return any(dotted == c or dotted.startswith(c + ".") for c in CONTEXT_LOCALS) or dotted.startswith(QUIET_BELOW)
+
+    def kind_of(self, obj: ast.AST, below: bool) -> str:
+        """What the object written to is, as far as one file tells: a module, a class (capitalised),
+        or an object kept at module level below an imported module (an instance, a configuration)."""
+        dotted = self.qualify(obj) or ""
+        last = dotted.rsplit(".", 1)[-1]
+        if dotted in self.names.modules or dotted in self.local_modules:
+            return "module attribute"
+        if last[:1].isupper() and not last.isupper():
+            return "class attribute"
+        return "attribute of module-level object" if below else "module attribute"
 
     def root(self, node: ast.AST) -> ast.Name | None:
         while isinstance(node, ast.Attribute):
@@ -428,6 +446,8 @@ class _Scan(_Writes, _Restores):
                     return
         if qual in ("setattr", "delattr") and len(call.args) >= 2:
             self.setattr_call(qual, call, st, stmt)
+            return
+        if self.vocabulary_call(qual, method, receiver, call, st):
             return
         family_name = CALL_WRITES.get(qual)
         if family_name == "warnings" and not self.names.warnings:

@@ -72,6 +72,47 @@ CALL_WRITES = {
     "warnings.simplefilter": "warnings",
     "warnings.filterwarnings": "warnings",
 }
+# process-wide setters called as functions: qualified name -> (family, what it changes, how to undo it).
+# Extended by the `extra-global-setters` setting (qualified names; family "setter:<name>").
+SETTERS = {
+    "numpy.seterr": ("npseterr", "numpy's floating-point error handling", "use `with np.errstate(...)`"),
+    "numpy.seterrcall": ("npseterr", "numpy's floating-point error callback", "use `with np.errstate(call=...)`"),
+    "numpy.set_printoptions": ("npprint", "numpy's print options", "use `with np.printoptions(...)`"),
+    "numpy.core.arrayprint.set_printoptions": ("npprint", "numpy's print options", "use `with np.printoptions(...)`"),
+    "numpy.polynomial.set_default_printstyle": (
+        "nppolystyle", "numpy.polynomial's default print style",
+        "save the style and set it back after yield or in a finally block",
+    ),
+    "scipy.special.seterr": ("scipyseterr", "scipy.special's error handling", "use `with scipy.special.errstate(...)`"),
+    "sys.setrecursionlimit": (
+        "recursionlimit", "the recursion limit",
+        "save sys.getrecursionlimit() and set it back after yield or in a finally block",
+    ),
+    "sys.setswitchinterval": (
+        "switchinterval", "the thread switch interval",
+        "save sys.getswitchinterval() and set it back after yield or in a finally block",
+    ),
+    "matplotlib.use": ("mplbackend", "matplotlib's backend", "save matplotlib.get_backend() and switch back after yield"),
+    "matplotlib.pyplot.switch_backend": (
+        "mplbackend", "matplotlib's backend", "save matplotlib.get_backend() and switch back after yield",
+    ),
+    "decimal.setcontext": ("decimal", "the decimal context", "use `with decimal.localcontext() as ctx:`"),
+    "faulthandler.enable": ("faulthandler", "faulthandler for the process", "call faulthandler.disable() after yield or in a finally block"),
+    "signal.signal": ("signal", "a signal handler", "save the handler signal.signal() returns and set it back in a finally block"),
+    "signal.alarm": ("signalalarm", "a pending SIGALRM", "cancel it with signal.alarm(0) in a finally block"),
+}  # fmt: skip
+# calls that put a setter's state back
+SETTER_RESETS = {
+    "faulthandler.disable": "faulthandler",
+    "numpy.polynomial.set_default_printstyle": None,  # a setter: restoring only with a saved value
+}
+# abstract base classes whose ``register`` cannot be undone
+ABC_MODULES = ("collections.abc.", "numbers.", "io.", "abc.", "os.PathLike", "typing.")
+# words in a line that may call a setter (the fast pre-check of check.py)
+SETTER_WORDS = (
+    "seterr", "set_printoptions", "set_default_printstyle", "setrecursionlimit", "setswitchinterval",
+    "switch_backend", "setcontext", "getcontext", "faulthandler", "signal", "addHandler", ".register(",
+)  # fmt: skip
 # calls that only ever put state back: they restore, they are never reported
 RESET_CALLS = {
     "matplotlib.rcdefaults": "rcparams",
@@ -96,6 +137,20 @@ GETTERS = {
     "socket.getdefaulttimeout": "sockettimeout",
     "logging.root.manager.disable": "logdisable",
     "logging.getLevelName": "loglevel",
+    "numpy.seterr": "npseterr",  # the setters return the previous value
+    "numpy.geterr": "npseterr",
+    "numpy.seterrcall": "npseterr",
+    "numpy.geterrcall": "npseterr",
+    "numpy.get_printoptions": "npprint",
+    "scipy.special.seterr": "scipyseterr",
+    "scipy.special.geterr": "scipyseterr",
+    "sys.getrecursionlimit": "recursionlimit",
+    "sys.getswitchinterval": "switchinterval",
+    "matplotlib.get_backend": "mplbackend",
+    "decimal.getcontext": "decimal",
+    "signal.signal": "signal",
+    "signal.getsignal": "signal",
+    "faulthandler.is_enabled": "faulthandler",
 }
 # with-blocks that restore a family on exit
 RESTORING_CONTEXTS = {
@@ -109,6 +164,10 @@ RESTORING_CONTEXTS = {
     "matplotlib.pyplot.rc_context": "rcparams",
     "matplotlib.style.context": "rcparams",
     "matplotlib.pyplot.style.context": "rcparams",
+    "numpy.errstate": "npseterr",
+    "numpy.printoptions": "npprint",
+    "scipy.special.errstate": "scipyseterr",
+    "decimal.localcontext": "decimal",
 }
 DJANGO_SETTINGS_OVERRIDES = frozenset({"override_settings", "modify_settings"})
 IMPORT_CALLS = frozenset({"pytest.importorskip", "importlib.import_module", "__import__"})
@@ -128,6 +187,14 @@ XUNIT_TEARDOWN_FUNCTIONS = frozenset({"teardown_module", "teardown_function", "t
 LOG_NOTSET = frozenset({"logging.NOTSET"})
 # pytest's capture plugin puts these back after every test (unless run with -s)
 CAPTURED_STREAMS = frozenset({"sys.stdout", "sys.stderr", "sys.stdin"})
+# pytest's warnings plugin runs each test in ``warnings.catch_warnings()``, which puts these back too
+PYTEST_RESTORED = frozenset({"warnings.showwarning", "warnings._showwarnmsg", "warnings._showwarnmsg_impl"})
+# context-local proxies reached through a module: writing to them is not process state
+CONTEXT_LOCALS = frozenset(
+    {"flask.g", "flask.session", "flask.request", "flask.current_app", "flask.globals.g", "werkzeug.local"}
+)
+# objects below a module whose attributes SLK301 leaves to its logger vocabulary
+QUIET_BELOW = ("logging.",)
 # ctypes function prototypes: declaring them is configuration, not state a test changes
 CTYPES_PROTOTYPE = frozenset({"restype", "argtypes", "errcheck"})
 # calls that undo everything some object recorded: snapshot.restore(), mp.undo()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 
 from sessionlint.model import Diagnostic
@@ -25,6 +26,37 @@ def _restored(write: Event, events: list[Event], scope_restores: list[Target]) -
         if other.pos > write.pos and not other.before and (other.in_finally or other.after_yield or other.restoring):
             return True
     return False
+
+
+def _fragile(write: Event, events: list[Event], scope_restores: list[Target], checks: list[tuple[int, int]]) -> bool:
+    """A write put back only by a plain later statement with an assert between them: when the assert
+    fails, the restore never runs and the change leaks into every later test."""
+    if not write.write or write.after_yield or write.in_finally or write.protected or write.restoring:
+        return False
+    if any(covers(t, write.target) for t in scope_restores):
+        return False
+    plain = None
+    for other in events:
+        if other is write or not covers(other.target, write.target):
+            continue
+        if other.anywhere or (other.before and other.pos < write.pos):
+            return False
+        if other.pos > write.pos and (other.in_finally or other.after_yield):
+            return False
+        if other.pos > write.pos and other.write and other.restoring and not other.deletes and plain is None:
+            plain = other
+    return plain is not None and any(write.pos < pos < plain.pos for pos in checks)
+
+
+def _checks(fn: ast.AST) -> list[tuple[int, int]]:
+    """Where ``fn`` asserts: ``assert`` statements and ``self.assert*(...)`` calls."""
+    found = []
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Assert) or (
+            isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr.startswith("assert")
+        ):
+            found.append((node.lineno, node.col_offset))
+    return found
 
 
 def _undoes_earlier(write: Event, events: list[Event]) -> bool:

@@ -6,7 +6,7 @@ import ast
 
 from sessionlint.rules.global_state.events import _State
 from sessionlint.syntax import const_str, position
-from sessionlint.rules.global_state.targets import CAPTURED_STREAMS, CTYPES_PROTOTYPE, DELETING, _dotted_target, _is_zero, _KEYED, LOG_NOTSET, STATE_FAMILIES_REBIND, Target
+from sessionlint.rules.global_state.targets import ABC_MODULES, CONTEXT_LOCALS, PYTEST_RESTORED, QUIET_BELOW, SETTER_RESETS, SETTERS, CAPTURED_STREAMS, CTYPES_PROTOTYPE, DELETING, _dotted_target, _is_zero, _KEYED, LOG_NOTSET, STATE_FAMILIES_REBIND, Target
 
 class _Writes:
     """The write half of ``_Scan`` (a mixin: the walk calls these for each node that may write)."""
@@ -85,6 +85,55 @@ class _Writes:
             st,
         )  # fmt: skip
 
+    def vocabulary_call(self, qual: str, method: str, receiver, call: ast.Call, st: _State) -> bool:
+        """Setters called as functions (``np.seterr(...)``, ``sys.setrecursionlimit(...)``), handlers added
+        to named loggers, ``ABC.register(cls)``; True when ``call`` was one of them."""
+        if qual in SETTERS:
+            fam, what, advice = SETTERS[qual]
+            args = [*call.args, *(k.value for k in call.keywords)]
+            if qual == "signal.signal":
+                key = self.qualify(call.args[0]) if call.args else None
+                handler = call.args[1] if len(call.args) >= 2 else None
+                restoring = handler is not None and (
+                    self.saved_value(handler, fam) or (self.qualify(handler) or "") == "signal.SIG_DFL"
+                )
+                target: Target = (fam, key)
+            elif qual == "signal.alarm":
+                restoring = bool(call.args) and isinstance(call.args[0], ast.Constant) and call.args[0].value == 0
+                target = (fam, None)
+            else:
+                restoring = bool(args) and all(self.saved_value(a, fam) for a in args)
+                target = (fam, None)
+            self.emit(self.event(target, call, f"changes {what} with {qual.rsplit('.', 1)[-1]}()", advice,
+                                 restoring=restoring), st)  # fmt: skip
+            return True
+        if qual in SETTER_RESETS and SETTER_RESETS[qual] is not None:
+            self.restore((SETTER_RESETS[qual], None), call, st)
+            return True
+        if receiver is not None and method in ("addHandler", "removeHandler"):
+            is_logger, key = self.logger_key(receiver)
+            if not is_logger or key is None:
+                return False  # an unnamed logger object: not known to be shared
+            shown = "the root logger" if key == "" else f"logger '{key}'"
+            self.emit(
+                self.event(("loghandlers", key), call, f"adds a handler to {shown}",
+                           "remove it with removeHandler() after yield or in a finally block, or use caplog",
+                           restoring=method == "removeHandler", deletes=method == "removeHandler"),
+                st,
+            )  # fmt: skip
+            return True
+        if receiver is not None and method == "register" and len(call.args) == 1:
+            dotted = self.qualify(receiver) or ""
+            if any(dotted.startswith(m) or dotted == m for m in ABC_MODULES) and dotted[:1] != "_":
+                self.emit(
+                    self.event(("abcregister", dotted), call,
+                               f"registers a virtual subclass of {dotted}, which cannot be undone",
+                               "register a subclass defined for the test only, or subclass it for real"),
+                    st,
+                )  # fmt: skip
+                return True
+        return False
+
     def log_level(self, key: str | None, call: ast.Call, st: _State) -> None:
         level = call.args[0] if call.args else None
         restoring = level is not None and (
@@ -115,13 +164,14 @@ class _Writes:
         if full in CAPTURED_STREAMS or attr in CTYPES_PROTOTYPE:
             return
         target = _dotted_target(full, self) if attr else ("attr", dotted)
-        if target[0] == "attr" and self.below_import(obj, dotted):
-            return  # setattr(flask.g, "x", 1): an attribute of an object, not of a module
+        below = target[0] == "attr" and self.below_import(obj, dotted)
+        if below and self.quiet_below(dotted):
+            return  # setattr(flask.g, "x", 1): a context-local proxy, not process state
         delete = qual == "delattr"
         value = call.args[2] if len(call.args) >= 3 else None
         restoring = delete or self.saved_value(value, "attr")
         shown = f"{self.text(obj)}.{attr}" if attr else f"{self.text(obj)}.<{self.text(name)}>"
-        what, advice = _describe_attr(target, shown, delete, self.text(obj), attr, root.id)
+        what, advice = _describe_attr(target, shown, delete, self.text(obj), attr, root.id, self.kind_of(obj, below))
         call_text, attr_full = "", ""
         if stmt is not None and not call.keywords and target[0] == "attr":
             if delete and len(call.args) == 2:
@@ -198,6 +248,14 @@ class _Writes:
         )  # fmt: skip
 
     def attribute_write(self, target: ast.Attribute, value, action: str, stmt, st: _State) -> None:
+        node = stmt or target
+        holder = target.value
+        if isinstance(holder, ast.Call) and (self.qualify(holder.func) or "") == "decimal.getcontext":
+            restoring = action == "del" or self.saved_value(value, "decimal")
+            self.emit(self.event(("decimal", target.attr), node, f"sets decimal.getcontext().{target.attr}",
+                                 "use `with decimal.localcontext() as ctx:` and set ctx." + target.attr,
+                                 restoring=restoring, assign=action == "set"), st)  # fmt: skip
+            return
         root = self.root(target)
         if root is None or not self.import_bound(root.id):
             return
@@ -206,10 +264,12 @@ class _Writes:
             return
         if dotted in CAPTURED_STREAMS or target.attr in CTYPES_PROTOTYPE:
             return
-        node = stmt or target
+        if dotted in PYTEST_RESTORED and not self.names.warnings:
+            return  # pytest's catch_warnings() around every test puts warnings.showwarning back
         tgt = _dotted_target(dotted, self)
-        if tgt[0] == "attr" and self.below_import(target.value, dotted.rsplit(".", 1)[0]):
-            return  # flask.g.foo = 1: an attribute of an object reached through a module, not of a module
+        below = tgt[0] == "attr" and self.below_import(target.value, dotted.rsplit(".", 1)[0])
+        if below and self.quiet_below(dotted.rsplit(".", 1)[0]):
+            return  # flask.g.foo = 1: a context-local proxy; logging.root.x: left to the logger vocabulary
         obj_text = self.text(target.value)
         restoring = action == "del" or self.saved_value(value, tgt[0])
         call_text, attr_full = "", ""
@@ -220,7 +280,8 @@ class _Writes:
                 call_text = f'.setattr({obj_text}, "argv", {self.text(value)})'
                 advice = 'use {mp}.setattr(sys, "argv", [...])'
         else:
-            what, advice = _describe_attr(tgt, self.text(target), action == "del", obj_text, target.attr, root.id)
+            what, advice = _describe_attr(tgt, self.text(target), action == "del", obj_text, target.attr, root.id,
+                                          self.kind_of(target.value, below))  # fmt: skip
             if tgt[0] == "attr" and stmt is not None and action != "aug":
                 if action == "del":
                     call_text = f'.delattr({obj_text}, "{target.attr}")'
@@ -267,14 +328,19 @@ def _describe(fam: str, action: str, key: str | None, shown: str, dotted: str, o
     return _FAMILY_TEXT.get(fam, (f"changes {dotted}", "set it back after yield or in a finally block"))
 
 
-def _describe_attr(target: Target, shown: str, delete: bool, obj: str, attr: str | None, root: str) -> tuple[str, str]:
+def _describe_attr(
+    target: Target, shown: str, delete: bool, obj: str, attr: str | None, root: str, kind: str = ""
+) -> tuple[str, str]:
     if target[0] == "extra":
         return (
             f"changes '{shown}' ({target[1]} is a declared global target)",
             "use {mp}.setattr(...), or set it back after yield or in a finally block",
         )
-    kind = "class attribute" if root[:1].isupper() and "." not in shown.split(".", 1)[-1] else "module attribute"
+    if not kind:
+        kind = "class attribute" if root[:1].isupper() and "." not in shown.split(".", 1)[-1] else "module attribute"
     verb = "deletes" if delete else "sets"
     attr_text = f'"{attr}"' if attr else "..."
     how = f"use {{mp}}.delattr({obj}, {attr_text})" if delete else f"use {{mp}}.setattr({obj}, {attr_text}, ...)"
+    if kind.startswith("attribute of ") and attr:
+        return f"{verb} attribute '{attr}' of {kind[len('attribute of '):]} '{obj}'", how
     return f"{verb} {kind} '{shown}'", how
