@@ -10,20 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from helpers import CONFTEST, TEST_USERS
 from sessionlint.cli import main
 from sessionlint.rules import RULES
 
-CONFTEST = (
-    "import pytest\n\n\n"
-    '@pytest.fixture(scope="session")\n'
-    "def shared_config():\n"
-    '    return {"database_url": "sqlite:///test.db", "users": []}\n'
-)
-TEST_USERS = (
-    "def test_create_user(shared_config):\n"
-    '    shared_config["users"].append("alice")   # leaks into every later test\n'
-    '    assert shared_config["users"] == ["alice"]\n'
-)
 FIXED_TEST_USERS = (
     "import copy\n\n\n"
     "def test_create_user(shared_config):\n"
