@@ -16,11 +16,13 @@ step drops those that a fixture the test uses (requested, ``usefixtures``,
 from __future__ import annotations
 
 import ast
+import os
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, replace
 from typing import Iterator
 
+from sessionlint import collection
 from sessionlint.context import FileContext, Function, FunctionNode, dotted_parts
 from sessionlint.index import Project
 from sessionlint.model import BROAD_SCOPES, Diagnostic, Fix, FixOp
@@ -522,7 +524,10 @@ class _FileNames:
         extras = tuple(getattr(ctx.settings, "extra_global_targets", ()) or ())
         self.warnings = any(e == "warnings" or e.startswith("warnings.") for e in extras)
         self.extras = tuple(e for e in extras if not (e == "warnings" or e.startswith("warnings.")))
-        self.unittest_classes = {name for name in self.classes if self._unittest(name, set())}
+        kinds = (ctx.facts.rule_data.get("collect") or {}).get("kinds", {})  # collection.py's view
+        self.unittest_classes = {
+            name for name in self.classes if self._unittest(name, set()) or kinds.get(name) in ("unittest", "maybe")
+        }
 
     def read_elsewhere(self, name: str, writer: FunctionNode) -> bool:
         """Whether a function other than ``writer`` (a test, fixture, helper or method) reads global ``name``."""
@@ -1628,11 +1633,24 @@ def _reassigned(events: list[Event]) -> set[Target]:
 @dataclass(slots=True)
 class _Pending:
     diagnostic: Diagnostic
-    owner: str  # "test" | "fixture"
+    owner: str  # "test" | "fixture" | "setup" (xunit/unittest) | "body" (collection) | "helper"
     qualname: str
     cls: str | None
     target: Target
     requests: tuple[str, ...] = ()  # fixture names the owner requests (parameters, usefixtures)
+    sessionwide: bool = False  # a session-scoped autouse fixture of a conftest: order-dependent only
+    # when tests outside the conftest's directory exist (settled across files)
+
+
+@dataclass(slots=True)
+class _Extra:
+    """An owner beyond fixtures and tests: an xunit/unittest setup, a class or module body run at
+    collection, a ``@contextmanager`` helper."""
+
+    kind: str  # "setup" | "body" | "helper"
+    label: str  # "setup_module 'setup_module'", "module body", "class body of 'TestX'", ...
+    scope: str  # "module" | "class" | "function" | ""
+    restores: list  # targets its teardowns put back
 
 
 def check_file(ctx: FileContext) -> None:
@@ -1643,19 +1661,24 @@ def check_file(ctx: FileContext) -> None:
     pending: list[_Pending] = []
     restores: dict[str, tuple] = {}
     prefilter = _Prefilter(ctx, names)
-    for fn in ctx.functions:
-        if fn.fixture is None and fn.test is None:
-            continue
+    owners: list[tuple[Function, _Extra | None]] = [
+        (fn, None) for fn in ctx.functions if fn.fixture is not None or fn.test is not None
+    ]
+    owners += _collection_owners(ctx, names, module_teardown)
+    for fn, extra in owners:
         if not prefilter.writes(fn.node) and (fn.fixture is None or not prefilter.restores(fn.node)):
             continue  # nothing in it can write (or, for a fixture, restore) global state
         scan = _Scan(names, fn.node).run()
         if fn.fixture is not None:
             restores[fn.qualname] = _fixture_restores(scan, fn)
-        if _forked(ctx, fn) or (fn.fixture is not None and fn.fixture.autouse and fn.fixture.scope == "session"):
+        sessionwide = fn.fixture is not None and fn.fixture.autouse and fn.fixture.scope == "session"
+        if _forked(ctx, fn) or (sessionwide and not _subdir_conftest(ctx)):
             continue  # a child process; or session-wide setup that every test it applies to sees
         scope_restores = list(scan.decorator_targets(fn.node.decorator_list))
         for node in names.class_chain(fn.cls):
             scope_restores += scan.decorator_targets(node.decorator_list)
+        if extra is not None:
+            scope_restores += extra.restores
         if fn.test is not None:
             scope_restores += module_teardown
             if fn.cls:
@@ -1670,15 +1693,20 @@ def check_file(ctx: FileContext) -> None:
             if e.write and not e.after_yield and not e.in_finally and not (e.restoring and not e.deletes)
             and e.target not in reassigned
             and not _restored(e, scan.events, scope_restores) and not _undoes_earlier(e, scan.events)
+            and not (extra is not None and extra.kind == "setup" and e.target[0] == "global")
         ]  # fmt: skip
+        # (a setup rebinding its own module's global, ``global _saved; _saved = ...``: the same for
+        # every test that sees it, whatever the order)
         if not leaks:
             continue
         wrap_op = _wrap_op(ctx, fn, scan, leaks)
-        mp_ops = _monkeypatch_ops(ctx, fn, scan, leaks, names)
+        mp_ops = _monkeypatch_ops(ctx, fn, scan, leaks, names) if extra is None else {}
+        cleanup_ops = _cleanup_ops(ctx, fn, scan, leaks, names, extra)
         for event in leaks:
-            diagnostic = _diagnostic(ctx, fn, event, wrap_op, mp_ops)
-            owner = "test" if fn.test is not None else "fixture"
-            pending.append(_Pending(diagnostic, owner, fn.qualname, fn.cls, event.target, _requests(ctx, fn)))
+            diagnostic = _diagnostic(ctx, fn, event, wrap_op, mp_ops, extra, cleanup_ops)
+            owner = "test" if fn.test is not None else "fixture" if extra is None else extra.kind
+            requests = _requests(ctx, fn) if extra is None else ()
+            pending.append(_Pending(diagnostic, owner, fn.qualname, fn.cls, event.target, requests, sessionwide))
     if pending or restores:
         rule_data = _rule_data(ctx)
         if rule_data is not None:
@@ -1686,6 +1714,47 @@ def check_file(ctx: FileContext) -> None:
         else:  # no place for cross-file facts: report what this file shows
             for item in pending:
                 ctx.facts.diagnostics.append(item.diagnostic)
+
+
+def _subdir_conftest(ctx: FileContext) -> bool:
+    """A conftest.py below the project root: its session-autouse fixtures start with the first test
+    of its directory (the project step checks that tests elsewhere exist)."""
+    return os.path.basename(ctx.path) == "conftest.py"
+
+
+def _collection_owners(ctx: FileContext, names: _FileNames, module_teardown: list[Target]) -> list:
+    """xunit/unittest setups, class and module bodies of test modules, ``@contextmanager`` helpers."""
+    from sessionlint import collection
+
+    found: list[tuple[Function, _Extra]] = []
+    base = os.path.basename(ctx.path)
+    is_test_module = base != "conftest.py" and bool(getattr(ctx.settings, "is_test_file", lambda p: False)(ctx.path))
+    if is_test_module:
+        for setup in collection.module_setups(ctx):
+            found.append((Function(setup.node, None), _Extra("setup", f"{setup.name}()", setup.scope, module_teardown)))
+        body = collection.body_function(ctx.tree.body, "<module>", ctx.tree)
+        if body is not None:
+            found.append((Function(body, None), _Extra("body", "module body", "", [])))
+        for stmt in ctx.tree.body:
+            if isinstance(stmt, ast.ClassDef):
+                body = collection.body_function(stmt.body, f"<class {stmt.name}>", stmt)
+                if body is not None:
+                    found.append((Function(body, None), _Extra("body", f"class body of '{stmt.name}'", "", [])))
+        for cls, node in collection.test_classes(ctx):
+            teardown = list(module_teardown)
+            for chain in names.class_chain(cls):
+                for fn in collection.class_teardowns(chain):
+                    teardown += _targets_written(names, fn)
+            for setup in collection.class_setups(ctx, node, cls):
+                found.append((Function(setup.node, cls), _Extra("setup", f"{setup.name}()", setup.scope, teardown)))
+    if base != "conftest.py":
+        for name, fn in ctx.module_functions.items():
+            if name == fn.name and any(
+                (ctx.qualify(d.func if isinstance(d, ast.Call) else d) or "") in CONTEXTMANAGER_DECORATORS
+                for d in fn.decorator_list
+            ):
+                found.append((Function(fn, None), _Extra("helper", f"context manager '{name}'", "", [])))
+    return found
 
 
 # Plain substrings (found with str.find: far faster than one big alternation) that mark a line
@@ -1842,6 +1911,16 @@ def _fixture_restores(scan: _Scan, fn: Function) -> tuple:
 # diagnostics and fixes
 
 
+def _cleanup_ops(ctx: FileContext, fn: Function, scan: _Scan, leaks: list[Event], names: _FileNames, extra) -> dict:
+    """Fixes for writes in unittest methods and xunit setups: keyed by ``id(event)``; the marker key
+    ``"unittest"`` says the owner is a unittest method (where monkeypatch cannot be requested)."""
+    found: dict = {}
+    in_unittest = bool(fn.cls) and any(c in names.unittest_classes for c in _class_prefixes(fn.cls or ""))
+    if in_unittest and (fn.test is not None or (extra is not None and extra.kind == "setup" and extra.scope == "function")):
+        found["unittest"] = True
+    return found
+
+
 def _owner_label(fn: Function) -> str:
     if fn.test is not None:
         return f"test '{fn.node.name}'"
@@ -1856,15 +1935,28 @@ def _broad(fn: Function) -> bool:
     return fn.fixture is not None and fn.fixture.scope in BROAD_SCOPES
 
 
-def _diagnostic(ctx: FileContext, fn: Function, event: Event, wrap_op, mp_ops: dict) -> Diagnostic:
+def _diagnostic(
+    ctx: FileContext, fn: Function, event: Event, wrap_op, mp_ops: dict, extra: _Extra | None = None,
+    cleanup_ops: dict | None = None,
+) -> Diagnostic:
     broad = _broad(fn)
     mp = "mp" if broad else "monkeypatch"
     advice = event.advice.replace("{mp}", mp)
     if broad and "{mp}" in event.advice:
         advice += " inside `with pytest.MonkeyPatch.context() as mp:` around the yield"
-    message = f"{_owner_label(fn)} {event.what} and never restores it, so later tests see the change: {advice}"
+    label = _owner_label(fn) if extra is None else extra.label
+    if extra is not None and extra.kind == "setup":
+        teardown = {"module": "teardown_module()", "class": "teardown_class()"}.get(extra.scope, "the teardown")
+        advice = f"undo it in {teardown} or with addCleanup(), or {advice}"
+    elif extra is not None and extra.kind == "body":
+        advice = "it runs when pytest imports the module; move it into a fixture that restores it"
+    if fn.cls and fn.test is not None and cleanup_ops is not None and "unittest" in cleanup_ops:
+        advice = "restore it with self.addCleanup(...) or mock.patch"
+    message = f"{label} {event.what} and never restores it, so later tests see the change: {advice}"
     fix = None
-    if event.call and event.stmt is not None:
+    if cleanup_ops and id(event) in cleanup_ops:
+        fix = cleanup_ops[id(event)]
+    elif event.call and event.stmt is not None:
         if broad:
             if wrap_op is not None:
                 fix = Fix(
@@ -1995,12 +2087,25 @@ def check_project(project: Project, settings: object) -> Iterator[Diagnostic]:
         pending: list[_Pending] = data[CODE]["pending"]
         owners: dict[tuple[str, str], list[Target]] = {}
         for item in pending:
+            if item.cls and not collection.collected(project, path, item.cls):
+                continue  # a class deriving from a first-party class that is no TestCase after all
+            if item.sessionwide and not _tests_elsewhere(project, path):
+                continue
             key = (item.owner, item.qualname)
             if key not in owners:
                 owners[key] = _used_restores(project, facts, item, restores_cache)
             if any(covers(t, item.target) for t in owners[key]):
                 continue
             yield _settle_fix(project, path, item.diagnostic, defined)
+
+
+def _tests_elsewhere(project: Project, conftest: str) -> bool:
+    """Whether test modules outside ``conftest``'s directory exist in its project."""
+    directory = os.path.join(os.path.dirname(conftest), "")
+    root = project.root_of(conftest)
+    return any(
+        not p.startswith(directory) and os.path.basename(p) != "conftest.py" for p in project.files_under(root)
+    )
 
 
 def _settle_fix(project: Project, path: str, diagnostic: Diagnostic, defined: dict) -> Diagnostic:
@@ -2102,6 +2207,8 @@ def _used_restores(project: Project, facts, item: _Pending, cache: dict) -> list
     """What the fixtures ``item``'s owner uses (requested, usefixtures, autouse) put back in teardown."""
     names = list(item.requests)
     requester = None
+    if item.owner in ("body", "helper"):
+        return []  # runs at import, or wherever a test enters it: no fixture applies
     if item.owner == "fixture":
         requester = next((f for f in facts.fixtures if f.qualname == item.qualname), None)
         if requester is None or requester.scope in BROAD_SCOPES:
