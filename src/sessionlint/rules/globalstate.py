@@ -1912,12 +1912,74 @@ def _fixture_restores(scan: _Scan, fn: Function) -> tuple:
 
 
 def _cleanup_ops(ctx: FileContext, fn: Function, scan: _Scan, leaks: list[Event], names: _FileNames, extra) -> dict:
-    """Fixes for writes in unittest methods and xunit setups: keyed by ``id(event)``; the marker key
-    ``"unittest"`` says the owner is a unittest method (where monkeypatch cannot be requested)."""
+    """Fixes for writes in unittest methods and xunit module setups, keyed by ``id(event)``; the marker
+    key ``"unittest"`` says the owner is a unittest method (where monkeypatch cannot be requested).
+
+    - a unittest test or ``setUp``: ``self.addCleanup(...)`` registered just before the write (stdlib
+      only, any Python): safe for os.environ items and os.chdir, unsafe for attributes (the saved
+      value is read before the write: an attribute that does not exist yet raises);
+    - ``setup_module``: becomes a module-scoped autouse fixture whose writes go through
+      ``pytest.MonkeyPatch.context()``: unsafe (it now runs among the fixtures, in their order).
+    """
     found: dict = {}
     in_unittest = bool(fn.cls) and any(c in names.unittest_classes for c in _class_prefixes(fn.cls or ""))
     if in_unittest and (fn.test is not None or (extra is not None and extra.kind == "setup" and extra.scope == "function")):
         found["unittest"] = True
+        args = fn.node.args.posonlyargs + fn.node.args.args
+        me = args[0].arg if args else None
+        if me is None or names.aliases.get("os") != "os":
+            return found
+        for event in leaks:
+            stmt = event.stmt
+            if stmt is None:
+                continue
+            fam, key = event.target
+            code, safe = None, True
+            if fam == "env" and key is not None and event.call.startswith((".setenv(", ".delenv(")):
+                k = f'"{key}"' if key.isprintable() and not any(c in key for c in "\\\"'") else repr(key)
+                code = (
+                    f"if {k} in os.environ:\n    {me}.addCleanup(os.environ.__setitem__, {k}, os.environ[{k}])\n"
+                    f"else:\n    {me}.addCleanup(os.environ.pop, {k}, None)"
+                )
+            elif fam == "cwd" and event.call.startswith(".chdir("):
+                code = f"{me}.addCleanup(os.chdir, os.getcwd())"
+            elif fam == "attr" and isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Attribute):
+                target = stmt.targets[0]
+                obj = names.segment(target.value)
+                code, safe = f'{me}.addCleanup(setattr, {obj}, "{target.attr}", {obj}.{target.attr})', False
+            if code is None:
+                continue
+            op = FixOp(ctx.path, "slk301-add-cleanup", (
+                ("func", fn.qualname), ("stmt", names.segment(stmt)),
+                ("occurrence", str(_occurrence(names, fn.node, stmt))), ("code", code),
+            ))  # fmt: skip
+            found[id(event)] = Fix("safe" if safe else "unsafe", f"Restore it with {me}.addCleanup(...)", (op,))
+        return found
+    if extra is not None and extra.kind == "setup" and extra.scope == "module" and fn.cls is None:
+        node = fn.node
+        fixable = [e for e in leaks if e.call and e.stmt is not None]
+        params = {a.arg for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs}
+        used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+        if (
+            not fixable or params & used or scan.yield_pos is not None
+            or any(isinstance(n, ast.Return) for n in _walk_own(node)) or node.decorator_list
+        ):
+            return found
+        mp = next(name for name in ("mp", "mpatch", "_mp", "_monkeypatch") if name not in used)
+        ops = (
+            FixOp(ctx.path, "xunit-to-fixture", (("func", fn.qualname), ("scope", "module"))),
+            FixOp(ctx.path, "slk301-mp-context", (
+                ("func", fn.qualname), ("mp", mp), ("return", "append"), *_rewrite_args(names, node, fixable),
+            )),
+        )  # fmt: skip
+        fix = Fix(
+            "unsafe",
+            f"Turn {node.name}() into a module-scoped autouse fixture that undoes its changes with "
+            "pytest.MonkeyPatch.context()",
+            ops,
+        )
+        for event in fixable:
+            found[id(event)] = fix
     return found
 
 
