@@ -108,12 +108,6 @@ class Project:
             return [path]
         return self._discover(self.root_of(path))
 
-    def files_under(self, directory: str) -> list[str]:
-        """The test modules and conftest.py files below ``directory``, as discovery finds them."""
-        if self._discover is None:
-            return [p for p in self.facts if p.startswith(os.path.join(directory, ""))]
-        return self._discover(directory)
-
     def conftests(self, path: str) -> list[str]:
         """conftest.py files that apply to ``path``, nearest first, up to the project root."""
         return [c for c in self._dir_conftests(os.path.dirname(path)) if c != path]

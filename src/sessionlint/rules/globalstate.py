@@ -1410,6 +1410,13 @@ class _Scan:
             return [(family, None)]
         if qual.rsplit(".", 1)[-1] in DJANGO_SETTINGS_OVERRIDES:
             return [("attr", "django.conf.settings")]
+        if (
+            isinstance(expr.func, ast.Attribute)
+            and expr.func.attr in ("settings", "modify_settings")
+            and isinstance(expr.func.value, ast.Name)
+            and expr.func.value.id in ("self", "cls")
+        ):
+            return [("attr", "django.conf.settings")]  # django's SimpleTestCase.settings(): override_settings
         if isinstance(expr.func, ast.Name) and expr.func.id in self.ctx.module_functions and self.depth < 2:
             return self.helper_context(self.ctx.module_functions[expr.func.id], expr)
         last = qual.rsplit(".", 1)[-1] if qual else (expr.func.attr if isinstance(expr.func, ast.Attribute) else "")
@@ -2162,11 +2169,14 @@ def check_project(project: Project, settings: object) -> Iterator[Diagnostic]:
 
 
 def _tests_elsewhere(project: Project, conftest: str) -> bool:
-    """Whether test modules outside ``conftest``'s directory exist in its project."""
+    """Whether linted test modules outside ``conftest``'s directory share its project root (only the
+    linted files count: never a walk above them)."""
     directory = os.path.join(os.path.dirname(conftest), "")
-    root = project.root_of(conftest)
+    root = os.path.join(project.root_of(conftest), "")
     return any(
-        not p.startswith(directory) and os.path.basename(p) != "conftest.py" for p in project.files_under(root)
+        p.startswith(root) and not p.startswith(directory) and os.path.basename(p) != "conftest.py"
+        and bool(project.facts[p].test_requests)
+        for p in project.facts
     )
 
 
