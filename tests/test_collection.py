@@ -89,3 +89,27 @@ def test_unittest_fix_registers_cleanup_and_settles(tmp_path: Path, capsys) -> N
     assert 'self.addCleanup(os.environ.pop, "LANG", None)' in text
     assert main(["--fix", "--no-cache", "-q", str(root)]) == 0
     assert (root / "test_u.py").read_text() == text
+
+
+def test_class_shared_and_setup_findings_carry_structured_fields(tmp_path: Path) -> None:
+    """The guard matches on these fields: SLK201's fixture is ``Class.attr``; SLK301 names the setup."""
+    from helpers import lint
+
+    root = _write(tmp_path, {
+        "test_cart.py": (
+            "import os\n\n\ndef setup_module():\n    os.environ['MODE'] = 'x'\n\n\n"
+            "class TestCart:\n    @classmethod\n    def setup_class(cls):\n        cls.items = []\n\n"
+            "    def test_add(self):\n        self.items.append(1)\n"
+        ),
+    })  # fmt: skip
+    diags = {d.code: d for d in lint(root).diagnostics}
+    shared = diags["SLK201"]
+    assert (shared.fixture, shared.scope, shared.owner, shared.owner_kind) == (
+        "TestCart.items", "class", "TestCart.test_add", "test",
+    )
+    assert shared.defined.endswith("test_cart.py:11") and shared.fix_title
+    setup = diags["SLK301"]
+    assert (setup.owner, setup.owner_kind, setup.scope, setup.target, setup.target_key) == (
+        "setup_module", "setup", "module", "env", "MODE",
+    )
+    assert setup.message.startswith("setup_module() ") and "teardown_module()" in setup.fix_title
