@@ -548,11 +548,8 @@ NEGATIVES = {
             path = list(__import__("sys").path)
             path.append("x")
     """,
-    "module_level_and_main_guard": """
+    "main_guard": """
         import os, sys
-
-        os.environ["MODULE_LEVEL"] = "1"
-        sys.path.insert(0, "x")
 
         def helper():
             os.environ["HELPER"] = "1"
@@ -1252,7 +1249,10 @@ def test_no_safe_fix_where_monkeypatch_cannot_be_injected(tmp_path: Path) -> Non
     root = write(tmp_path, {"test_a.py": before})
     diags = slk301(root)
     assert len(diags) == 8
-    assert all(d.fix is None for d in diags)
+    # the unittest method gets no monkeypatch fix: its fix registers the undo with self.addCleanup
+    assert all(d.fix is None for d in diags if d.owner != "TestCase.test_x")
+    [in_unittest] = [d for d in diags if d.owner == "TestCase.test_x"]
+    assert in_unittest.fix is not None and [op.kind for op in in_unittest.fix.ops] == ["slk301-add-cleanup"]
 
 
 def test_sys_path_append_fix_is_unsafe(tmp_path: Path) -> None:

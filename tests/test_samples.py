@@ -9,6 +9,7 @@ import pytest
 
 from helpers import expected, found
 from sessionlint.cli import main
+from sessionlint.config import load
 
 SAMPLES = Path(__file__).resolve().parent.parent / "fixtures_samples"
 GOLDEN = sorted(p for p in (SAMPLES / "golden").iterdir() if p.is_dir()) if (SAMPLES / "golden").is_dir() else []
@@ -24,7 +25,8 @@ def _copy(src: Path, dest: Path) -> Path:
 @pytest.mark.parametrize("sample", GOLDEN, ids=lambda p: p.name)
 def test_golden(sample: Path, tmp_path: Path) -> None:
     root = _copy(sample, tmp_path / sample.name)
-    assert found(root) == expected(root)
+    settings = load(str(root))[0]  # the sample's pytest configuration (python_files, python_classes...)
+    assert found(root, settings) == expected(root)
 
 
 @pytest.mark.parametrize("sample", FIXES, ids=lambda p: p.name)

@@ -27,6 +27,8 @@ import tomllib
 from dataclasses import dataclass, field, replace
 
 DEFAULT_PYTHON_FILES = ("test_*.py", "*_test.py")
+DEFAULT_PYTHON_CLASSES = ("Test",)
+DEFAULT_PYTHON_FUNCTIONS = ("test",)
 DEFAULT_EXCLUDE = (
     ".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", ".env", "env", "__pycache__", "node_modules",
     "build", "dist", ".eggs", "*.egg-info", ".mypy_cache", ".pytest_cache", ".ruff_cache",
@@ -47,6 +49,8 @@ class Settings:
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     extend_exclude: tuple[str, ...] = ()
     python_files: tuple[str, ...] = DEFAULT_PYTHON_FILES
+    python_classes: tuple[str, ...] = DEFAULT_PYTHON_CLASSES  # pytest's: prefixes or globs
+    python_functions: tuple[str, ...] = DEFAULT_PYTHON_FUNCTIONS
     immutable_fixtures: tuple[str, ...] = ()
     extra_mutable_types: tuple[str, ...] = ()
     extra_mutating_functions: tuple[str, ...] = ()
@@ -108,7 +112,7 @@ class Settings:
         """What the per-file analysis depends on, for the cache key."""
         relevant = (
             self.immutable_fixtures, self.extra_mutable_types, self.extra_mutating_functions,
-            self.extra_resources, self.extra_global_targets,
+            self.extra_resources, self.extra_global_targets, self.python_classes, self.python_functions,
         )  # fmt: skip
         return hashlib.sha256(repr(relevant).encode()).hexdigest()[:16]
 
@@ -234,7 +238,7 @@ class Resolver:
             if path not in self._by_file:
                 if path is None:  # no configuration: the defaults, with pytest's python_files
                     root = self.default_root
-                    self._by_file[path] = replace(Settings(root=root), python_files=_python_files(root)), {}
+                    self._by_file[path] = _pytest_settings(Settings(root=root), root), {}
                 else:
                     self._by_file[path] = load(os.path.dirname(path), path)
             found = self._by_directory[directory] = self._by_file[path]
@@ -272,7 +276,7 @@ def load(root: str, config_file: str | None = None, isolated: bool = False) -> t
     extra: dict = {}
     if isolated:
         return settings, extra
-    settings = replace(settings, python_files=_python_files(root))
+    settings = _pytest_settings(settings, root)
     path = config_file or os.path.join(root, "pyproject.toml")
     if not os.path.isfile(path):
         if config_file:
@@ -399,10 +403,28 @@ def _resources(value: object, where: str) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
+def _pytest_settings(settings: Settings, root: str) -> Settings:
+    """``settings`` with pytest's collection options (``python_files``, ``python_classes``,
+    ``python_functions``) from the pytest configuration at ``root``."""
+    return replace(
+        settings,
+        python_files=_python_files(root),
+        python_classes=_pytest_option(root, "python_classes", DEFAULT_PYTHON_CLASSES),
+        python_functions=_pytest_option(root, "python_functions", DEFAULT_PYTHON_FUNCTIONS),
+    )
+
+
 def _python_files(root: str) -> tuple[str, ...]:
     """pytest's ``python_files`` from the project's pytest configuration."""
+    return _pytest_option(root, "python_files", DEFAULT_PYTHON_FILES)
+
+
+def _pytest_option(root: str, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    """A list option (``python_files``, ``python_classes``, ``python_functions``) from the project's
+    pytest configuration: pytest.ini, .pytest.ini, pyproject.toml, tox.ini, setup.cfg, in pytest's order."""
     candidates = (
-        ("pytest.ini", "pytest"), ("pyproject.toml", None), ("tox.ini", "pytest"), ("setup.cfg", "tool:pytest"),
+        ("pytest.ini", "pytest"), (".pytest.ini", "pytest"), ("pyproject.toml", None), ("tox.ini", "pytest"),
+        ("setup.cfg", "tool:pytest"),
     )  # fmt: skip
     for name, section in candidates:
         path = os.path.join(root, name)
@@ -414,7 +436,7 @@ def _python_files(root: str) -> tuple[str, ...]:
             if not isinstance(pytest_table, dict):
                 continue
             options = pytest_table.get("ini_options", pytest_table)
-            value = options.get("python_files") if isinstance(options, dict) else None
+            value = options.get(key) if isinstance(options, dict) else None
             if value is None:
                 continue
             if isinstance(value, str):
@@ -422,17 +444,17 @@ def _python_files(root: str) -> tuple[str, ...]:
             elif isinstance(value, list) and all(isinstance(v, str) for v in value):
                 patterns = list(value)
             else:
-                raise ConfigError(f"{path}: tool.pytest.ini_options.python_files must be a string or a list of strings")
-            return tuple(patterns) or DEFAULT_PYTHON_FILES
+                raise ConfigError(f"{path}: tool.pytest.ini_options.{key} must be a string or a list of strings")
+            return tuple(patterns) or default
         parser = configparser.ConfigParser(interpolation=None)
         try:
             parser.read(path, encoding="utf-8")
         except (configparser.Error, UnicodeDecodeError, OSError):
             continue
         if parser.has_section(section):
-            value = parser.get(section, "python_files", fallback=None)
+            value = parser.get(section, key, fallback=None)
             if value:
                 return tuple(value.split())
-            if name == "pytest.ini":
-                return DEFAULT_PYTHON_FILES
-    return DEFAULT_PYTHON_FILES
+            if name in ("pytest.ini", ".pytest.ini"):
+                return default
+    return default

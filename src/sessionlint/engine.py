@@ -265,8 +265,11 @@ class Engine:
         return result
 
     def _add_fixture_modules(self, project: Project, directories: list[str]) -> None:
-        """Modules that provide fixtures to linted files (``pytest_plugins``, ``from x import *``)
-        are linted too, when they lie below a directory being linted."""
+        """Modules that provide fixtures or test helpers to linted files (``pytest_plugins``,
+        ``from x import *``, ``from common import helper``) are linted too, when they lie below a
+        directory being linted; found the way a test run finds them (``src/`` layouts included)."""
+        from sessionlint.collection import provides_test_code
+
         prefixes = tuple(os.path.join(d, "") for d in directories)
         for path in list(project.facts):
             facts = project.facts[path]
@@ -279,7 +282,7 @@ class Engine:
                 if source in project.facts or not source.startswith(prefixes) or self.settings.excluded_path(source):
                     continue
                 loaded = project.get(source)
-                if loaded is not None and loaded.fixtures:
+                if loaded is not None and provides_test_code(loaded):
                     project.facts[source] = loaded
 
     def _filter(self, project: Project, diagnostics: list[Diagnostic]) -> Iterable[Diagnostic]:

@@ -13,7 +13,7 @@ import re
 import sys
 from typing import Iterable
 
-from sessionlint import newsyntax, noqa, values
+from sessionlint import collection, newsyntax, noqa, values
 from sessionlint.context import FileContext, Function, FunctionNode
 from sessionlint.model import FileFacts, FixtureDef, ImportedName, Span, TestDef
 from sessionlint.mutations import find_mutations
@@ -188,16 +188,14 @@ class _Extractor:
                 usefixtures += self._usefixtures(_as_list(stmt.value))
         if usefixtures:
             self.ctx.facts.class_usefixtures[name] = usefixtures
-        is_test_class = node.name.startswith("Test") and not any(
-            isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name == "__init__" for s in node.body
-        )
+        kind = collection.class_kind(self.ctx, node, name)  # python_classes, unittest of any name
         for stmt in node.body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                self._function(stmt, name, params, in_test_class=is_test_class)
+                self._function(stmt, name, params, class_kind=kind)
             elif isinstance(stmt, ast.ClassDef):
                 self._class(stmt, name, params)
 
-    def _function(self, node: FunctionNode, cls: str | None, params: set[str], in_test_class: bool = True) -> None:
+    def _function(self, node: FunctionNode, cls: str | None, params: set[str], class_kind: str | None = None) -> None:
         ctx = self.ctx
         fixture_dec = self._fixture_decorator(node)
         args = _arg_names(node)
@@ -205,7 +203,7 @@ class _Extractor:
             fixture = self._fixture(node, cls, fixture_dec, args)
             ctx.functions.append(Function(node, cls, fixture=fixture))
             ctx.facts.fixtures.append(fixture)
-        elif self.collects_tests and node.name.startswith("test") and (cls is None or in_test_class):
+        elif self.collects_tests and collection.is_test_function(ctx.settings, node.name, class_kind if cls else None):
             own_params = params | self._parametrized(node.decorator_list)
             requested = tuple(a for a in args if a not in own_params)
             usefixtures = self._usefixtures(node.decorator_list)

@@ -55,7 +55,7 @@ class Diagnostic:
     scope: str = ""  # that fixture's scope, or why it is shared ("session", "module state", ...)
     defined: str = ""  # where that fixture is defined: "absolute/path.py:line"
     owner: str = ""  # qualname of the test or fixture the finding sits in ("TestA.test_b", "db")
-    owner_kind: str = ""  # "test" | "fixture" | "" (module level, setup functions, ...)
+    owner_kind: str = ""  # "test" | "fixture" | "setup" | "body" | "helper" (SLK301) | ""
     target: str = ""  # global state written (SLK301): family, e.g. "environ", "syspath", "cwd", "attr"
     target_key: str = ""  # the key within the family: "HOME", "pkg.config.PORT"; "" for the whole target
     fix_title: str = ""  # the remedy, one line ("copy it first (copy.deepcopy) ..."): text prints it as ``help:``

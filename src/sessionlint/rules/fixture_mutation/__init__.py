@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from typing import Iterator
 
+from sessionlint import collection
+from sessionlint.context import FileContext
 from sessionlint.index import Project, Resolved, Shared
 from sessionlint.model import SCOPE_RANK, Diagnostic, FileFacts, Fix, FixOp, FixtureDef, Mutation
 from sessionlint.rules.base import Example, Rule
@@ -110,11 +113,50 @@ def _where(resolved: Resolved) -> str:
     return f"{display_path(resolved.path)}:{line}"
 
 
+# per file ------------------------------------------------------------------------
+def check_file(ctx: FileContext) -> None:
+    """SLK201 for containers a class-level setup creates (``cls.buf = []`` in ``setup_class`` /
+    ``setUpClass``): one object for every test of the class, which a test writes into."""
+    tests_by_class: dict[str, list] = {}
+    for fn in ctx.tests():
+        if fn.cls:
+            tests_by_class.setdefault(fn.cls, []).append(fn)
+    if not tests_by_class:
+        return
+    for cls, node in collection.test_classes(ctx):
+        if cls not in tests_by_class:
+            continue
+        shared = collection.class_shared(ctx, node)
+        if not shared:
+            continue
+        for fn in tests_by_class[cls]:
+            for write in collection.shared_writes(ctx, fn.node, set(shared)):
+                attr = shared[write.attr]
+                name = f"self.{write.attr}"
+                where = f"{os.path.basename(ctx.path)}:{attr.line}"
+                op = FixOp(ctx.path, "deepcopy-rebind", (("func", fn.qualname), ("name", name)))
+                ctx.report(
+                    "SLK201",
+                    write.node,
+                    f"test '{fn.node.name}' mutates class-scoped '{name}' (set in {attr.setup} at {where}): "
+                    f"{write.what}",
+                    Fix("safe" if attr.literal else "unsafe", f"Deep-copy '{name}' at the start of the test", (op,)),
+                    fixture=f"{cls}.{write.attr}",
+                    scope="class",
+                    defined=f"{ctx.path}:{attr.line}",
+                    owner=fn.qualname,
+                    owner_kind="test",
+                    fix_title="copy it first (copy.deepcopy) or create it in setup_method/setUp",
+                )
+
+
 # across files ----------------------------------------------------------------------
 def check_project(project: Project, settings: object) -> Iterator[Diagnostic]:
     immutable = immutable_fixtures(settings)
     for facts in project.facts.values():
         for test in facts.tests:
+            if test.cls and not collection.collected(project, facts.path, test.cls):
+                continue  # its class derives from a first-party class that is no TestCase after all
             yield from _writes(project, facts, test.cls, None, test.qualname, test.mutations, immutable)
         for fixture in facts.fixtures:
             rank = SCOPE_RANK.get(fixture.scope) if fixture.scope else None

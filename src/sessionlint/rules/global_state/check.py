@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import ast
+import os
 import re
 from bisect import bisect_left
 
+from sessionlint import collection
 from sessionlint.context import FileContext, Function, FunctionNode
 from sessionlint.syntax import const_str
 from sessionlint.rules.global_state.names import _FileNames
-from sessionlint.rules.global_state.report import _class_prefixes, _diagnostic, _monkeypatch_ops, _wrap_op
+from sessionlint.rules.global_state.report import (
+    _class_prefixes, _cleanup_ops, _diagnostic, _monkeypatch_ops, _wrap_op,
+)  # fmt: skip
 from sessionlint.rules.global_state.scan import _Scan
-from sessionlint.rules.global_state.targets import SETTER_WORDS, BUILTIN_RESTORES, CALL_WRITES, CODE, RESET_CALLS, STATE_OBJECTS, Target, XUNIT_SETUP_METHODS, XUNIT_TEARDOWN_FUNCTIONS, XUNIT_TEARDOWN_METHODS
-from sessionlint.rules.global_state.verdicts import _checks, _fragile, _Pending, _reassigned, _restored, _undoes_earlier
+from sessionlint.rules.global_state.targets import SETTER_WORDS, BUILTIN_RESTORES, CALL_WRITES, CODE, CONTEXTMANAGER_DECORATORS, RESET_CALLS, STATE_OBJECTS, Target, XUNIT_SETUP_METHODS, XUNIT_TEARDOWN_FUNCTIONS, XUNIT_TEARDOWN_METHODS
+from sessionlint.rules.global_state.verdicts import _checks, _Extra, _fragile, _Pending, _reassigned, _restored, _undoes_earlier
 
 def check_file(ctx: FileContext) -> None:
     names = _FileNames(ctx)
@@ -22,19 +26,24 @@ def check_file(ctx: FileContext) -> None:
     pending: list[_Pending] = []
     restores: dict[str, tuple] = {}
     prefilter = _Prefilter(ctx, names)
-    for fn in ctx.functions:
-        if fn.fixture is None and fn.test is None:
-            continue
+    owners: list[tuple[Function, _Extra | None]] = [
+        (fn, None) for fn in ctx.functions if fn.fixture is not None or fn.test is not None
+    ]
+    owners += _collection_owners(ctx, names, module_teardown)
+    for fn, extra in owners:
         if not prefilter.writes(fn.node) and (fn.fixture is None or not prefilter.restores(fn.node)):
             continue  # nothing in it can write (or, for a fixture, restore) global state
         scan = _Scan(names, fn.node).run()
         if fn.fixture is not None:
             restores[fn.qualname] = _fixture_restores(scan, fn)
-        if _forked(ctx, fn) or (fn.fixture is not None and fn.fixture.autouse and fn.fixture.scope == "session"):
+        sessionwide = fn.fixture is not None and fn.fixture.autouse and fn.fixture.scope == "session"
+        if _forked(ctx, fn) or (sessionwide and not _subdir_conftest(ctx)):
             continue  # a child process; or session-wide setup that every test it applies to sees
         scope_restores = list(scan.decorator_targets(fn.node.decorator_list))
         for node in names.class_chain(fn.cls):
             scope_restores += scan.decorator_targets(node.decorator_list)
+        if extra is not None:
+            scope_restores += extra.restores
         if fn.test is not None:
             scope_restores += module_teardown
             if fn.cls:
@@ -49,17 +58,22 @@ def check_file(ctx: FileContext) -> None:
             if e.write and not e.after_yield and not e.in_finally and not (e.restoring and not e.deletes)
             and e.target not in reassigned
             and not _restored(e, scan.events, scope_restores) and not _undoes_earlier(e, scan.events)
+            # a setup rebinding its own module's global (``global _saved; _saved = ...``) is the same
+            # for every test that sees it, whatever the order
+            and not (extra is not None and extra.kind == "setup" and e.target[0] == "global")
         ]  # fmt: skip
         if fn.test is not None and any(e.write and e.restoring for e in scan.events):
             leaks += _fragile_restores(fn.node, scan.events, leaks, scope_restores)
         if not leaks:
             continue
         wrap_op = _wrap_op(ctx, fn, scan, leaks)
-        mp_ops = _monkeypatch_ops(ctx, fn, scan, leaks, names)
+        mp_ops = _monkeypatch_ops(ctx, fn, scan, leaks, names) if extra is None else {}
+        cleanup_ops = _cleanup_ops(ctx, fn, scan, leaks, names, extra)
         for event in leaks:
-            diagnostic = _diagnostic(ctx, fn, event, wrap_op, mp_ops)
-            owner = "test" if fn.test is not None else "fixture"
-            pending.append(_Pending(diagnostic, owner, fn.qualname, fn.cls, event.target, _requests(ctx, fn)))
+            diagnostic = _diagnostic(ctx, fn, event, wrap_op, mp_ops, extra, cleanup_ops)
+            owner = "test" if fn.test is not None else "fixture" if extra is None else extra.kind
+            requests = _requests(ctx, fn) if extra is None else ()
+            pending.append(_Pending(diagnostic, owner, fn.qualname, fn.cls, event.target, requests, sessionwide))
     if pending or restores:
         rule_data = _rule_data(ctx)
         if rule_data is not None:
@@ -67,6 +81,45 @@ def check_file(ctx: FileContext) -> None:
         else:  # no place for cross-file facts: report what this file shows
             for item in pending:
                 ctx.facts.diagnostics.append(item.diagnostic)
+
+
+def _subdir_conftest(ctx: FileContext) -> bool:
+    """A conftest.py: its session-autouse fixtures start with the first test of its directory (the
+    project step keeps them only when linted tests lie outside that directory)."""
+    return os.path.basename(ctx.path) == "conftest.py"
+
+
+def _collection_owners(ctx: FileContext, names: _FileNames, module_teardown: list[Target]) -> list:
+    """xunit/unittest setups, class and module bodies of test modules, ``@contextmanager`` helpers."""
+    found: list[tuple[Function, _Extra]] = []
+    base = os.path.basename(ctx.path)
+    is_test_module = base != "conftest.py" and bool(getattr(ctx.settings, "is_test_file", lambda p: False)(ctx.path))
+    if is_test_module:
+        for setup in collection.module_setups(ctx):
+            found.append((Function(setup.node, None), _Extra("setup", f"{setup.name}()", setup.scope, module_teardown)))
+        body = collection.body_function(ctx.tree.body, "<module>", ctx.tree)
+        if body is not None:
+            found.append((Function(body, None), _Extra("body", "module body", "", [])))
+        for stmt in ctx.tree.body:
+            if isinstance(stmt, ast.ClassDef):
+                body = collection.body_function(stmt.body, f"<class {stmt.name}>", stmt)
+                if body is not None:
+                    found.append((Function(body, None), _Extra("body", f"class body of '{stmt.name}'", "", [])))
+        for cls, node in collection.test_classes(ctx):
+            teardown = list(module_teardown)
+            for chain in names.class_chain(cls):
+                for fn in collection.class_teardowns(chain):
+                    teardown += _targets_written(names, fn)
+            for setup in collection.class_setups(ctx, node, cls):
+                found.append((Function(setup.node, cls), _Extra("setup", f"{setup.name}()", setup.scope, teardown)))
+    if base != "conftest.py":
+        for name, fn in ctx.module_functions.items():
+            if name == fn.name and any(
+                (ctx.qualify(d.func if isinstance(d, ast.Call) else d) or "") in CONTEXTMANAGER_DECORATORS
+                for d in fn.decorator_list
+            ):
+                found.append((Function(fn, None), _Extra("helper", f"context manager '{name}'", "", [])))
+    return found
 
 
 # Plain substrings (found with str.find: far faster than one big alternation) that mark a line

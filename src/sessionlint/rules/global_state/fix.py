@@ -197,3 +197,61 @@ def _return_to_yield(rest: list[cst.BaseStatement]) -> list[cst.BaseStatement]:
     value = ret.value
     expr = cst.Expr(value=cst.Yield(value=value))
     return [*rest[:-1], last.with_changes(body=[expr])]
+
+
+# xunit and unittest ----------------------------------------------------------------------------
+@fixer("xunit-to-fixture")
+def _xunit_to_fixture(module: cst.Module, op: FixOp) -> cst.Module:
+    """``def setup_module(module):`` -> ``@pytest.fixture(scope="module", autouse=True)`` without
+    parameters (pytest skips a fixture when it looks for xunit setups, so the name may stay)."""
+    pytest = pytest_alias(module)
+    scope = op.arg("scope", "module")
+
+    def edit(fn: cst.FunctionDef) -> cst.FunctionDef:
+        if fn.decorators:
+            return fn  # already a fixture (or decorated otherwise: leave it)
+        decorator = cst.Decorator(decorator=cst.parse_expression(f'{pytest}.fixture(scope="{scope}", autouse=True)'))
+        return fn.with_changes(decorators=[decorator], params=cst.Parameters())
+
+    module = edit_function(module, op.arg("func"), edit)
+    return ensure_import(module, "pytest") if pytest == "pytest" else module
+
+
+class _InsertBefore(OwnBodyTransformer):
+    """Insert statements before the ``occurrence``-th statement line whose code is ``text``."""
+
+    def __init__(self, text: str, occurrence: int, code: str) -> None:
+        super().__init__()
+        self.text, self.occurrence, self.code = _normal(text), occurrence, code
+        self.seen = 0
+        self.done = False
+
+    def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):
+        if self.done or len(updated.body) != 1:
+            return updated
+        code = _normal(cst.Module([]).code_for_node(updated.body[0].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)))
+        if code != self.text:
+            return updated
+        index, self.seen = self.seen, self.seen + 1
+        if index != self.occurrence:
+            return updated
+        self.done = True
+        new = list(cst.parse_module(self.code + "\n").body)
+        if updated.leading_lines:
+            new[0] = new[0].with_changes(leading_lines=updated.leading_lines)
+            updated = updated.with_changes(leading_lines=())
+        return cst.FlattenSentinel([*new, updated])
+
+
+@fixer("slk301-add-cleanup")
+def _add_cleanup(module: cst.Module, op: FixOp) -> cst.Module:
+    """Register the undo with ``self.addCleanup(...)`` just before a write in a unittest method."""
+
+    def edit(fn: cst.FunctionDef) -> cst.FunctionDef:
+        inserter = _InsertBefore(op.arg("stmt"), int(op.arg("occurrence", "0")), op.arg("code"))
+        body = fn.body.visit(inserter)
+        if not inserter.done:
+            raise FixError("the statement to restore was not found")
+        return fn.with_changes(body=body)
+
+    return edit_function(module, op.arg("func"), edit)

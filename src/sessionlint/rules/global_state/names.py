@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 
+from sessionlint import collection
 from sessionlint.context import FileContext, FunctionNode
 from sessionlint.syntax import Walker, const_str, walk_own
 from sessionlint.rules.global_state.targets import GETTERS, IMPORT_CALLS, STATE_OBJECTS, Target
@@ -69,7 +70,11 @@ class _FileNames:
         extras = tuple(getattr(ctx.settings, "extra_global_targets", ()) or ())
         self.warnings = any(e == "warnings" or e.startswith("warnings.") for e in extras)
         self.extras = tuple(e for e in extras if not (e == "warnings" or e.startswith("warnings.")))
-        self.unittest_classes = {name for name in self.classes if self._unittest(name, set())}
+        kinds = (ctx.facts.rule_data.get(collection.KEY) or {}).get("kinds", {})  # collection.py's view
+        self.unittest_classes = {
+            name for name in self.classes
+            if self._unittest(name, set()) or kinds.get(name) in (collection.UNITTEST, collection.MAYBE)
+        }  # fmt: skip
 
     def read_elsewhere(self, name: str, writer: FunctionNode) -> bool:
         """Whether a function other than ``writer`` (a test, fixture, helper or method) reads global ``name``."""

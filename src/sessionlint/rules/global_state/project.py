@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from typing import Iterator
 
+from sessionlint import collection
 from sessionlint.index import Project
 from sessionlint.model import BROAD_SCOPES, Diagnostic
 from sessionlint.rules.global_state.targets import BUILTIN_RESTORES, CODE, covers, Target
@@ -24,12 +26,28 @@ def check_project(project: Project, settings: object) -> Iterator[Diagnostic]:
         pending: list[_Pending] = data[CODE]["pending"]
         owners: dict[tuple[str, str], list[Target]] = {}
         for item in pending:
+            if item.cls and not collection.collected(project, path, item.cls):
+                continue  # a class deriving from a first-party class that is no TestCase after all
+            if item.sessionwide and not _tests_elsewhere(project, path):
+                continue
             key = (item.owner, item.qualname)
             if key not in owners:
                 owners[key] = _used_restores(project, facts, item, restores_cache)
             if any(covers(t, item.target) for t in owners[key]):
                 continue
             yield _settle_fix(project, path, item.diagnostic, defined)
+
+
+def _tests_elsewhere(project: Project, conftest: str) -> bool:
+    """Whether linted test modules outside ``conftest``'s directory share its project root (only the
+    linted files count: never a walk above them)."""
+    directory = os.path.join(os.path.dirname(conftest), "")
+    root = os.path.join(project.root_of(conftest), "")
+    return any(
+        p.startswith(root) and not p.startswith(directory) and os.path.basename(p) != "conftest.py"
+        and bool(project.facts[p].test_requests)
+        for p in project.facts
+    )  # fmt: skip
 
 
 def _settle_fix(project: Project, path: str, diagnostic: Diagnostic, defined: dict) -> Diagnostic:
@@ -92,6 +110,8 @@ def _used_restores(project: Project, facts, item: _Pending, cache: dict) -> list
     """What the fixtures ``item``'s owner uses (requested, usefixtures, autouse) put back in teardown."""
     names = list(item.requests)
     requester = None
+    if item.owner in ("body", "helper"):
+        return []  # runs at import, or wherever a test enters it: no fixture applies
     if item.owner == "fixture":
         requester = next((f for f in facts.fixtures if f.qualname == item.qualname), None)
         if requester is None or requester.scope in BROAD_SCOPES:

@@ -11,9 +11,83 @@ from sessionlint.syntax import walk_own
 from sessionlint.rules.global_state.names import _FileNames
 from sessionlint.rules.global_state.scan import _Scan
 from sessionlint.rules.global_state.targets import CODE
+from sessionlint.rules.global_state.verdicts import _Extra
 
 # --------------------------------------------------------------------------------------------
 # diagnostics and fixes
+
+
+def _cleanup_ops(ctx: FileContext, fn: Function, scan: _Scan, leaks: list[Event], names: _FileNames, extra) -> dict:
+    """Fixes for writes in unittest methods and xunit module setups, keyed by ``id(event)``; the marker
+    key ``"unittest"`` says the owner is a unittest method (where monkeypatch cannot be requested).
+
+    - a unittest test or ``setUp``: ``self.addCleanup(...)`` registered just before the write (stdlib
+      only, any Python): safe for os.environ items and os.chdir, unsafe for attributes (the saved
+      value is read before the write: an attribute that does not exist yet raises);
+    - ``setup_module``: becomes a module-scoped autouse fixture whose writes go through
+      ``pytest.MonkeyPatch.context()``: unsafe (it now runs among the fixtures, in their order).
+    """
+    found: dict = {}
+    in_unittest = bool(fn.cls) and any(c in names.unittest_classes for c in _class_prefixes(fn.cls or ""))
+    setup = extra is not None and extra.kind == "setup"
+    if in_unittest and (fn.test is not None or (setup and extra.scope == "function")):
+        found["unittest"] = True
+        args = fn.node.args.posonlyargs + fn.node.args.args
+        me = args[0].arg if args else None
+        if me is None or names.aliases.get("os") != "os":
+            return found
+        for event in leaks:
+            stmt = event.stmt
+            if stmt is None:
+                continue
+            fam, key = event.target
+            code, safe = None, True
+            if fam == "env" and key is not None and event.call.startswith((".setenv(", ".delenv(")):
+                k = f'"{key}"' if key.isprintable() and not any(c in key for c in "\\\"'") else repr(key)
+                code = (
+                    f"if {k} in os.environ:\n    {me}.addCleanup(os.environ.__setitem__, {k}, os.environ[{k}])\n"
+                    f"else:\n    {me}.addCleanup(os.environ.pop, {k}, None)"
+                )
+            elif fam == "cwd" and event.call.startswith(".chdir("):
+                code = f"{me}.addCleanup(os.chdir, os.getcwd())"
+            elif fam == "attr" and isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Attribute):
+                target = stmt.targets[0]
+                obj = names.segment(target.value)
+                code, safe = f'{me}.addCleanup(setattr, {obj}, "{target.attr}", {obj}.{target.attr})', False
+            if code is None:
+                continue
+            op = FixOp(ctx.path, "slk301-add-cleanup", (
+                ("func", fn.qualname), ("stmt", names.segment(stmt)),
+                ("occurrence", str(_occurrence(names, fn.node, stmt))), ("code", code),
+            ))  # fmt: skip
+            found[id(event)] = Fix("safe" if safe else "unsafe", f"Restore it with {me}.addCleanup(...)", (op,))
+        return found
+    if setup and extra.scope == "module" and fn.cls is None:
+        node = fn.node
+        fixable = [e for e in leaks if e.call and e.stmt is not None]
+        params = {a.arg for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs}
+        used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+        if (
+            not fixable or params & used or scan.yield_pos is not None
+            or any(isinstance(n, ast.Return) for n in walk_own(node)) or node.decorator_list
+        ):
+            return found
+        mp = next(name for name in ("mp", "mpatch", "_mp", "_monkeypatch") if name not in used)
+        ops = (
+            FixOp(ctx.path, "xunit-to-fixture", (("func", fn.qualname), ("scope", "module"))),
+            FixOp(ctx.path, "slk301-mp-context", (
+                ("func", fn.qualname), ("mp", mp), ("return", "append"), *_rewrite_args(names, node, fixable),
+            )),
+        )  # fmt: skip
+        fix = Fix(
+            "unsafe",
+            f"Turn {node.name}() into a module-scoped autouse fixture that undoes its changes with "
+            "pytest.MonkeyPatch.context()",
+            ops,
+        )
+        for event in fixable:
+            found[id(event)] = fix
+    return found
 
 
 def _owner_label(fn: Function) -> str:
@@ -30,18 +104,31 @@ def _broad(fn: Function) -> bool:
     return fn.fixture is not None and fn.fixture.scope in BROAD_SCOPES
 
 
-def _diagnostic(ctx: FileContext, fn: Function, event: Event, wrap_op, mp_ops: dict) -> Diagnostic:
+def _diagnostic(
+    ctx: FileContext, fn: Function, event: Event, wrap_op, mp_ops: dict, extra: _Extra | None = None,
+    cleanup_ops: dict | None = None,
+) -> Diagnostic:
     broad = _broad(fn)
     mp = "mp" if broad else "monkeypatch"
     advice = event.advice.replace("{mp}", mp)
     if broad and "{mp}" in event.advice:
         advice += " inside `with pytest.MonkeyPatch.context() as mp:` around the yield"
+    label = _owner_label(fn) if extra is None else extra.label
+    if extra is not None and extra.kind == "setup":
+        teardown = {"module": "teardown_module()", "class": "teardown_class()"}.get(extra.scope, "the teardown")
+        advice = f"undo it in {teardown} or with addCleanup(), or {advice}"
+    elif extra is not None and extra.kind == "body":
+        advice = "it runs when pytest imports the module; move it into a fixture that restores it"
+    if fn.cls and fn.test is not None and cleanup_ops is not None and "unittest" in cleanup_ops:
+        advice = "restore it with self.addCleanup(...) or mock.patch"
     tail = "restores it only if the test passes" if event.fragile else "never restores it"
-    message = f"{_owner_label(fn)} {event.what}" + ("" if event.what.endswith("cannot be undone") else f" and {tail}")
+    message = f"{label} {event.what}" + ("" if event.what.endswith("cannot be undone") else f" and {tail}")
     if event.fragile:
         advice = f"{advice}; or put it back in a finally block"
     fix = None
-    if event.call and event.stmt is not None:
+    if cleanup_ops and id(event) in cleanup_ops:
+        fix = cleanup_ops[id(event)]
+    elif event.call and event.stmt is not None:
         if broad:
             if wrap_op is not None:
                 fix = Fix(
@@ -58,11 +145,12 @@ def _diagnostic(ctx: FileContext, fn: Function, event: Event, wrap_op, mp_ops: d
             )
     span = ctx.span(event.node)
     fixture = fn.fixture
+    scope = (fixture.scope or "") if fixture else extra.scope if extra is not None else ""
     return Diagnostic(
         ctx.path, span.line, span.col, CODE, message, span.end_line, span.end_col, fix,
-        fixture=fixture.name if fixture else "", scope=(fixture.scope or "") if fixture else "",
+        fixture=fixture.name if fixture else "", scope=scope,
         defined=f"{ctx.path}:{fixture.span.line}" if fixture else "", owner=fn.qualname,
-        owner_kind="test" if fn.test is not None else "fixture" if fixture is not None else "",
+        owner_kind="test" if fn.test is not None else "fixture" if fixture is not None else extra.kind if extra else "",
         target=str(event.target[0]), target_key=str(event.target[1] or ""), fix_title=advice,
     )  # fmt: skip
 

@@ -121,6 +121,13 @@ class _Restores:
             return [(family, None)]
         if qual.rsplit(".", 1)[-1] in DJANGO_SETTINGS_OVERRIDES:
             return [("attr", "django.conf.settings")]
+        if (
+            isinstance(expr.func, ast.Attribute)
+            and expr.func.attr in ("settings", "modify_settings")
+            and isinstance(expr.func.value, ast.Name)
+            and expr.func.value.id in ("self", "cls")
+        ):
+            return [("attr", "django.conf.settings")]  # django's SimpleTestCase.settings(): override_settings
         if isinstance(expr.func, ast.Name) and expr.func.id in self.ctx.module_functions and self.depth < 2:
             return self.helper_context(self.ctx.module_functions[expr.func.id], expr)
         last = qual.rsplit(".", 1)[-1] if qual else (expr.func.attr if isinstance(expr.func, ast.Attribute) else "")

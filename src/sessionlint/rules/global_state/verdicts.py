@@ -87,8 +87,21 @@ def _reassigned(events: list[Event]) -> set[Target]:
 @dataclass(slots=True)
 class _Pending:
     diagnostic: Diagnostic
-    owner: str  # "test" | "fixture"
+    owner: str  # "test" | "fixture" | "setup" (xunit/unittest) | "body" (collection) | "helper"
     qualname: str
     cls: str | None
     target: Target
     requests: tuple[str, ...] = ()  # fixture names the owner requests (parameters, usefixtures)
+    sessionwide: bool = False  # a session-scoped autouse fixture of a conftest: order-dependent only
+    # when tests outside the conftest's directory exist (settled across files)
+
+
+@dataclass(slots=True)
+class _Extra:
+    """An owner beyond fixtures and tests: an xunit/unittest setup, a class or module body run at
+    collection, a ``@contextmanager`` helper."""
+
+    kind: str  # "setup" | "body" | "helper"
+    label: str  # "setup_module()", "module body", "class body of 'TestX'", ...
+    scope: str  # "module" | "class" | "function" | ""
+    restores: list  # targets its teardowns put back

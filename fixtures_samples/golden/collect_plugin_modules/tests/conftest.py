@@ -1,0 +1,3 @@
+pytest_plugins = ["mypkg.testing"]
+
+from util.fixtures import *  # noqa: F401,F403

@@ -1,0 +1,5 @@
+import os
+
+
+def test_offline():
+    assert os.environ["APP_OFFLINE"] == "1"

@@ -1,0 +1,5 @@
+import os
+
+
+def test_settings_set():
+    assert os.environ["APP_SETTINGS"] == "test"

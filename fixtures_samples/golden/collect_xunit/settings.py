@@ -1,0 +1,2 @@
+USE_INTERNET = True
+TIMEOUT = 10

@@ -1,0 +1,5 @@
+import report
+
+
+def test_report_is_english():
+    assert report.title() == "Report"
