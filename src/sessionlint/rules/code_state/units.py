@@ -144,10 +144,19 @@ def _str(node: ast.expr | None) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
+# the last name of every call ``_patches`` can recognise: the others are not qualified at all
+_PATCH_NAMES = frozenset(
+    {"setenv", "delenv", "setitem", "delitem", "chdir", "freeze_time", "dict", "setattr", "object", "patch"}
+    | {name.rsplit(".", 1)[1] for name in _ENV_WRITERS}
+)
+
+
 def _patches(ctx: FileContext, call: ast.Call, line: int, end: int) -> list[Patch]:
     func = call.func
-    q = ctx.qualify(func) or ""
     attr = func.attr if isinstance(func, ast.Attribute) else ""
+    if (attr or getattr(func, "id", "")) not in _PATCH_NAMES:
+        return []
+    q = ctx.qualify(func) or ""
     first = call.args[0] if call.args else None
     if attr in ("setenv", "delenv"):
         return [Patch("env", _str(first) or "*", line, end)]
@@ -198,18 +207,19 @@ def _fill(ctx: FileContext, fn: FunctionNode, unit: Unit) -> None:
     for dec in fn.decorator_list:
         if isinstance(dec, ast.Call):
             extents[id(dec)] = (fn.lineno, end)
-    for node in ast.walk(fn):
-        if isinstance(node, (ast.With, ast.AsyncWith)):
-            for item in node.items:
-                if isinstance(item.context_expr, ast.Call):
-                    extents[id(item.context_expr)] = (node.lineno, node.end_lineno or node.lineno)
     clears: set[str] = set()
     local: set[str] = set(fn.args.args and [a.arg for a in fn.args.args] or ())
     # decorators run once, when the module is imported: their calls are not the test's
     # (django's ``@setup(templates)`` fills a module dict at collection)
     decorating = {id(n) for dec in fn.decorator_list for n in ast.walk(dec)}
+    # one walk: ast.walk is breadth-first, so a ``with`` statement is met before the calls of its
+    # items, and their extent is known when they are
     for node in ast.walk(fn):
-        if isinstance(node, ast.Call):
+        if isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                if isinstance(item.context_expr, ast.Call):
+                    extents[id(item.context_expr)] = (node.lineno, node.end_lineno or node.lineno)
+        elif isinstance(node, ast.Call):
             line, stop = extents.get(id(node), (node.lineno, end))
             unit.patches += _patches(ctx, node, line, stop)
             q = ctx.qualify(node.func) or ""
@@ -223,7 +233,7 @@ def _fill(ctx: FileContext, fn: FunctionNode, unit: Unit) -> None:
             if target is not None and not target.endswith(".cache_clear") and id(node) not in decorating:
                 args = [(str(i), a.id) for i, a in enumerate(node.args) if isinstance(a, ast.Name)]
                 args += [(k.arg, k.value.id) for k in node.keywords if k.arg and isinstance(k.value, ast.Name)]
-                text = ast.unparse(node.func)
+                text = _dotted_text(node.func)
                 unit.calls.append(Call(target, text, *_pos(ctx, node), tuple(args)))
         elif isinstance(node, ast.Attribute) and node.attr == "cache_clear":
             q = ctx.qualify(node.value)
@@ -247,6 +257,13 @@ def _fill(ctx: FileContext, fn: FunctionNode, unit: Unit) -> None:
     # a fixture's patches before yield hold for the whole test it serves
     unit.clears = frozenset(clears)
     unit.local = frozenset(local)
+
+
+def _dotted_text(node: ast.expr) -> str:
+    """``pkg.mod.func`` as written: what ``ast.unparse`` gives for a dotted name, without its cost
+    (``_first_party`` admits only dotted names)."""
+    found = dotted_parts(node)
+    return ".".join([found[0], *found[1]]) if found is not None else ast.unparse(node)
 
 
 def _sys_modules_edit(ctx: FileContext, call: ast.Call) -> bool:
