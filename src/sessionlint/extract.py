@@ -105,6 +105,8 @@ class _Extractor:
     def __init__(self, ctx: FileContext) -> None:
         self.ctx = ctx
         self.module_params: set[str] = set()
+        # test class -> {"self.x": fixture}: ``self.x = fixture_value`` in an autouse class fixture
+        self.self_aliases: dict[str, dict[str, str]] = {}
 
     def run(self) -> None:
         ctx, tree = self.ctx, self.ctx.tree
@@ -174,6 +176,9 @@ class _Extractor:
                 usefixtures += self._usefixtures(_as_list(stmt.value))
         if usefixtures:
             self.ctx.facts.class_usefixtures[name] = usefixtures
+        bound = self._self_bindings(node)
+        if bound:
+            self.self_aliases[name] = bound
         is_test_class = node.name.startswith("Test") and not any(
             isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name == "__init__" for s in node.body
         )
@@ -196,7 +201,8 @@ class _Extractor:
             requested = tuple(a for a in args if a not in own_params)
             usefixtures = self._usefixtures(node.decorator_list)
             test = TestDef(node.name, cls, ctx.def_span(node), requested, usefixtures=usefixtures)
-            test.mutations = find_mutations(ctx, node, set(requested))
+            extra = {k: v for k, v in self.self_aliases.get(cls or "", {}).items() if v not in requested}
+            test.mutations = find_mutations(ctx, node, set(requested), extra=extra)
             where = cls or ""
             known = ctx.facts.test_requests.get(where, ())
             ctx.facts.test_requests[where] = tuple(sorted({*known, *requested, *usefixtures} - _NOT_FIXTURES))
@@ -205,6 +211,30 @@ class _Extractor:
                 ctx.facts.tests.append(test)
         else:
             ctx.functions.append(Function(node, cls))
+
+    def _self_bindings(self, node: ast.ClassDef) -> dict[str, str]:
+        """``self.x = value`` in an autouse fixture of the class: tests reach the fixture's value as ``self.x``."""
+        found: dict[str, str] = {}
+        for stmt in node.body:
+            if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            dec = self._fixture_decorator(stmt)
+            if not (
+                isinstance(dec, ast.Call)
+                and any(k.arg == "autouse" and isinstance(k.value, ast.Constant) and k.value.value is True for k in dec.keywords)
+            ):
+                continue
+            args = set(_arg_names(stmt)) - _NOT_FIXTURES - {"request"}
+            for inner in values.own_nodes(stmt):
+                if isinstance(inner, ast.Assign) and isinstance(inner.value, ast.Name) and inner.value.id in args:
+                    for target in inner.targets:
+                        if (
+                            isinstance(target, ast.Attribute)
+                            and isinstance(target.value, ast.Name)
+                            and target.value.id == "self"
+                        ):
+                            found[f"self.{target.attr}"] = inner.value.id
+        return found
 
     def _fixture_decorator(self, node: FunctionNode) -> ast.expr | None:
         for dec in node.decorator_list:
