@@ -56,10 +56,17 @@ def apply_ops(text: str, ops: Sequence[FixOp]) -> str:
 def _load_fixers() -> None:
     from importlib import import_module
 
+    from importlib.util import find_spec
+
     from sessionlint.fixers import FAMILIES
+    from sessionlint.rules import FAMILIES as RULE_FAMILIES
 
     for family in FAMILIES:
         import_module(f"sessionlint.fixers.{family}")
+    for family in RULE_FAMILIES:  # a family package keeps its fixers in its own ``fix`` module
+        package = f"sessionlint.rules.{family}"
+        if find_spec(package).submodule_search_locations and find_spec(f"{package}.fix") is not None:  # type: ignore[union-attr]
+            import_module(f"{package}.fix")
 
 
 # finding and editing functions ------------------------------------------------------

@@ -17,7 +17,7 @@ from sessionlint.rules.base import Example, Rule
 if TYPE_CHECKING:
     from sessionlint.context import FileContext
 
-FAMILIES = ("parse", "shared", "resources", "globalstate", "database", "scope")
+FAMILIES = ("parse", "shared", "module_state", "resources", "globalstate", "database", "scope")
 
 
 def _load() -> list[ModuleType]:
