@@ -118,12 +118,15 @@ class Walker:
 
     # events ---------------------------------------------------------------
     def _tracked(self, node: ast.AST) -> str | None:
-        if not self.alias:
+        alias = self.alias
+        if not alias:
             return None
+        if isinstance(node, ast.Name):  # the common case, without the chain walk
+            return alias.get(node.id)
         for link in _chain(node):
             key = _key(link)
-            if key is not None and key in self.alias:
-                return self.alias[key]
+            if key is not None and key in alias:
+                return alias[key]
         return None
 
     def _emit(self, name: str, node: ast.AST, what: str, ambiguous: bool = False) -> None:
@@ -159,6 +162,8 @@ class Walker:
         return inner
 
     def _lambda(self, node: ast.Lambda) -> None:
+        if not self.alias:
+            return
         inner = self._inner(node.args, set())
         if inner is None:
             return
@@ -166,6 +171,8 @@ class Walker:
         inner._calls(ast.Expr(value=node.body))
 
     def _nested(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        if not self.alias:
+            return
         declared: set[str] = set()
         assigned: set[str] = set()
         for sub in ast.walk(node):
@@ -284,6 +291,8 @@ class Walker:
 
     def _source(self, value: ast.expr) -> str | None:
         """The tracked value an expression is (not a copy of), or None."""
+        if isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Slice):
+            return None  # ``x[:]``: a new list (numpy slices are views, but precision first)
         if isinstance(value, (ast.Name, ast.Subscript, ast.Attribute)) or (
             isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "getattr"
         ):

@@ -251,7 +251,7 @@ def classify(ctx: FileContext, fn: FunctionNode, expr: ast.expr | None, args: tu
         return Value("factory", "a function", span)
     if isinstance(expr, ast.Call):
         value = _classify_call(ctx, fn, expr, span)
-        if value.kind == "opaque" and depth == 0:  # ``-> dict[str, str]``: the annotation says what it is
+        if value.kind == "opaque" and depth == 0 and fn.returns is not None:  # ``-> dict[str, str]``
             annotated = _returns_kind(ctx, fn, any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in own_nodes(fn)))
             if annotated is not None:
                 return Value("mutable", annotated, span)

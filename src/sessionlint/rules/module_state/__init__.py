@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 from dataclasses import replace
+from functools import lru_cache
 from typing import Iterator
 
 from sessionlint.context import FileContext, Function
@@ -125,17 +127,28 @@ def check_file(ctx: FileContext) -> None:
     reset = autouse_touched(ctx, ctx.functions)
     class_nodes = _class_nodes(ctx)
     pending: list[tuple[str, int, str, Diagnostic, bool]] = []
+    candidates = [*containers, *(n for n in imported if not _class_like(imported[n].name))]
+    modules = [a for a, q in ctx.aliases.items() if q.split(".")[-1] == a or "." not in q]
     for fn in owners:
-        local = local_names(fn.node)
-        names = {n for n in (*containers, *imported) if n not in local}
-        extra: dict[str, str] = {}
+        text = "\n".join(ctx.lines[fn.node.lineno - 1 : fn.node.end_lineno])
+        # a cheap look at the text first: most functions write nothing that could be module state
+        names = {n for n in candidates if n in text and _written(n, text)}
         cls_attrs = classes.get(fn.cls or "", {}) if fn.cls else {}
         cls_short = (fn.cls or "").rsplit(".", 1)[-1]
+        extra: dict[str, str] = {}
         for attr in cls_attrs:
-            for receiver in ("self", "cls", cls_short):
-                extra[f"{receiver}.{attr}"] = f"{fn.cls}.{attr}"
-        modattrs = {k: v for k, v in module_attribute_keys(ctx, fn.node, local).items() if k not in extra}
-        extra.update({k: f"\0mod\0{v}" for k, v in modattrs.items()})
+            if attr in text and _written(rf"(?:self|cls|{re.escape(cls_short)})\.{re.escape(attr)}", text, raw=True):
+                for receiver in ("self", "cls", cls_short):
+                    extra[f"{receiver}.{attr}"] = f"{fn.cls}.{attr}"
+        # names the function binds itself are left to the walker: an assignment drops the alias
+        params = _params(fn.node)
+        if any(f"{m}." in text for m in modules) and _MODULE_CONSTANT.search(text):
+            modattrs = {
+                k: v for k, v in module_attribute_keys(ctx, fn.node, params).items()
+                if k not in extra and k.rsplit(".", 1)[-1].isupper()
+            }  # fmt: skip
+            extra.update({k: f"\0mod\0{v}" for k, v in modattrs.items()})
+        names -= params
         if not names and not extra:
             continue
         fixture = fn.fixture
@@ -196,6 +209,33 @@ def _direct_attribute(write: Write) -> bool:
     if isinstance(node, ast.AugAssign):
         node = node.target
     return isinstance(node, ast.Attribute) and _key(node.value) is not None
+
+
+_MODULE_CONSTANT = re.compile(r"\b[A-Za-z_]\w*\.[A-Z][A-Z0-9_]+\b")
+
+
+def _class_like(name: str) -> bool:
+    return name[:1].isupper() and not name.isupper()
+
+
+def _written(name: str, text: str, raw: bool = False) -> bool:
+    """Whether ``text`` may write to ``name`` or alias it: a textual pre-check, loose on purpose."""
+    return _write_pattern(name if raw else rf"\b{re.escape(name)}").search(text) is not None
+
+
+@lru_cache(maxsize=4096)
+def _write_pattern(n: str) -> re.Pattern[str]:
+    return re.compile(
+        rf"{n}\s*(?:\[|\.\w+\s*(?:=[^=]|[-+*/|&^%@]=)|\s*[-+*/|&^%@]=|\.\w+\()"
+        rf"|=\s*{n}\s*(?:$|[\[.;#)])|\bin\s+{n}|\(\s*{n}\s*[,)]|,\s*{n}\s*[,)]|\bdel\s+{n}",
+        re.M,
+    )
+
+
+def _params(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    args = fn.args
+    names = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
+    return names | {a.arg for a in (args.vararg, args.kwarg) if a is not None}
 
 
 def _reset_elsewhere(value: str, teardown: set[str], cls_short: str) -> bool:
