@@ -125,10 +125,11 @@ def check_file(ctx: FileContext) -> None:
     classes = class_containers(ctx)
     imported = {imp.asname: imp for imp in ctx.facts.imports if imp.name != "*"}
     reset = autouse_touched(ctx, ctx.functions)
-    class_nodes = _class_nodes(ctx)
     pending: list[tuple[str, int, str, Diagnostic, bool]] = []
     candidates = [*containers, *(n for n in imported if not _class_like(imported[n].name))]
-    modules = [a for a, q in ctx.aliases.items() if q.split(".")[-1] == a or "." not in q]
+    class_nodes = _class_nodes(ctx)
+    modules = list(ctx.aliases)
+    set_up = _set_up_bindings(class_nodes, set(candidates)) if class_nodes and candidates else {}
     for fn in owners:
         text = "\n".join(ctx.lines[fn.node.lineno - 1 : fn.node.end_lineno])
         # a cheap look at the text first: most functions write nothing that could be module state
@@ -136,6 +137,9 @@ def check_file(ctx: FileContext) -> None:
         cls_attrs = classes.get(fn.cls or "", {}) if fn.cls else {}
         cls_short = (fn.cls or "").rsplit(".", 1)[-1]
         extra: dict[str, str] = {}
+        for key, bound in set_up.get(fn.cls or "", {}).items():  # ``self.x = X`` in setUp: ``self.x`` is X
+            if key in text and bound in candidates:
+                extra[key] = bound
         for attr in cls_attrs:
             if attr in text and _written(rf"(?:self|cls|{re.escape(cls_short)})\.{re.escape(attr)}", text, raw=True):
                 for receiver in ("self", "cls", cls_short):
@@ -172,7 +176,7 @@ def check_file(ctx: FileContext) -> None:
                 qual = write.value[len("\0mod\0") :]
                 module, _, name = qual.rpartition(".")
                 level = len(module) - len(module.lstrip("."))
-                diag = _diagnostic(ctx, fn, write, name, _DESC, qual, fix_op)
+                diag = _diagnostic(ctx, fn, write, name, _DESC, module, fix_op)
                 pending.append((module.lstrip("."), level, name, diag, direct_attr))
             elif write.value in containers:
                 if direct_attr and _builtin(containers[write.value]):
@@ -212,6 +216,29 @@ def _direct_attribute(write: Write) -> bool:
 
 
 _MODULE_CONSTANT = re.compile(r"\b[A-Za-z_]\w*\.[A-Z][A-Z0-9_]+\b")
+
+
+_SET_UPS = frozenset({"setUp", "setup_method", "setup", "setUpClass", "setup_class"})
+
+
+def _set_up_bindings(classes: dict[str, ast.ClassDef], names: set[str]) -> dict[str, dict[str, str]]:
+    """``self.x = X`` in ``setUp``/``setup_method`` (X a module container or import): class -> {"self.x": X}."""
+    found: dict[str, dict[str, str]] = {}
+    for qualname, node in classes.items():
+        for stmt in node.body:
+            if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) or stmt.name not in _SET_UPS:
+                continue
+            for inner in stmt.body:
+                if (
+                    isinstance(inner, ast.Assign)
+                    and isinstance(inner.value, ast.Name)
+                    and inner.value.id in names
+                    and len(inner.targets) == 1
+                ):
+                    key = _key(inner.targets[0])
+                    if key is not None and key.split(".")[0] in ("self", "cls"):
+                        found.setdefault(qualname, {})[key] = inner.value.id
+    return found
 
 
 def _class_like(name: str) -> bool:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from sessionlint import values
 from sessionlint.context import FileContext, Function, FunctionNode
-from sessionlint.mutations import Walker, _chain, _key
+from sessionlint.mutations import CONTAINER_METHODS, Walker, _chain, _key
 
 # calls that patch a container for the duration of a test and put it back
 _PATCHERS = frozenset({"setitem", "delitem", "setattr", "delattr"})
@@ -254,33 +254,57 @@ def module_attribute_keys(ctx: FileContext, fn: FunctionNode, local: set[str]) -
     return found
 
 
+_SETUPS = frozenset({"setup_method", "setUp", "setup_function", "setup_class", "setUpClass", "setup_module", "setUpModule", "setup"})
+
+
 def restored_in_teardowns(ctx: FileContext, cls_node: ast.ClassDef | None) -> set[str]:
-    """Names and ``self.x`` keys the module's or class's setup/teardown functions touch."""
+    """Names and ``self.x`` keys that the module's or class's teardown functions touch, or its setup
+    functions write (a setup that clears a container resets it for every test)."""
     found: set[str] = set()
-    bodies: list[ast.AST] = []
-    for stmt in ctx.tree.body:
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name in _TEARDOWNS:
-            bodies.append(stmt)
-    if cls_node is not None:
-        for stmt in cls_node.body:
+    functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
+    for body in (ctx.tree.body, cls_node.body if cls_node is not None else []):
+        for stmt in body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name in _TEARDOWNS:
-                bodies.append(stmt)
-    for body in bodies:
-        for node in ast.walk(body):
-            key = _key(node)
+                functions.append(stmt)
+    for fn in functions:
+        if fn.name in _SETUPS:
+            found |= written_keys(fn)
+        else:
+            for node in ast.walk(fn):
+                key = _key(node)
+                if key is not None:
+                    found.add(key)
+    return found
+
+
+def written_keys(fn: ast.AST) -> set[str]:
+    """Names and ``self.x`` keys a function writes in place, rebinds as globals, or deletes."""
+    found: set[str] = set()
+
+    def base(node: ast.AST) -> None:
+        for link in _chain(node):
+            key = _key(link)
             if key is not None:
                 found.add(key)
+
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Global):
+            found.update(node.names)
+        elif isinstance(node, (ast.Subscript, ast.Attribute)) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            base(node.value)
+            if isinstance(node, ast.Attribute):
+                base(node)
+        elif isinstance(node, ast.AugAssign):
+            base(node.target)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in CONTAINER_METHODS:
+            base(node.func.value)
     return found
 
 
 def autouse_touched(ctx: FileContext, functions: list[Function]) -> set[str]:
-    """Names and keys that an autouse fixture of the file writes or rebinds: reset for every test."""
+    """Names and keys that an autouse fixture of the file writes: reset (or restored) for every test."""
     found: set[str] = set()
     for fn in functions:
-        if fn.fixture is None or not fn.fixture.autouse:
-            continue
-        for node in ast.walk(fn.node):
-            key = _key(node)
-            if key is not None:
-                found.add(key)
+        if fn.fixture is not None and fn.fixture.autouse:
+            found |= written_keys(fn.node)
     return found
