@@ -218,6 +218,19 @@ def test_parametrize_with_one_item_is_silent(project) -> None:
     assert "parametrize argument 'd' (a dict that pytest hands to 2 items)" in message
 
 
+def test_parametrize_key_written_before_any_read_is_silent(project) -> None:
+    root = project(
+        {
+            "test_p.py": "import pytest\n\n\n@pytest.mark.parametrize('f, kw', [('a', {}), ('b', {'x': 1})])\n"
+            "@pytest.mark.parametrize('dtype', [1, 2])\ndef test_kw(f, kw, dtype):\n    kw['dtype'] = dtype\n"
+            "    if f == 'b':\n        kw['left'] = dtype\n    if 'args' not in kw:\n        kw['args'] = []\n"
+            "    if dtype == 1:\n        kw['late'] = 1\n    assert kw\n    kw['after'] = 2\n",
+        }
+    )
+    # only the writes a later item can observe: under a condition on another mark's argument, after a read
+    assert lines(root, "SLK201") == [("test_p.py", 13), ("test_p.py", 15)]
+
+
 def test_parametrize_fix_makes_both_items_pass(project) -> None:
     root = project(
         {

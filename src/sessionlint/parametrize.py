@@ -23,6 +23,7 @@ class SharedParam:
     desc: str  # "a dict"
     literal: bool  # every mutable value is built from literals
     items: int  # how many items each value is handed to (at least)
+    rowmates: tuple[str, ...] = ()  # the argnames of the same mark: equal for every item sharing the object
 
 
 def _marks(ctx: FileContext, decorators: list[ast.expr]) -> list[ast.Call]:
@@ -132,7 +133,9 @@ def shared_params(ctx: FileContext, fn: Function, classes: dict[str, ast.ClassDe
             )
             from sessionlint.values import is_literal
 
-            found.append(SharedParam(name, desc, all(is_literal(v) for v in mutable), max(items, 2)))
+            found.append(
+                SharedParam(name, desc, all(is_literal(v) for v in mutable), max(items, 2), tuple(names))
+            )
     return found
 
 
@@ -140,3 +143,76 @@ def _repeats(rows: list[ast.expr]) -> bool:
     """The same name listed twice: one object for two items (``[base, base]``)."""
     names = [r.id for r in rows if isinstance(r, ast.Name)]
     return len(names) != len(set(names))
+
+
+def overwritten_first(fn: ast.FunctionDef | ast.AsyncFunctionDef, line: int, param: SharedParam) -> bool:
+    """``p[K] = v`` before anything reads ``p``, under conditions that are equal for every item
+    sharing the object (they read only the same mark's arguments, or are ``K not in p``): each
+    item writes ``p[K]`` itself before it looks, so none sees what the previous one wrote."""
+    found = _find_write(fn.body, line, param.name, [])
+    if found is None:
+        return False
+    stmt, tests = found
+    key = stmt.targets[0].slice  # type: ignore[attr-defined]
+    for test in tests:
+        if _setdefault_guard(test, param.name, key):
+            continue
+        names = {n.id for n in ast.walk(test) if isinstance(n, ast.Name)}
+        if not names <= set(param.rowmates) - {param.name}:
+            return False
+    # earlier writes of constant keys and ``K not in p`` guards read nothing another item left behind
+    harmless: set[int] = set()
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Assign) and all(
+            isinstance(t, ast.Subscript) and isinstance(t.slice, ast.Constant) for t in node.targets
+        ):
+            harmless.update(id(t.value) for t in node.targets)
+        elif isinstance(node, ast.If) and _setdefault_guard(node.test, param.name, getattr(node.test, "left", None)):
+            harmless.update(id(n) for n in ast.walk(node.test))
+    for node in ast.walk(fn):
+        if (
+            isinstance(node, ast.Name)
+            and node.id == param.name
+            and node.lineno < stmt.lineno
+            and id(node) not in harmless
+            and not any(node in set(ast.walk(t)) for t in tests)
+        ):
+            return False
+    return True
+
+
+def _find_write(body: list[ast.stmt], line: int, name: str, tests: list[ast.expr]):
+    for stmt in body:
+        if stmt.lineno > line:
+            return None
+        if (
+            stmt.lineno == line
+            and isinstance(stmt, ast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Subscript)
+            and isinstance(stmt.targets[0].value, ast.Name)
+            and stmt.targets[0].value.id == name
+            and isinstance(stmt.targets[0].slice, ast.Constant)
+        ):
+            return stmt, tests
+        if isinstance(stmt, ast.If) and stmt.lineno <= line <= (stmt.end_lineno or 0):
+            for block in (stmt.body, stmt.orelse):
+                found = _find_write(block, line, name, [*tests, stmt.test])
+                if found is not None:
+                    return found
+            return None
+    return None
+
+
+def _setdefault_guard(test: ast.expr, name: str, key: ast.expr) -> bool:
+    """``if K not in p:``"""
+    return (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.NotIn)
+        and isinstance(test.left, ast.Constant)
+        and isinstance(key, ast.Constant)
+        and test.left.value == key.value
+        and isinstance(test.comparators[0], ast.Name)
+        and test.comparators[0].id == name
+    )

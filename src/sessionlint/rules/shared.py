@@ -18,7 +18,7 @@ from sessionlint.model import (
     Mutation,
 )
 from sessionlint.mutations import find_mutations
-from sessionlint.parametrize import _classes, shared_params
+from sessionlint.parametrize import _classes, overwritten_first, shared_params
 from sessionlint.rules.base import Example, Rule
 
 RULES = [
@@ -294,6 +294,8 @@ def _parametrize_writes(ctx: FileContext) -> None:
             continue
         for mutation in find_mutations(ctx, fn.node, set(shared)):
             param = shared[mutation.name]
+            if overwritten_first(fn.node, mutation.span.line, param):
+                continue
             name = fn.node.name
             op = FixOp(ctx.path, "deepcopy-rebind", (("func", fn.qualname), ("name", mutation.name)))
             ctx.report(
