@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from helpers import lint
+
 from sessionlint.cli import main
 from sessionlint.config import Settings
 

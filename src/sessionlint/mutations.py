@@ -148,7 +148,7 @@ class Walker:
                 self._call(cur, used=cur is not statement_call)
             stack.extend(ast.iter_child_nodes(cur))
 
-    def _inner(self, args: ast.arguments, local: set[str]) -> "Walker | None":
+    def _inner(self, args: ast.arguments, local: set[str]) -> Walker | None:
         """A walker for a nested function or lambda: its parameters and locals shadow."""
         shadow = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
         shadow |= {a.arg for a in (args.vararg, args.kwarg) if a is not None}

@@ -12,13 +12,14 @@ from __future__ import annotations
 import ast
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 from functools import lru_cache
-from typing import Iterator
 
 from sessionlint.context import FileContext, Function
 from sessionlint.index import Project
 from sessionlint.model import Diagnostic, Fix, FixOp
+from sessionlint.mutations import _key
 from sessionlint.rules.base import Example, Rule
 from sessionlint.rules.module_state.state import (
     StateWalker,
@@ -30,7 +31,6 @@ from sessionlint.rules.module_state.state import (
     module_containers,
     restored_in_teardowns,
 )
-from sessionlint.mutations import _key
 from sessionlint.values import MUTABLE_CONSTRUCTORS, own_nodes
 
 CODE = "SLK203"
@@ -255,7 +255,7 @@ def _write_pattern(n: str) -> re.Pattern[str]:
     return re.compile(
         rf"{n}\s*(?:\[|\.\w+\s*(?:=[^=]|[-+*/|&^%@]=)|\s*[-+*/|&^%@]=|\.\w+\()"
         rf"|=\s*{n}\s*(?:$|[\[.;#)])|\bin\s+{n}|\(\s*{n}\s*[,)]|,\s*{n}\s*[,)]|\bdel\s+{n}",
-        re.M,
+        re.MULTILINE,
     )
 
 

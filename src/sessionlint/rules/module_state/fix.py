@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from sessionlint.fixes import OwnBodyTransformer, edit_function, ensure_import, fixer
 from sessionlint.fixers.globalstate import _add_param
+from sessionlint.fixes import OwnBodyTransformer, edit_function, ensure_import, fixer
 from sessionlint.model import FixOp
 
 
