@@ -8,6 +8,11 @@ from pathlib import Path
 from sessionlint.config import Settings
 from sessionlint.engine import Engine
 
+# Golden samples of rules not implemented yet: test_samples expects them to fail (strict xfail),
+# the family snapshots leave them out until they pass.
+PENDING_SAMPLES = {
+    "slk301_vocabulary": "issue 13 section 4: SLK301 vocabulary not implemented yet",
+}
 EXPECT_RE = re.compile(r"#\s*expect:\s*(SLK\d{3}(?:\s*,\s*SLK\d{3})*)")
 
 

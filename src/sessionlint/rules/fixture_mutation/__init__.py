@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from sessionlint.context import FileContext
 from sessionlint.index import Project, Resolved, Shared
 from sessionlint.model import SCOPE_RANK, Diagnostic, FileFacts, Fix, FixOp, FixtureDef, Mutation
+from sessionlint.mutations import find_mutations
+from sessionlint.parametrize import overwritten_first, shared_params
 from sessionlint.rules.base import Example, Rule
 from sessionlint.rules.fixture_values import immutable_fixtures
-from sessionlint.syntax import display_path
+from sessionlint.syntax import class_nodes, display_path
 
 RULES = [
     Rule(
@@ -172,3 +175,34 @@ def _writes(
             defined=f"{shared.resolved.path}:{target.span.line}", owner=qualname,
             owner_kind="test" if fixture is None else "fixture", fix_title=help_,
         )  # fmt: skip
+
+
+# per file --------------------------------------------------------------------------
+def check_file(ctx: FileContext) -> None:
+    """SLK201 on a parametrize value that pytest hands to several items, mutated by the test."""
+    classes = None
+    for fn in ctx.tests():
+        if not fn.node.decorator_list:
+            continue
+        if classes is None:
+            classes = class_nodes(ctx.tree)
+        shared = {p.name: p for p in shared_params(ctx, fn, classes)}
+        if not shared:
+            continue
+        for mutation in find_mutations(ctx, fn.node, set(shared)):
+            param = shared[mutation.name]
+            if overwritten_first(fn.node, mutation.span.line, param):
+                continue
+            op = FixOp(ctx.path, "deepcopy-rebind", (("func", fn.qualname), ("name", mutation.name)))
+            ctx.report(
+                "SLK201",
+                mutation.span,
+                f"test '{fn.node.name}' mutates parametrize argument '{mutation.name}' ({param.desc} that pytest "
+                f"hands to {param.items} items): {mutation.what}",
+                Fix("safe" if param.literal else "unsafe", f"Deep-copy '{mutation.name}' at the start of the test", (op,)),
+                fix_title="copy it first (copy.deepcopy): the next item gets the same object",
+                fixture=mutation.name,
+                scope="parametrize",
+                owner=fn.qualname,
+                owner_kind="test",
+            )
