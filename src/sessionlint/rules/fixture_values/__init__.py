@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from typing import Iterator
 
 from sessionlint.context import FileContext
@@ -14,7 +15,9 @@ from sessionlint.model import (
     FixOp,
     FixtureDef,
 )
+from sessionlint.mutations import find_mutations
 from sessionlint.rules.base import Example, Rule
+from sessionlint.syntax import own_nodes
 
 RULES = [
     Rule(
@@ -145,6 +148,7 @@ def immutable_fixtures(settings: object) -> frozenset[str]:
 # per file ------------------------------------------------------------------------
 def check_file(ctx: FileContext) -> None:
     """SLK102: module state handed out by a fixture, whatever its scope."""
+    _helper_writes(ctx)
     immutable = immutable_fixtures(ctx.settings)
     for fn in ctx.fixtures():
         fixture = fn.fixture
@@ -172,6 +176,36 @@ def check_file(ctx: FileContext) -> None:
         )
 
 
+def _helper_writes(ctx: FileContext) -> None:
+    """Parametrized fixtures of this file that a test hands to a module function writing its argument.
+
+    ``apply_discount(order)`` with ``def apply_discount(order): order["total"] -= 10``: the write
+    counts for SLK101's ``request.param`` check as if the test made it (kept in ``rule_data``).
+    """
+    params = {
+        fn.fixture.name: fn.fixture.span.line for fn in ctx.fixtures()
+        if fn.fixture is not None and fn.fixture.value is not None and fn.fixture.value.kind == "param"
+        and fn.fixture.params_literal == "mutable"
+    }  # fmt: skip
+    if not params or not ctx.module_functions:
+        return
+    written: set[int] = set()
+    for fn in ctx.tests():
+        requested = {a.arg for a in fn.node.args.args} & params.keys()
+        for node in own_nodes(fn.node) if requested else ():
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+                continue
+            helper = ctx.module_functions.get(node.func.id)
+            if helper is None:
+                continue
+            names = [a.arg for a in (*helper.args.posonlyargs, *helper.args.args)]
+            for arg, name in zip(node.args, names):
+                if isinstance(arg, ast.Name) and arg.id in requested and find_mutations(ctx, helper, {name}):
+                    written.add(params[arg.id])
+    if written:
+        ctx.facts.rule_data["SLK101"] = sorted(written)
+
+
 # across files ----------------------------------------------------------------------
 def check_project(project: Project, settings: object) -> Iterator[Diagnostic]:
     immutable = immutable_fixtures(settings)
@@ -184,6 +218,9 @@ def _written_params(project: Project) -> set[tuple[str, int]]:
     """(path, line) of the parametrized fixtures some test or fixture writes to."""
     found: set[tuple[str, int]] = set()
     for facts in project.facts.values():
+        helper_written = facts.rule_data.get("SLK101")
+        if isinstance(helper_written, list):
+            found.update((facts.path, line) for line in helper_written)
         owners = [(t.cls, None, t.mutations) for t in facts.tests]
         owners += [(f.cls, f, f.mutations) for f in facts.fixtures]
         for cls, requester, mutations in owners:
