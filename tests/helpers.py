@@ -8,6 +8,9 @@ from pathlib import Path
 from sessionlint.config import Settings
 from sessionlint.engine import Engine
 
+# Golden samples of rules not implemented yet: test_samples expects them to fail (strict xfail),
+# the family snapshots leave them out until they pass.
+PENDING_SAMPLES: dict[str, str] = {}
 EXPECT_RE = re.compile(r"#\s*expect:\s*(SLK\d{3}(?:\s*,\s*SLK\d{3})*)")
 
 

@@ -21,7 +21,8 @@ GOLDEN = ROOT / "fixtures_samples" / "golden"
 CATALOG = {
     "SLK001": "parse-error", "SLK101": "mutable-fixture-value", "SLK102": "shared-module-state",
     "SLK103": "missing-teardown", "SLK104": "resource-returned", "SLK201": "test-mutates-shared-fixture",
-    "SLK202": "fixture-mutates-shared-fixture", "SLK301": "global-state-not-restored",
+    "SLK202": "fixture-mutates-shared-fixture", "SLK203": "test-mutates-module-state",
+    "SLK301": "global-state-not-restored",
     "SLK401": "shared-db-session", "SLK402": "transaction-not-rolled-back", "SLK403": "schema-not-dropped",
     "SLK501": "scope-mismatch",
     "SLK601": "memoized-function-outlives-patch", "SLK602": "import-time-state-under-patch",

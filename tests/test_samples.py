@@ -7,12 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from helpers import expected, found
+from helpers import PENDING_SAMPLES, expected, found
 from sessionlint.cli import main
 from sessionlint.config import load
 
 SAMPLES = Path(__file__).resolve().parent.parent / "fixtures_samples"
 GOLDEN = sorted(p for p in (SAMPLES / "golden").iterdir() if p.is_dir()) if (SAMPLES / "golden").is_dir() else []
+GOLDEN_PARAMS = [
+    pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=PENDING_SAMPLES[p.name])) if p.name in PENDING_SAMPLES else p
+    for p in GOLDEN
+]
 FIXES = sorted(p for p in (SAMPLES / "fixes").iterdir() if p.is_dir()) if (SAMPLES / "fixes").is_dir() else []
 
 
@@ -22,7 +26,7 @@ def _copy(src: Path, dest: Path) -> Path:
     return dest
 
 
-@pytest.mark.parametrize("sample", GOLDEN, ids=lambda p: p.name)
+@pytest.mark.parametrize("sample", GOLDEN_PARAMS, ids=lambda p: p.name)
 def test_golden(sample: Path, tmp_path: Path) -> None:
     root = _copy(sample, tmp_path / sample.name)
     settings = load(str(root))[0]  # the sample's pytest configuration (python_files, python_classes...)

@@ -109,6 +109,8 @@ class _Extractor:
         # Only modules pytest collects (``python_files``) hold tests: an application module
         # passed explicitly (pre-commit, flake8) is read for context, never treated as tests.
         self.collects_tests = collects_tests(ctx.path, ctx.settings)
+        # test class -> {"self.x": fixture}: ``self.x = fixture_value`` in an autouse class fixture
+        self.self_aliases: dict[str, dict[str, str]] = {}
 
     def run(self, listeners: Iterable[object] = ()) -> None:
         """One walk over the file's statements feeds the extractor and the families' listeners."""
@@ -188,6 +190,9 @@ class _Extractor:
                 usefixtures += self._usefixtures(_as_list(stmt.value))
         if usefixtures:
             self.ctx.facts.class_usefixtures[name] = usefixtures
+        bound = self._self_bindings(node)
+        if bound:
+            self.self_aliases[name] = bound
         kind = collection.class_kind(self.ctx, node, name)  # python_classes, unittest of any name
         for stmt in node.body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -208,7 +213,8 @@ class _Extractor:
             requested = tuple(a for a in args if a not in own_params)
             usefixtures = self._usefixtures(node.decorator_list)
             test = TestDef(node.name, cls, ctx.def_span(node), requested, usefixtures=usefixtures)
-            test.mutations = find_mutations(ctx, node, set(requested))
+            extra = {k: v for k, v in self.self_aliases.get(cls or "", {}).items() if v not in requested}
+            test.mutations = find_mutations(ctx, node, set(requested), extra=extra)
             where = cls or ""
             known = ctx.facts.test_requests.get(where, ())
             ctx.facts.test_requests[where] = tuple(sorted({*known, *requested, *usefixtures} - _NOT_FIXTURES))
@@ -217,6 +223,24 @@ class _Extractor:
                 ctx.facts.tests.append(test)
         else:
             ctx.functions.append(Function(node, cls))
+
+    def _self_bindings(self, node: ast.ClassDef) -> dict[str, str]:
+        """``self.x = value`` in an autouse fixture of the class: tests reach the fixture's value as ``self.x``."""
+        found: dict[str, str] = {}
+        for stmt in node.body:
+            if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            dec = self._fixture_decorator(stmt)
+            if not (
+                isinstance(dec, ast.Call)
+                and any(k.arg == "autouse" and isinstance(k.value, ast.Constant) and k.value.value is True for k in dec.keywords)
+            ):
+                continue
+            binder = _SelfBindings(set(_arg_names(stmt)) - _NOT_FIXTURES - {"request"}, found)
+            walker = Walker()  # the fixture's statements only: a few per class
+            walker.add(binder)
+            walker.walk(stmt.body)
+        return found
 
     def _fixture_decorator(self, node: FunctionNode) -> ast.expr | None:
         for dec in node.decorator_list:
@@ -290,6 +314,22 @@ class _Extractor:
             for arg in dec.args:
                 names.extend(strings(arg))
         return tuple(names)
+
+
+class _SelfBindings:
+    """Listener: ``self.x = arg`` statements, where ``arg`` is one of the fixture's parameters."""
+
+    def __init__(self, args: set[str], found: dict[str, str]) -> None:
+        self.args = args
+        self.found = found
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        value = node.value
+        if not (isinstance(value, ast.Name) and value.id in self.args):
+            return
+        for target in node.targets:
+            if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
+                self.found[f"self.{target.attr}"] = value.id
 
 
 def _direct_defs(stmt: ast.stmt) -> list[ast.stmt]:

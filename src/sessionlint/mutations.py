@@ -42,12 +42,18 @@ MUTATING_FUNCTIONS = frozenset(
 # (``idx = idx.insert(1, x)``) is another type's method that returns a new object.
 VALUE_RETURNING_METHODS = frozenset({"pop", "popitem", "setdefault", "popleft"})
 _VIEW_METHODS = frozenset({"get", "setdefault"})
+# Calls whose result, iterated, hands out the container's own members (``for k, v in x.items()``).
+_ITER_VIEWS = frozenset({"items", "values"})
 _INPLACE_DISPLAYS = (ast.List, ast.Set, ast.Dict, ast.ListComp, ast.SetComp, ast.DictComp)
 
 
-def _root(node: ast.AST) -> str | None:
-    """The name at the base of a subscript/attribute chain, or None."""
+def chain_links(node: ast.AST):
+    """The links of a subscript/attribute chain, outermost first, down to its base.
+
+    ``x.get(k)`` and ``getattr(x, "name")`` are links too: they hand out a part of ``x``.
+    """
     while True:
+        yield node
         if isinstance(node, (ast.Subscript, ast.Attribute)):
             node = node.value
         elif (
@@ -56,25 +62,71 @@ def _root(node: ast.AST) -> str | None:
             and node.func.attr in _VIEW_METHODS
         ):
             node = node.func.value
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "getattr"
+            and len(node.args) >= 2
+            and isinstance(node.args[1], ast.Constant)
+            and isinstance(node.args[1].value, str)
+        ):
+            node = node.args[0]
         else:
-            break
-    return node.id if isinstance(node, ast.Name) else None
+            return
+
+
+def alias_key(node: ast.AST) -> str | None:
+    """The alias key of one chain link: ``x`` for a name, ``self.x`` for an attribute of a name."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        return f"{node.value.id}.{node.attr}"
+    return None
+
+
+def _root(node: ast.AST) -> str | None:
+    """The name at the base of a subscript/attribute chain, or None."""
+    base = None
+    for base in chain_links(node):
+        pass
+    return base.id if isinstance(base, ast.Name) else None
 
 
 _NESTED = (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
-class _Walker:
-    def __init__(self, ctx: FileContext, names: set[str], yield_line: int | None) -> None:
+class Walker:
+    """Follow the tracked values through one function; ``found`` collects the writes.
+
+    ``alias`` maps a local name, or a dotted ``self.x`` key, to the tracked value it
+    refers to. Nested functions and lambdas are walked too (closures: ``def bump():
+    state["n"] += 1``), with their own parameters and locals shadowing.
+    """
+
+    def __init__(
+        self, ctx: FileContext, names: set[str], yield_line: int | None, extra: dict[str, str] | None = None
+    ) -> None:
         self.ctx = ctx
         self.alias: dict[str, str] = {n: n for n in names}
+        if extra:
+            self.alias.update(extra)
         self.yield_line = yield_line
         self.found: list[Mutation] = []
+        self.current: ast.stmt | None = None  # the statement being walked
+        self.scope: ast.AST | None = None  # the function being walked
 
     # events ---------------------------------------------------------------
     def _tracked(self, node: ast.AST) -> str | None:
-        root = _root(node)
-        return self.alias.get(root) if root is not None else None
+        alias = self.alias
+        if not alias:
+            return None
+        if isinstance(node, ast.Name):  # the common case, without the chain walk
+            return alias.get(node.id)
+        for link in chain_links(node):
+            key = alias_key(link)
+            if key is not None and key in alias:
+                return alias[key]
+        return None
 
     def _emit(self, name: str, node: ast.AST, what: str, ambiguous: bool = False) -> None:
         after = self.yield_line is not None and node.lineno > self.yield_line
@@ -98,14 +150,19 @@ class _Walker:
         return any(name in text for name in self.alias)
 
     def _calls(self, node: ast.AST) -> None:
-        """Mutating calls anywhere inside an expression, nested functions excluded."""
+        """Mutating calls anywhere inside an expression; lambdas are closures over the same values."""
         if not self._mentions_tracked(node):
             return
         statement_call = node.value if isinstance(node, ast.Expr) else None
         stack: list = [node]
         while stack:
             cur = stack.pop()
-            if not isinstance(cur, ast.AST) or isinstance(cur, _NESTED):
+            if not isinstance(cur, ast.AST):
+                continue
+            if cur.__class__ is ast.Lambda:
+                self._lambda(cur)
+                continue
+            if isinstance(cur, _NESTED):
                 continue
             if isinstance(cur, ast.Call):
                 self._call(cur, used=cur is not statement_call)
@@ -116,8 +173,66 @@ class _Walker:
                 elif isinstance(value, ast.AST):
                     stack.append(value)
 
+    def _inner(self, args: ast.arguments, local: set[str]) -> Walker | None:
+        """A walker for a nested function or lambda: its parameters and locals shadow."""
+        shadow = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
+        shadow |= {a.arg for a in (args.vararg, args.kwarg) if a is not None}
+        shadow |= local
+        alias = {k: v for k, v in self.alias.items() if k.split(".", 1)[0] not in shadow}
+        if not alias:
+            return None
+        inner = type(self).__new__(type(self))
+        inner.__dict__.update(self.__dict__)
+        inner.alias = alias
+        return inner
+
+    def _lambda(self, node: ast.Lambda) -> None:
+        if not self.alias:
+            return
+        inner = self._inner(node.args, set())
+        if inner is None:
+            return
+        # a lambda's body is its return value, but ``lambda: x.append(1)`` is a callback run for its effect
+        inner._calls(ast.Expr(value=node.body))
+
+    def _nested(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        if not self.alias:
+            return
+        declared: set[str] = set()
+        assigned: set[str] = set()
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Nonlocal):
+                declared.update(sub.names)
+            elif isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+                assigned.add(sub.id)
+        if not self._runs(node.name):
+            return
+        inner = self._inner(node.args, assigned - declared)
+        if inner is not None:
+            inner.scope = node
+            inner.body(node.body)
+
+    def _runs(self, name: str) -> bool:
+        """Whether the enclosing function calls the nested function ``name`` or hands it to a call."""
+        for sub in ast.walk(self.scope) if self.scope is not None else ():
+            if not isinstance(sub, ast.Call):
+                continue
+            if isinstance(sub.func, ast.Name) and sub.func.id == name:
+                return True
+            for arg in (*sub.args, *(k.value for k in sub.keywords)):
+                if isinstance(arg, ast.Name) and arg.id == name:
+                    return True
+        return False
+
     def _call(self, call: ast.Call, used: bool) -> None:
         func = call.func
+        if isinstance(func, ast.Attribute) and any(
+            k.arg == "inplace" and isinstance(k.value, ast.Constant) and k.value.value is True for k in call.keywords
+        ):  # pandas: df.drop(columns=..., inplace=True)
+            name = self._tracked(func.value)
+            if name is not None:
+                self._emit(name, call, f"{func.attr}(inplace=True) on {short(func.value)}")
+                return
         if (
             isinstance(func, ast.Attribute)
             and func.attr in CONTAINER_METHODS
@@ -141,7 +256,12 @@ class _Walker:
             self.stmt(stmt)
 
     def stmt(self, stmt: ast.stmt) -> None:
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        self.current = stmt
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            self._nested(stmt)
+            self.alias.pop(stmt.name, None)
+            return
+        if isinstance(stmt, ast.ClassDef):
             self.alias.pop(stmt.name, None)
             return
         if isinstance(stmt, ast.Assign):
@@ -194,23 +314,52 @@ class _Walker:
         else:
             self._calls(stmt)
 
+    def _source(self, value: ast.expr) -> str | None:
+        """The tracked value an expression is (not a copy of), or None."""
+        if isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Slice):
+            return None  # ``x[:]``: a new list (numpy slices are views, but precision first)
+        if isinstance(value, (ast.Name, ast.Subscript, ast.Attribute)) or (
+            isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "getattr"
+        ):
+            return self._tracked(value)
+        return None
+
     def _assign(self, target: ast.expr, value: ast.expr) -> None:
         if isinstance(target, ast.Name):
-            source = self._tracked(value) if isinstance(value, (ast.Name, ast.Subscript, ast.Attribute)) else None
+            source = self._source(value)
             if source is not None:
                 self.alias[target.id] = source
+                self._aliased(target.id, source)
             else:
                 self.alias.pop(target.id, None)
         elif isinstance(target, (ast.Subscript, ast.Attribute)):
+            key = alias_key(target) if isinstance(target, ast.Attribute) else None
+            if key is not None and key in self.alias:  # ``self.x = ...`` rebinds the alias, writes nothing shared
+                self.alias.pop(key)
+                return
             name = self._tracked(target.value)
             if name is not None:
                 kind = "item" if isinstance(target, ast.Subscript) else "attribute"
                 self._emit(name, target, f"{kind} assignment to {short(target)}")
         elif isinstance(target, (ast.Tuple, ast.List)):
+            # ``data, meta = loaded``: each part is a member of the tracked value
+            source = self._source(value)
+            if source is not None and not isinstance(value, (ast.Tuple, ast.List)):
+                for elt in target.elts:
+                    inner = elt.value if isinstance(elt, ast.Starred) else elt
+                    if isinstance(inner, ast.Name) and not isinstance(elt, ast.Starred):
+                        self.alias[inner.id] = source
+                        self._aliased(inner.id, source)
+                    else:
+                        self._unbind(inner)
+                return
             for elt in target.elts:
                 self._assign(elt, ast.Constant(None))
         elif isinstance(target, ast.Starred):
             self._assign(target.value, ast.Constant(None))
+
+    def _aliased(self, name: str, source: str) -> None:
+        """Hook: ``name`` now refers to (a part of) the tracked value ``source``."""
 
     def _augassign(self, stmt: ast.AugAssign) -> None:
         target = stmt.target
@@ -238,8 +387,19 @@ class _Walker:
 
     def _bind_loop(self, target: ast.expr, iterable: ast.expr) -> None:
         source = self._tracked(iterable) if isinstance(iterable, (ast.Name, ast.Subscript, ast.Attribute)) else None
-        if isinstance(target, ast.Name) and source is not None:
+        if source is None and isinstance(iterable, ast.Call):
+            # ``for k, v in x.items()``, ``for v in x.values()``, ``for i, v in enumerate(x)``
+            func = iterable.func
+            if isinstance(func, ast.Attribute) and func.attr in _ITER_VIEWS and not iterable.args:
+                source = self._tracked(func.value)
+            elif isinstance(func, ast.Name) and func.id == "enumerate" and iterable.args:
+                source = self._tracked(iterable.args[0])
+        if source is not None and isinstance(target, ast.Name):
             self.alias[target.id] = source
+        elif source is not None and isinstance(target, ast.Tuple) and all(isinstance(e, ast.Name) for e in target.elts):
+            for elt in target.elts[1:]:  # the key or index is not a member
+                self.alias[elt.id] = source
+            self._unbind(target.elts[0])
         else:
             self._unbind(target)
 
@@ -250,11 +410,20 @@ class _Walker:
 
 
 def find_mutations(
-    ctx: FileContext, fn: FunctionNode, names: set[str], yield_line: int | None = None
+    ctx: FileContext,
+    fn: FunctionNode,
+    names: set[str],
+    yield_line: int | None = None,
+    extra: dict[str, str] | None = None,
 ) -> list[Mutation]:
-    """Writes, in ``fn``'s own body, to the values the ``names`` parameters hold."""
-    if not names:
+    """Writes, in ``fn``'s body and its closures, to the values the ``names`` parameters hold.
+
+    ``extra`` adds aliases known before the body runs: ``{"self.state": "state"}`` when a
+    class fixture bound ``self.state = state``.
+    """
+    if not names and not extra:
         return []
-    walker = _Walker(ctx, names, yield_line)
+    walker = Walker(ctx, names, yield_line, extra)
+    walker.scope = fn
     walker.body(fn.body)
     return walker.found

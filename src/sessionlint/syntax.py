@@ -89,6 +89,23 @@ class Walker:
                 stack += inner[::-1]
 
 
+def class_nodes(tree: ast.Module) -> dict[str, ast.ClassDef]:
+    """Every class of the module, nested ones included, by qualified name (``Outer.Inner``).
+
+    Only module and class bodies are visited: a handful of statements, not a walk of the file.
+    """
+    found: dict[str, ast.ClassDef] = {}
+    todo: list[tuple[list[ast.stmt], str]] = [(tree.body, "")]
+    while todo:
+        body, prefix = todo.pop()
+        for stmt in body:
+            if isinstance(stmt, ast.ClassDef):
+                name = prefix + stmt.name
+                found[name] = stmt
+                todo.append((stmt.body, name + "."))
+    return found
+
+
 # positions and text -------------------------------------------------------------------------
 def position(node: ast.AST) -> tuple[int, int]:
     """(line, column) of a node; (0, 0) for nodes without a position."""

@@ -13,6 +13,7 @@ CATALOG: dict[str, str] = {
     "SLK104": "resource-returned",
     "SLK201": "test-mutates-shared-fixture",
     "SLK202": "fixture-mutates-shared-fixture",
+    "SLK203": "test-mutates-module-state",
     "SLK301": "global-state-not-restored",
     "SLK401": "shared-db-session",
     "SLK402": "transaction-not-rolled-back",

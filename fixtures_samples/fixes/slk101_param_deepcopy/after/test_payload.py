@@ -9,4 +9,5 @@ def payload(request):
 
 
 def test_payload(payload):
+    payload["seen"] = True
     assert payload["name"]

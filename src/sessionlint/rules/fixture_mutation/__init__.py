@@ -9,9 +9,11 @@ from sessionlint import collection
 from sessionlint.context import FileContext
 from sessionlint.index import Project, Resolved, Shared
 from sessionlint.model import SCOPE_RANK, Diagnostic, FileFacts, Fix, FixOp, FixtureDef, Mutation
+from sessionlint.mutations import find_mutations
+from sessionlint.parametrize import overwritten_first, shared_params
 from sessionlint.rules.base import Example, Rule
 from sessionlint.rules.fixture_values import immutable_fixtures
-from sessionlint.syntax import display_path
+from sessionlint.syntax import class_nodes, display_path
 
 RULES = [
     Rule(
@@ -115,6 +117,12 @@ def _where(resolved: Resolved) -> str:
 
 # per file ------------------------------------------------------------------------
 def check_file(ctx: FileContext) -> None:
+    """The per-file part of SLK201: class-shared setup values and parametrize values."""
+    _class_shared_writes(ctx)
+    _parametrize_writes(ctx)
+
+
+def _class_shared_writes(ctx: FileContext) -> None:
     """SLK201 for containers a class-level setup creates (``cls.buf = []`` in ``setup_class`` /
     ``setUpClass``): one object for every test of the class, which a test writes into."""
     tests_by_class: dict[str, list] = {}
@@ -214,3 +222,33 @@ def _writes(
             defined=f"{shared.resolved.path}:{target.span.line}", owner=qualname,
             owner_kind="test" if fixture is None else "fixture", fix_title=help_,
         )  # fmt: skip
+
+
+def _parametrize_writes(ctx: FileContext) -> None:
+    """SLK201 on a parametrize value that pytest hands to several items, mutated by the test."""
+    classes = None
+    for fn in ctx.tests():
+        if not fn.node.decorator_list:
+            continue
+        if classes is None:
+            classes = class_nodes(ctx.tree)
+        shared = {p.name: p for p in shared_params(ctx, fn, classes)}
+        if not shared:
+            continue
+        for mutation in find_mutations(ctx, fn.node, set(shared)):
+            param = shared[mutation.name]
+            if overwritten_first(fn.node, mutation.span.line, param):
+                continue
+            op = FixOp(ctx.path, "deepcopy-rebind", (("func", fn.qualname), ("name", mutation.name)))
+            ctx.report(
+                "SLK201",
+                mutation.span,
+                f"test '{fn.node.name}' mutates parametrize argument '{mutation.name}' ({param.desc} that pytest "
+                f"hands to {param.items} items): {mutation.what}",
+                Fix("safe" if param.literal else "unsafe", f"Deep-copy '{mutation.name}' at the start of the test", (op,)),
+                fix_title="copy it first (copy.deepcopy): the next item gets the same object",
+                fixture=mutation.name,
+                scope="parametrize",
+                owner=fn.qualname,
+                owner_kind="test",
+            )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from typing import Iterator
 
 from sessionlint.context import FileContext
@@ -14,7 +15,9 @@ from sessionlint.model import (
     FixOp,
     FixtureDef,
 )
+from sessionlint.mutations import find_mutations
 from sessionlint.rules.base import Example, Rule
+from sessionlint.syntax import own_nodes
 
 RULES = [
     Rule(
@@ -25,8 +28,14 @@ RULES = [
         what="Flags a fixture of scope `class`, `module`, `package` or `session` that returns or yields "
         "a mutable container: a dict, list, set or bytearray display or comprehension, `dict()`, "
         "`list()`, `set()`, `defaultdict`, `OrderedDict`, `Counter`, `deque`, `{**x}`, or a local "
-        "bound to one. Also flags a parametrized fixture that returns `request.param` when its "
-        "`params` hold mutable literals: pytest hands the same object to every test with that param.",
+        "bound to one, a deserializer result (`json.load`, `yaml.safe_load`, `pickle.load`, `tomllib.load`, "
+        "`ast.literal_eval`), a tuple holding one of those (`return data, meta`), a value whose return "
+        "annotation or type alias names a mutable type (`-> dict[str, str]`, `-> pd.DataFrame`), or an "
+        "instance of a common mutable third-party type (pandas `DataFrame`/`Series`/`read_csv`, numpy "
+        "`ndarray`/`array`/`zeros`/`ones`/`empty`/`full`/`arange`/..., xarray `Dataset`/`DataArray`/"
+        "`open_dataset`). Also flags a parametrized fixture that returns `request.param` when its "
+        "`params` hold mutable literals: pytest hands the same object to every test with that param; a "
+        "function-scoped one is reported only when some test or fixture writes to the value.",
         why="pytest builds a broad fixture once and gives every test the same object. The first test "
         "that appends to it changes what every later test sees, so the suite passes test by test and "
         "fails as a whole, or only in some orders.",
@@ -47,7 +56,9 @@ def shared_config():
         "deep copy; broad fixtures that requested it are rewired to the private one. A deep copy can "
         "change identity-based assertions and costs time on large values.",
         options="`immutable-fixtures`: fixture names declared safe to share. "
-        "`extra-mutable-types`: more constructors that build mutable values.",
+        "`extra-mutable-types`: more constructors or annotations (qualified, e.g. `polars.DataFrame`, or a "
+        "bare class name) that build mutable values, added to the built-in table of pandas, numpy and "
+        "xarray types.",
         references=(
             "https://docs.pytest.org/en/stable/how-to/fixtures.html#scope-sharing-fixtures-across-classes-modules-packages-or-session",
         ),
@@ -68,9 +79,10 @@ def shared_config():
             ),
             Example(
                 'import pytest\n\n\n@pytest.fixture(params=[{"a": 1}, {"a": 2}])\ndef payload(request):\n'
-                "    return request.param\n",
+                '    return request.param\n\n\ndef test_seen(payload):\n    payload["seen"] = True\n',
                 fixed='import copy\nimport pytest\n\n\n@pytest.fixture(params=[{"a": 1}, {"a": 2}])\n'
-                "def payload(request):\n    return copy.deepcopy(request.param)\n",
+                "def payload(request):\n    return copy.deepcopy(request.param)\n\n\n"
+                'def test_seen(payload):\n    payload["seen"] = True\n',
             ),
             Example(
                 'import pytest\n\n\n@pytest.fixture(scope="module")\ndef registry(tmp_path_factory):\n'
@@ -88,8 +100,9 @@ def shared_config():
         summary="a fixture hands out module-level mutable state",
         fix="sometimes",
         what="Flags a fixture, of any scope, that returns or yields state that lives in a module: a module "
-        "global bound to a mutable container, the result of an `lru_cache`/`cache`-decorated function, "
-        "or a singleton accessor (`X.instance()`, `get_instance()`).",
+        "global bound to a mutable container, an object imported from another module (`from app import "
+        "_app` ... `return _app`; CapWords names are taken for classes and left alone), the result of an "
+        "`lru_cache`/`cache`-decorated function, or a singleton accessor (`X.instance()`, `get_instance()`).",
         why="The declared scope does not matter when the value lives in a module: every test gets the "
         "same object, and what one test writes into it the next one reads. sessionlint treats such "
         "values as broad for SLK201 and SLK202 too.",
@@ -135,6 +148,7 @@ def immutable_fixtures(settings: object) -> frozenset[str]:
 # per file ------------------------------------------------------------------------
 def check_file(ctx: FileContext) -> None:
     """SLK102: module state handed out by a fixture, whatever its scope."""
+    _helper_writes(ctx)
     immutable = immutable_fixtures(ctx.settings)
     for fn in ctx.fixtures():
         fixture = fn.fixture
@@ -162,14 +176,65 @@ def check_file(ctx: FileContext) -> None:
         )
 
 
+def _helper_writes(ctx: FileContext) -> None:
+    """Parametrized fixtures of this file that a test hands to a module function writing its argument.
+
+    ``apply_discount(order)`` with ``def apply_discount(order): order["total"] -= 10``: the write
+    counts for SLK101's ``request.param`` check as if the test made it (kept in ``rule_data``).
+    """
+    params = {
+        fn.fixture.name: fn.fixture.span.line for fn in ctx.fixtures()
+        if fn.fixture is not None and fn.fixture.value is not None and fn.fixture.value.kind == "param"
+        and fn.fixture.params_literal == "mutable"
+    }  # fmt: skip
+    if not params or not ctx.module_functions:
+        return
+    written: set[int] = set()
+    for fn in ctx.tests():
+        requested = {a.arg for a in fn.node.args.args} & params.keys()
+        for node in own_nodes(fn.node) if requested else ():
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+                continue
+            helper = ctx.module_functions.get(node.func.id)
+            if helper is None:
+                continue
+            names = [a.arg for a in (*helper.args.posonlyargs, *helper.args.args)]
+            for arg, name in zip(node.args, names):
+                if isinstance(arg, ast.Name) and arg.id in requested and find_mutations(ctx, helper, {name}):
+                    written.add(params[arg.id])
+    if written:
+        ctx.facts.rule_data["SLK101"] = sorted(written)
+
+
 # across files ----------------------------------------------------------------------
 def check_project(project: Project, settings: object) -> Iterator[Diagnostic]:
     immutable = immutable_fixtures(settings)
+    written = _written_params(project)
     for facts in project.facts.values():
-        yield from _mutable_values(project, facts, immutable)
+        yield from _mutable_values(project, facts, immutable, written)
 
 
-def _mutable_values(project: Project, facts: FileFacts, immutable: frozenset[str]) -> Iterator[Diagnostic]:
+def _written_params(project: Project) -> set[tuple[str, int]]:
+    """(path, line) of the parametrized fixtures some test or fixture writes to."""
+    found: set[tuple[str, int]] = set()
+    for facts in project.facts.values():
+        helper_written = facts.rule_data.get("SLK101")
+        if isinstance(helper_written, list):
+            found.update((facts.path, line) for line in helper_written)
+        owners = [(t.cls, None, t.mutations) for t in facts.tests]
+        owners += [(f.cls, f, f.mutations) for f in facts.fixtures]
+        for cls, requester, mutations in owners:
+            for name in {m.name for m in mutations}:
+                resolved = project.resolve(name, facts.path, cls, requester=requester)
+                fixture = resolved.fixture if resolved is not None else None
+                if fixture is not None and fixture.value is not None and fixture.value.kind == "param":
+                    found.add((resolved.path or "", fixture.span.line))
+    return found
+
+
+def _mutable_values(
+    project: Project, facts: FileFacts, immutable: frozenset[str], written: set[tuple[str, int]]
+) -> Iterator[Diagnostic]:
     # a broad fixture that a function-scoped wrapper hands out as a copy is the fixed pattern
     # (copy.deepcopy(x), dict(x), {**x, ...}: the wrapper is what tests request)
     copied = {
@@ -184,6 +249,8 @@ def _mutable_values(project: Project, facts: FileFacts, immutable: frozenset[str
         verb = "yields" if fixture.is_yield else "returns"
         span = value.span
         if value.kind == "param" and fixture.params_literal == "mutable":
+            if fixture.scope not in BROAD_SCOPES and (facts.path, fixture.span.line) not in written:
+                continue  # handed out fresh per param and only read: lists that are unpacked, dicts looked up
             fix = Fix(
                 "safe",
                 "Return copy.deepcopy(request.param)",

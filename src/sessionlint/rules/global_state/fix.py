@@ -8,6 +8,7 @@ import libcst.matchers as m
 from sessionlint.fixes import (
     FixError,
     OwnBodyTransformer,
+    add_param,
     edit_function,
     ensure_import,
     first_statements,
@@ -55,60 +56,6 @@ def _rewrite(fn: cst.FunctionDef, rewrites: list[tuple[str, int, str]]) -> tuple
     return fn.with_changes(body=body), rewriter.done
 
 
-def _separator(fn: cst.FunctionDef, items: list[cst.Param], index: int) -> cst.Comma:
-    """The comma to put after the parameter before ``index``: the one the list already uses."""
-    between = items[index - 2].comma if index >= 2 else None
-    if isinstance(between, cst.Comma):
-        return between
-    ws = fn.whitespace_before_params
-    return cst.Comma(whitespace_after=ws if isinstance(ws, cst.ParenthesizedWhitespace) else cst.SimpleWhitespace(" "))
-
-
-def _add_param(fn: cst.FunctionDef, name: str) -> cst.FunctionDef:
-    """Request ``name``: a new last parameter without default (before ``*args`` and defaults)."""
-    params = fn.params
-    if _param_present(fn, name):
-        return fn
-    items = list(params.params)
-    index = next((i for i, p in enumerate(items) if p.default is not None), len(items))
-    new = cst.Param(name=cst.Name(name))
-    before = items[index - 1] if index > 0 else None
-    trailing = (
-        before is not None
-        and index == len(items)
-        and isinstance(before.comma, cst.Comma)
-        and isinstance(params.star_arg, cst.MaybeSentinel)
-        and not params.kwonly_params
-        and params.star_kwarg is None
-    )
-    if trailing and before is not None:
-        # ``def f(\n    a,\n)``: the new parameter takes over the trailing comma and the line break
-        between = _separator(fn, items, index)
-        new = new.with_changes(comma=before.comma)
-        items[index - 1] = before.with_changes(comma=between)
-    elif (
-        before is not None
-        and index == len(items)
-        and isinstance(before.whitespace_after_param, cst.ParenthesizedWhitespace)
-        and isinstance(params.star_arg, cst.MaybeSentinel)
-        and not params.kwonly_params
-        and params.star_kwarg is None
-    ):
-        # ``def f(\n    a\n)``: keep the line break before the closing parenthesis
-        between = _separator(fn, items, index)
-        new = new.with_changes(whitespace_after_param=before.whitespace_after_param)
-        items[index - 1] = before.with_changes(comma=between, whitespace_after_param=cst.SimpleWhitespace(""))
-    elif before is not None and isinstance(before.comma, cst.Comma) and index < len(items):
-        new = new.with_changes(comma=before.comma)
-    items.insert(index, new)
-    return fn.with_changes(params=params.with_changes(params=items))
-
-
-def _param_present(fn: cst.FunctionDef, name: str) -> bool:
-    params = fn.params
-    return any(p.name.value == name for p in (*params.posonly_params, *params.params, *params.kwonly_params))
-
-
 @fixer("slk301-monkeypatch")
 def _fix_monkeypatch(module: cst.Module, op: FixOp) -> cst.Module:
     """Rewrite writes into ``monkeypatch`` calls; request ``monkeypatch`` when the function does not."""
@@ -118,7 +65,7 @@ def _fix_monkeypatch(module: cst.Module, op: FixOp) -> cst.Module:
         fn, done = _rewrite(fn, rewrites)
         if not done:
             return fn  # already fixed
-        return _add_param(fn, "monkeypatch")
+        return add_param(fn, "monkeypatch")
 
     return edit_function(module, op.arg("func"), edit)
 

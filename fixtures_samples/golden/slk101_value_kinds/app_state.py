@@ -1,0 +1,6 @@
+class App:
+    def __init__(self):
+        self.config = {}
+
+
+_app = App()

@@ -1,0 +1,6 @@
+HANDLERS = []
+DEFAULTS = {"retries": 3, "timeout": 10}
+
+
+def register(handler):
+    HANDLERS.append(handler)
