@@ -211,11 +211,24 @@ def check_project(project: Project, settings: object) -> Iterator[Diagnostic]:
     facts = Facts(project)
     for path, file_facts in list(project.facts.items()):
         data = file_facts.rule_data.get(KEY)
-        if not isinstance(data, FileRecord):
+        if not isinstance(data, FileRecord) or not _imports_project_code(project, path, file_facts, data):
             continue
         yield from memo_outlives_patch(project, facts, path, data)
         yield from import_under_patch(project, facts, path, data)
         yield from mutates_argument(project, facts, path, data, immutable)
+
+
+def _imports_project_code(project: Project, path: str, file_facts, data: FileRecord) -> bool:
+    """Whether any module the file imports is a file of the project: every SLK6xx finding joins a
+    test with first-party code it imports, so a file importing none (a test suite linted without
+    its package, as the benchmark corpus is) has nothing to join and is not searched."""
+    names = [(imp.module, imp.level) for imp in file_facts.imports]
+    names += [(f"{imp.module}.{imp.name}" if imp.module else imp.name, imp.level) for imp in file_facts.imports]
+    names += [(dotted, 0) for _expr, dotted in data.top_imports]
+    names += [(dotted, 0) for unit in data.units for imp in unit.imports for dotted in imp.modules]
+    return any(
+        project.find_module(name, path, level) is not None for name, level in dict.fromkeys(names) if name or level
+    )
 
 
 __all__ = ["RULES", "check_file", "check_project"]

@@ -36,7 +36,9 @@ class Facts:
 
     def resolve(self, dotted: str, from_path: str, depth: int = 0) -> tuple[str, str] | None:
         """``pkg.mod.NAME`` (or ``.mod.NAME``) -> (path of pkg/mod.py, "NAME") for first-party modules."""
-        key = (dotted, from_path)
+        # a dotted name resolves the same from every file of a directory (``find_module`` searches
+        # from the directory); a bare name is one of the file's own
+        key = (dotted, from_path if "." not in dotted else os.path.dirname(from_path))
         if key not in self._names:
             self._names[key] = self._resolve(dotted, from_path, depth)
         return self._names[key]
