@@ -17,6 +17,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from sessionlint.model import FixError, FixOp
+from sessionlint.syntax import normal_statement
 
 Fixer = Callable[[cst.Module, FixOp], cst.Module]
 FIXERS: dict[str, Fixer] = {}
@@ -270,3 +271,37 @@ class OwnBodyTransformer(cst.CSTTransformer):
 
     def visit_Lambda(self, node: cst.Lambda) -> bool:
         return False
+
+
+class StatementRewriter(OwnBodyTransformer):
+    """Replace the ``occurrence``-th small statement of a function's own body whose code is ``text``
+    by ``new`` (statements are found by their text, so fixes stay valid across earlier edits)."""
+
+    def __init__(self, rewrites: list[tuple[str, int, str]]) -> None:
+        super().__init__()
+        self.rewrites = rewrites
+        self.seen: dict[str, int] = {}
+        self.done = 0
+
+    def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):
+        body = list(updated.body)
+        changed = False
+        for i, small in enumerate(body):
+            code = normal_statement(cst.Module([]).code_for_node(small.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)))
+            index = self.seen.get(code, 0)
+            self.seen[code] = index + 1
+            for text, occurrence, new in self.rewrites:
+                if normal_statement(text) == code and occurrence == index:
+                    replacement = cst.parse_statement(new)
+                    assert isinstance(replacement, cst.SimpleStatementLine)
+                    body[i] = replacement.body[0].with_changes(semicolon=small.semicolon)
+                    changed = True
+                    self.done += 1
+                    break
+        return updated.with_changes(body=body) if changed else updated
+
+
+def rewrite_statements(fn: cst.FunctionDef, rewrites: list[tuple[str, int, str]]) -> tuple[cst.FunctionDef, int]:
+    """``fn`` with its statements rewritten (``StatementRewriter``), and how many were."""
+    rewriter = StatementRewriter(rewrites)
+    return fn.with_changes(body=fn.body.visit(rewriter)), rewriter.done

@@ -214,3 +214,8 @@ def display_path(path: str | None) -> str:
     except ValueError:
         return path
     return path if rel.startswith(os.pardir + os.sep) else rel
+
+
+def normal_statement(code: str) -> str:
+    """A simple statement's source as fixers find it again: stripped, without a trailing ``;``."""
+    return code.strip().rstrip(";").strip()

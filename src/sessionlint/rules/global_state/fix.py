@@ -13,47 +13,15 @@ from sessionlint.fixes import (
     ensure_import,
     first_statements,
     fixer,
+    rewrite_statements,
     pytest_alias,
     with_body,
 )
 from sessionlint.model import FixOp
-from sessionlint.rules.global_state.report import _normal
+from sessionlint.syntax import normal_statement
 
 # --------------------------------------------------------------------------------------------
 # fixers
-
-
-class _Rewriter(OwnBodyTransformer):
-    """Replace the ``occurrence``-th small statement whose code is ``text`` by ``new``."""
-
-    def __init__(self, rewrites: list[tuple[str, int, str]]) -> None:
-        super().__init__()
-        self.rewrites = rewrites
-        self.seen: dict[str, int] = {}
-        self.done = 0
-
-    def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):
-        body = list(updated.body)
-        changed = False
-        for i, small in enumerate(body):
-            code = _normal(cst.Module([]).code_for_node(small.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)))
-            index = self.seen.get(code, 0)
-            self.seen[code] = index + 1
-            for text, occurrence, new in self.rewrites:
-                if _normal(text) == code and occurrence == index:
-                    replacement = cst.parse_statement(new)
-                    assert isinstance(replacement, cst.SimpleStatementLine)
-                    body[i] = replacement.body[0].with_changes(semicolon=small.semicolon)
-                    changed = True
-                    self.done += 1
-                    break
-        return updated.with_changes(body=body) if changed else updated
-
-
-def _rewrite(fn: cst.FunctionDef, rewrites: list[tuple[str, int, str]]) -> tuple[cst.FunctionDef, int]:
-    rewriter = _Rewriter(rewrites)
-    body = fn.body.visit(rewriter)
-    return fn.with_changes(body=body), rewriter.done
 
 
 @fixer("slk301-monkeypatch")
@@ -62,7 +30,7 @@ def _fix_monkeypatch(module: cst.Module, op: FixOp) -> cst.Module:
     rewrites = _op_rewrites(dict(op.args), "monkeypatch")
 
     def edit(fn: cst.FunctionDef) -> cst.FunctionDef:
-        fn, done = _rewrite(fn, rewrites)
+        fn, done = rewrite_statements(fn, rewrites)
         if not done:
             return fn  # already fixed
         return add_param(fn, "monkeypatch")
@@ -81,7 +49,7 @@ def _fix_mp_context(module: cst.Module, op: FixOp) -> cst.Module:
         existing = _existing_context(rest)
         mp = existing or args["mp"]
         rewrites = _op_rewrites(args, mp)
-        fn, done = _rewrite(fn, rewrites)
+        fn, done = rewrite_statements(fn, rewrites)
         if not done:
             return fn
         if existing:
@@ -169,14 +137,14 @@ class _InsertBefore(OwnBodyTransformer):
 
     def __init__(self, text: str, occurrence: int, code: str) -> None:
         super().__init__()
-        self.text, self.occurrence, self.code = _normal(text), occurrence, code
+        self.text, self.occurrence, self.code = normal_statement(text), occurrence, code
         self.seen = 0
         self.done = False
 
     def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):
         if self.done or len(updated.body) != 1:
             return updated
-        code = _normal(cst.Module([]).code_for_node(updated.body[0].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)))
+        code = normal_statement(cst.Module([]).code_for_node(updated.body[0].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)))
         if code != self.text:
             return updated
         index, self.seen = self.seen, self.seen + 1

@@ -7,7 +7,7 @@ import ast
 from sessionlint.context import FileContext, Function, FunctionNode
 from sessionlint.model import BROAD_SCOPES, Diagnostic, Fix, FixOp
 from sessionlint.rules.global_state.events import Event, _simple_statements
-from sessionlint.syntax import walk_own
+from sessionlint.syntax import walk_own, normal_statement
 from sessionlint.rules.global_state.names import _FileNames
 from sessionlint.rules.global_state.scan import _Scan
 from sessionlint.rules.global_state.targets import CODE
@@ -207,18 +207,14 @@ def _class_prefixes(cls: str) -> list[str]:
 
 def _occurrence(names: _FileNames, fn: FunctionNode, stmt: ast.stmt) -> int:
     """How many statements of ``fn`` before ``stmt`` read exactly like it."""
-    text = _normal(names.segment(stmt))
+    text = normal_statement(names.segment(stmt))
     count = 0
     for other in _simple_statements(fn.body):
         if other is stmt:
             return count
-        if _normal(names.segment(other)) == text:
+        if normal_statement(names.segment(other)) == text:
             count += 1
     return count
-
-
-def _normal(code: str) -> str:
-    return code.strip().rstrip(";").strip()
 
 
 def _wrap_op(ctx: FileContext, fn: Function, scan: _Scan, leaks: list[Event]) -> FixOp | None:
