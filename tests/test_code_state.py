@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helpers import lint
+from helpers import lint, write
 from sessionlint.config import Settings
 from sessionlint.extract import extract_text
 from sessionlint.rules.code_state.summary import ModuleSummary
@@ -12,12 +12,8 @@ from sessionlint.rules.code_state.units import FileRecord
 
 
 def _write(root: Path, files: dict[str, str]) -> Path:
-    (root / "pyproject.toml").write_text("")
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return root
+    """A project: ``files`` under ``root`` with an empty pyproject.toml as its root marker."""
+    return write(root, {"pyproject.toml": "", **files})
 
 
 def _codes(root: Path) -> list[tuple[str, int, str]]:

@@ -100,6 +100,15 @@ class FileContext:
         name, attrs = found
         return ".".join([self.aliases.get(name, name), *attrs])
 
+    def runs_under_hypothesis(self, node: FunctionNode) -> bool:
+        """Whether a ``@given`` (hypothesis) decorator runs the function: it cannot take function
+        fixtures such as ``monkeypatch`` (one value would serve every generated example)."""
+        for dec in node.decorator_list:
+            qual = self.qualify(dec.func if isinstance(dec, ast.Call) else dec) or ""
+            if qual.split(".")[-1] == "given" or qual.startswith("hypothesis"):
+                return True
+        return False
+
     def fixtures(self) -> Iterator[Function]:
         return (f for f in self.functions if f.fixture is not None)
 

@@ -188,11 +188,8 @@ def _can_add_monkeypatch(ctx: FileContext, fn: Function, names: _FileNames, scan
         return False
     if fn.cls and any(c in names.unittest_classes for c in _class_prefixes(fn.cls)):
         return False
-    for dec in fn.node.decorator_list:
-        target = dec.func if isinstance(dec, ast.Call) else dec
-        qual = ctx.qualify(target) or ""
-        if qual.split(".")[-1] == "given" or qual.startswith("hypothesis"):
-            return False
+    if ctx.runs_under_hypothesis(fn.node):
+        return False
     if "monkeypatch" in scan.params:
         return True
     if "monkeypatch" in scan.locals or "monkeypatch" in scan.local_imports or "monkeypatch" in names.aliases:

@@ -338,11 +338,8 @@ def _can_take_monkeypatch(ctx: FileContext, fn: Function) -> bool:
         for cls in _class_chain(ctx, fn.cls):
             if cls.bases or cls.keywords:  # unittest.TestCase and friends cannot request fixtures
                 return False
-    for dec in fn.node.decorator_list:
-        target = dec.func if isinstance(dec, ast.Call) else dec
-        qual = ctx.qualify(target) or ""
-        if qual.split(".")[-1] == "given" or qual.startswith("hypothesis"):
-            return False
+    if ctx.runs_under_hypothesis(fn.node):
+        return False
     return True
 
 
