@@ -302,3 +302,15 @@ def test_guard_counts_slk203_as_a_prediction_for_its_own_test(project) -> None:
     hit = _prediction(finding("test_cache.py::TestCache::test_add"), diagnostics, root)
     assert hit is not None and hit.code == "SLK203" and hit.line == 5
     assert _prediction(finding("test_cache.py::TestCache::test_other"), diagnostics, root) is None
+
+
+def test_the_textual_write_precheck_keeps_writes_and_drops_reads() -> None:
+    from sessionlint.rules.module_state import _written
+
+    for text in ("H.append(1)", "H['k'] = 1", "H.x = 1", "H += [1]", "y = H\n", "f(H)", "g(1, H, 2)",
+                 "for h in H:", "del H[0]", "x = (\n    H\n)", "self.H.pop()"):  # fmt: skip
+        assert _written("H", text), text
+    for text in ("assert H == {}", "HH.append(1)", "print(H.x)", "H.x == 1", "return H or None"):
+        assert not _written("H", text), text
+    assert _written("self.payload", "self.payload['k'] = 1")
+    assert not _written("self.payload", "assert self.payload_other['k']")

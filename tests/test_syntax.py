@@ -63,3 +63,27 @@ def test_display_path_is_relative_below_the_working_directory(tmp_path, monkeypa
     assert syntax.display_path(outside) == outside
     assert syntax.display_path(None) == "?"
     assert syntax.display_path("-") == "-"
+
+
+_SINGLETONS = (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop, ast.alias)
+
+
+def test_iter_nodes_visits_what_ast_walk_does_but_the_singletons_parents_first() -> None:
+    source = (
+        "import os, sys as system\nfrom a import b\n"
+        "@deco(x=1)\nasync def f(a: int = 2, *b, c, **d) -> None:\n"
+        "    global g\n    x = {**a, 'k': [i async for i in b if i]}\n    x['k'] += -1\n"
+        "    match x:\n        case {'k': [1, *rest], **kw} | C(y=None) if not kw: del x\n        case None: pass\n"
+        "    try:\n        yield f'{x!r:>{a}}'\n    except* E as e:\n        raise e from None\n"
+        "    with open(a) as fh, lambda: (yield): await fh\n"
+    )
+    tree = ast.parse(source)
+    nodes = list(syntax.iter_nodes(tree))
+    assert sorted(map(id, nodes)) == sorted(id(n) for n in ast.walk(tree) if not isinstance(n, _SINGLETONS))
+    seen: set[int] = set()
+    for node in nodes:  # every child comes after its parent
+        seen.add(id(node))
+        for child in ast.iter_child_nodes(node):
+            assert id(child) not in seen
+    calls = [n.func.id for n in syntax.iter_nodes(tree.body[2]) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
+    assert calls == ["open", "deco"]  # statements in source order, then the decorators (ast's field order)

@@ -13,6 +13,7 @@ import sys
 from dataclasses import dataclass, field
 
 from sessionlint.context import FileContext, FunctionNode, dotted_parts
+from sessionlint.syntax import iter_nodes
 
 _NOT_FIRST_PARTY = frozenset(sys.stdlib_module_names) | {"pytest", "_pytest", "mock", "pytest_mock"}
 _ENV_WRITERS = frozenset({"os.environ.update", "os.environ.setdefault", "os.environ.pop", "os.environ.clear",
@@ -79,6 +80,8 @@ def record(ctx: FileContext) -> FileRecord:
         if isinstance(value, (ast.List, ast.Dict, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp))
     )  # fmt: skip
     unittest_classes = _unittest_classes(ctx.tree)
+    # calls are recorded when their name is imported from outside the stdlib and pytest
+    first_party = {name: q for name, q in ctx.aliases.items() if q.split(".")[0] not in _NOT_FIRST_PARTY}
     for fn in ctx.functions:
         if fn.test is not None:
             unit = Unit(fn.qualname, fn.cls, "test", fn.node.name, fn.node.lineno, (*fn.test.args, *fn.test.usefixtures))
@@ -90,7 +93,7 @@ def record(ctx: FileContext) -> FileRecord:
             unit = Unit(fn.qualname, fn.cls, "fixture", fixture.name, fn.node.lineno, fixture.args, fixture.autouse)
         else:
             continue
-        _fill(ctx, fn.node, unit)
+        _fill(ctx, fn.node, unit, first_party)
         if unit.patches or unit.calls or unit.clears or unit.imports:
             result.units.append(unit)
     return result
@@ -128,16 +131,6 @@ def _top_imports(tree: ast.Module) -> tuple[tuple[str, str], ...]:
                 if alias.name != "*":
                     found.append((alias.asname or alias.name, f"{stmt.module}.{alias.name}"))
     return tuple(found)
-
-
-def _first_party(ctx: FileContext, node: ast.expr) -> str | None:
-    found = dotted_parts(node)
-    if found is None or found[0] not in ctx.aliases:
-        return None
-    q = ctx.qualify(node)
-    if q is None or q.split(".")[0] in _NOT_FIRST_PARTY:
-        return None
-    return q
 
 
 def _str(node: ast.expr | None) -> str | None:
@@ -201,73 +194,86 @@ def _patches(ctx: FileContext, call: ast.Call, line: int, end: int) -> list[Patc
     return []
 
 
-def _fill(ctx: FileContext, fn: FunctionNode, unit: Unit) -> None:
+def _fill(ctx: FileContext, fn: FunctionNode, unit: Unit, first_party: dict[str, str]) -> None:
+    """One pass over ``fn``'s nodes (``iter_nodes``: parents first, so a ``with`` statement is met
+    before the calls of its items and their extent is known when they are)."""
     extents: dict[int, tuple[int, int]] = {}
     end = fn.end_lineno or fn.lineno
-    for dec in fn.decorator_list:
-        if isinstance(dec, ast.Call):
-            extents[id(dec)] = (fn.lineno, end)
-    clears: set[str] = set()
-    local: set[str] = set(fn.args.args and [a.arg for a in fn.args.args] or ())
     # decorators run once, when the module is imported: their calls are not the test's
-    # (django's ``@setup(templates)`` fills a module dict at collection)
-    decorating = {id(n) for dec in fn.decorator_list for n in ast.walk(dec)}
-    # one walk: ast.walk is breadth-first, so a ``with`` statement is met before the calls of its
-    # items, and their extent is known when they are
-    for node in ast.walk(fn):
-        if isinstance(node, (ast.With, ast.AsyncWith)):
+    # (django's ``@setup(templates)`` fills a module dict at collection); their patches are
+    decorating: set[int] = set()
+    for dec in fn.decorator_list:
+        if dec.__class__ is ast.Call:
+            extents[id(dec)] = (fn.lineno, end)
+        decorating.update(id(n) for n in iter_nodes(dec) if n.__class__ is ast.Call)
+    clears: set[str] = set()
+    local: set[str] = {a.arg for a in fn.args.args}
+    Call, Name, Attribute, Store = ast.Call, ast.Name, ast.Attribute, ast.Store
+    for node in iter_nodes(fn):
+        kind = node.__class__
+        if kind is Name:
+            if node.ctx.__class__ is Store:
+                local.add(node.id)
+        elif kind is Call:
+            _call(ctx, node, unit, extents.get(id(node)) or (node.lineno, end), first_party, id(node) in decorating)
+        elif kind is Attribute:
+            if node.attr == "cache_clear":
+                found = dotted_parts(node.value)
+                clears.add(ctx.qualify(node.value) if found and found[0] in ctx.aliases else "*")  # type: ignore[arg-type]
+        elif kind is ast.With or kind is ast.AsyncWith:
             for item in node.items:
-                if isinstance(item.context_expr, ast.Call):
+                if item.context_expr.__class__ is Call:
                     extents[id(item.context_expr)] = (node.lineno, node.end_lineno or node.lineno)
-        elif isinstance(node, ast.Call):
-            line, stop = extents.get(id(node), (node.lineno, end))
-            unit.patches += _patches(ctx, node, line, stop)
-            q = ctx.qualify(node.func) or ""
-            if q in ("importlib.reload", "imp.reload") or (q.startswith("sys.modules.") or _sys_modules_edit(ctx, node)):
-                unit.reloads = True
-            if q == "importlib.import_module" and _str(node.args[0] if node.args else None):
-                name = _str(node.args[0])
-                assert name is not None
-                unit.imports.append(Import((name,), *_pos(ctx, node), name))
-            target = _first_party(ctx, node.func) if isinstance(node.func, (ast.Name, ast.Attribute)) else None
-            if target is not None and not target.endswith(".cache_clear") and id(node) not in decorating:
-                args = [(str(i), a.id) for i, a in enumerate(node.args) if isinstance(a, ast.Name)]
-                args += [(k.arg, k.value.id) for k in node.keywords if k.arg and isinstance(k.value, ast.Name)]
-                text = _dotted_text(node.func)
-                unit.calls.append(Call(target, text, *_pos(ctx, node), tuple(args)))
-        elif isinstance(node, ast.Attribute) and node.attr == "cache_clear":
-            q = ctx.qualify(node.value)
-            clears.add(q if q and dotted_parts(node.value) and dotted_parts(node.value)[0] in ctx.aliases else "*")  # type: ignore[index]
-        elif isinstance(node, ast.Subscript) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            if ctx.qualify(node.value) == "sys.modules":
-                unit.reloads = True
-            elif ctx.qualify(node.value) == "os.environ":
-                key = node.slice
-                unit.patches.append(Patch("env", _str(key) or "*", node.lineno, end))
-        elif isinstance(node, ast.Import):
+        elif kind is ast.Subscript:
+            if node.ctx.__class__ is not ast.Load:
+                q = ctx.qualify(node.value)
+                if q == "sys.modules":
+                    unit.reloads = True
+                elif q == "os.environ":
+                    unit.patches.append(Patch("env", _str(node.slice) or "*", node.lineno, end))
+        elif kind is ast.Import:
             for alias in node.names:
                 unit.imports.append(Import((alias.name,), *_pos(ctx, node), f"import {alias.name}"))
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            for alias in node.names:
-                unit.imports.append(
-                    Import((f"{node.module}.{alias.name}", node.module), *_pos(ctx, node), f"from {node.module} import {alias.name}")
-                )
-        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            local.add(node.id)
-    # a fixture's patches before yield hold for the whole test it serves
+        elif kind is ast.ImportFrom:
+            if node.level == 0 and node.module:
+                for alias in node.names:
+                    unit.imports.append(
+                        Import((f"{node.module}.{alias.name}", node.module), *_pos(ctx, node), f"from {node.module} import {alias.name}")
+                    )
     unit.clears = frozenset(clears)
     unit.local = frozenset(local)
 
 
-def _dotted_text(node: ast.expr) -> str:
-    """``pkg.mod.func`` as written: what ``ast.unparse`` gives for a dotted name, without its cost
-    (``_first_party`` admits only dotted names)."""
-    found = dotted_parts(node)
-    return ".".join([found[0], *found[1]]) if found is not None else ast.unparse(node)
+_RELOADERS = frozenset({"reload", "import_module"})
 
 
-def _sys_modules_edit(ctx: FileContext, call: ast.Call) -> bool:
-    return any(ctx.qualify(a) == "sys.modules" for a in call.args[:1])
+def _call(ctx: FileContext, node: ast.Call, unit: Unit, extent: tuple[int, int], first_party: dict[str, str], decorating: bool) -> None:
+    func = node.func
+    found = dotted_parts(func)
+    if found is None:
+        return
+    root, attrs = found
+    last = attrs[-1] if attrs else root
+    if last in _PATCH_NAMES:
+        unit.patches += _patches(ctx, node, *extent)
+    if last in _RELOADERS or "modules" in attrs or root == "modules":
+        q = ctx.qualify(func) or ""
+        if q in ("importlib.reload", "imp.reload") or q.startswith("sys.modules."):
+            unit.reloads = True
+        elif q == "importlib.import_module" and _str(node.args[0] if node.args else None):
+            name = _str(node.args[0])
+            assert name is not None
+            unit.imports.append(Import((name,), *_pos(ctx, node), name))
+    first = node.args[0] if node.args else None
+    if first is not None and "modules" in (getattr(first, "attr", None), getattr(first, "id", None)) and ctx.qualify(first) == "sys.modules":
+        unit.reloads = True  # ``mock.patch.dict(sys.modules, ...)``, ``monkeypatch.delitem(sys.modules, ...)``
+    qualified = first_party.get(root)
+    if qualified is None or decorating or last == "cache_clear":
+        return
+    args = [(str(i), a.id) for i, a in enumerate(node.args) if a.__class__ is ast.Name]
+    args += [(k.arg, k.value.id) for k in node.keywords if k.arg and k.value.__class__ is ast.Name]
+    target = ".".join([qualified, *attrs])
+    unit.calls.append(Call(target, ".".join([root, *attrs]), *_pos(ctx, node), tuple(args)))
 
 
 def _pos(ctx: FileContext, node: ast.AST) -> tuple[int, int, int, int]:

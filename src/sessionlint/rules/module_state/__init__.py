@@ -14,7 +14,6 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import replace
-from functools import lru_cache
 
 from sessionlint.context import FileContext, Function
 from sessionlint.index import Project
@@ -142,7 +141,7 @@ def check_file(ctx: FileContext) -> None:
             if key in text and bound in candidates:
                 extra[key] = bound
         for attr in cls_attrs:
-            if attr in text and _written(rf"(?:self|cls|{re.escape(cls_short)})\.{re.escape(attr)}", text, raw=True):
+            if attr in text and any(_written(f"{receiver}.{attr}", text) for receiver in ("self", "cls", cls_short)):
                 for receiver in ("self", "cls", cls_short):
                     extra[f"{receiver}.{attr}"] = f"{fn.cls}.{attr}"
         # names the function binds itself are left to the walker: an assignment drops the alias
@@ -247,18 +246,44 @@ def _class_like(name: str) -> bool:
     return name[:1].isupper() and not name.isupper()
 
 
-def _written(name: str, text: str, raw: bool = False) -> bool:
-    """Whether ``text`` may write to ``name`` or alias it: a textual pre-check, loose on purpose."""
-    return _write_pattern(name if raw else rf"\b{re.escape(name)}").search(text) is not None
+def _written(name: str, text: str) -> bool:
+    """Whether ``text`` may write to ``name`` or alias it: a textual pre-check, loose on purpose.
+
+    Each occurrence of ``name`` (at a word start) is judged by what surrounds it: followed by
+    ``[``, ``.attr =``, an augmented assignment or a method call, or preceded by ``=``, ``in``,
+    ``del``, ``(`` or ``,``. ``str.find`` and patterns compiled once: no pattern per name.
+    """
+    size = len(name)
+    start = text.find(name)
+    while start >= 0:
+        end = start + size
+        if (start == 0 or not _word_char(text[start - 1])) and _write_around(text, start, end):
+            return True
+        start = text.find(name, end)
+    return False
 
 
-@lru_cache(maxsize=4096)
-def _write_pattern(n: str) -> re.Pattern[str]:
-    return re.compile(
-        rf"{n}\s*(?:\[|\.\w+\s*(?:=[^=]|[-+*/|&^%@]=)|\s*[-+*/|&^%@]=|\.\w+\()"
-        rf"|=\s*{n}\s*(?:$|[\[.;#)])|\bin\s+{n}|\(\s*{n}\s*[,)]|,\s*{n}\s*[,)]|\bdel\s+{n}",
-        re.MULTILINE,
-    )
+def _word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+_AFTER_WRITE = re.compile(r"\s*(?:\[|\.\w+\s*(?:=[^=]|[-+*/|&^%@]=)|[-+*/|&^%@]=|\.\w+\()")
+_AFTER_ASSIGNED = re.compile(r"\s*(?:$|[\[.;#)])", re.MULTILINE)
+_AFTER_ARGUMENT = re.compile(r"\s*[,)]")
+_BEFORE = re.compile(r"(?:(?P<assign>=)|(?P<arg>[(,])|\b(?:in|del)\s)\s*\Z")
+
+
+def _write_around(text: str, start: int, end: int) -> bool:
+    if _AFTER_WRITE.match(text, end):
+        return True
+    before = _BEFORE.search(text[max(0, start - 80) : start])
+    if before is None:
+        return False
+    if before.group("assign"):  # ``alias = NAME``
+        return _AFTER_ASSIGNED.match(text, end) is not None
+    if before.group("arg"):  # ``f(NAME)``, ``(a, NAME)``
+        return _AFTER_ARGUMENT.match(text, end) is not None
+    return True  # ``for x in NAME``, ``del NAME``
 
 
 def _params(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
