@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from sessionlint.config import DEFAULT_PYTHON_CLASSES, DEFAULT_PYTHON_FUNCTIONS
 from sessionlint.mutations import CONTAINER_METHODS, MUTATING_FUNCTIONS, VALUE_RETURNING_METHODS
-from sessionlint.syntax import short
+from sessionlint.syntax import iter_nodes, short
 
 if TYPE_CHECKING:
     from sessionlint.context import FileContext, FunctionNode
@@ -359,7 +359,7 @@ def class_shared(ctx: FileContext, node: ast.ClassDef) -> dict[str, SharedAttr]:
         if fn is None:
             continue
         first = _first_arg(fn)
-        for stmt in ast.walk(fn):
+        for stmt in iter_nodes(fn):
             if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
                 target = stmt.targets[0]
                 if (
@@ -375,7 +375,7 @@ def class_shared(ctx: FileContext, node: ast.ClassDef) -> dict[str, SharedAttr]:
         if fn is None:
             continue
         first = _first_arg(fn)
-        for stmt in ast.walk(fn):
+        for stmt in iter_nodes(fn):
             if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
                 targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
                 for target in targets:
@@ -413,7 +413,7 @@ def shared_writes(ctx: FileContext, fn: FunctionNode, attrs: set[str]) -> list[S
         return None
 
     stmts = sorted(
-        (n for n in ast.walk(fn) if isinstance(n, ast.stmt) and n is not fn), key=lambda n: (n.lineno, n.col_offset)
+        (n for n in iter_nodes(fn) if isinstance(n, ast.stmt) and n is not fn), key=lambda n: (n.lineno, n.col_offset)
     )
     for stmt in stmts:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
@@ -432,7 +432,7 @@ def shared_writes(ctx: FileContext, fn: FunctionNode, attrs: set[str]) -> list[S
                         kind = "item" if isinstance(target, ast.Subscript) else "attribute"
                         verb = "del" if isinstance(stmt, ast.Delete) else f"{kind} assignment to"
                         found.append(SharedWrite(attr, target, f"{verb} {short(target)}"))
-        for node in ast.walk(stmt) if not isinstance(stmt, (ast.If, ast.For, ast.While, ast.With, ast.Try)) else ():
+        for node in iter_nodes(stmt) if not isinstance(stmt, (ast.If, ast.For, ast.While, ast.With, ast.Try)) else ():
             if not isinstance(node, ast.Call):
                 continue
             func = node.func

@@ -13,7 +13,7 @@ import ast
 
 from sessionlint.context import FileContext, FunctionNode
 from sessionlint.model import Mutation
-from sessionlint.syntax import short
+from sessionlint.syntax import iter_nodes, push_children, short
 
 # Methods that mutate a builtin container in place.
 CONTAINER_METHODS = frozenset(
@@ -166,12 +166,7 @@ class Walker:
                 continue
             if isinstance(cur, ast.Call):
                 self._call(cur, used=cur is not statement_call)
-            for field in cur._fields:  # ast.iter_child_nodes without its generators
-                value = getattr(cur, field, None)
-                if value.__class__ is list:
-                    stack.extend(value)
-                elif isinstance(value, ast.AST):
-                    stack.append(value)
+            push_children(cur, stack)
 
     def _inner(self, args: ast.arguments, local: set[str]) -> Walker | None:
         """A walker for a nested function or lambda: its parameters and locals shadow."""
@@ -200,7 +195,7 @@ class Walker:
             return
         declared: set[str] = set()
         assigned: set[str] = set()
-        for sub in ast.walk(node):
+        for sub in iter_nodes(node):
             if isinstance(sub, ast.Nonlocal):
                 declared.update(sub.names)
             elif isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
@@ -214,7 +209,7 @@ class Walker:
 
     def _runs(self, name: str) -> bool:
         """Whether the enclosing function calls the nested function ``name`` or hands it to a call."""
-        for sub in ast.walk(self.scope) if self.scope is not None else ():
+        for sub in iter_nodes(self.scope) if self.scope is not None else ():
             if not isinstance(sub, ast.Call):
                 continue
             if isinstance(sub.func, ast.Name) and sub.func.id == name:
@@ -404,7 +399,7 @@ class Walker:
             self._unbind(target)
 
     def _unbind(self, target: ast.expr) -> None:
-        for node in ast.walk(target):
+        for node in iter_nodes(target):
             if isinstance(node, ast.Name):
                 self.alias.pop(node.id, None)
 

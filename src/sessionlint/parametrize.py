@@ -13,7 +13,7 @@ import ast
 from dataclasses import dataclass
 
 from sessionlint.context import FileContext, Function
-from sessionlint.syntax import class_nodes
+from sessionlint.syntax import class_nodes, iter_nodes
 from sessionlint.values import is_literal
 
 _MUTABLE_DISPLAYS = (ast.Dict, ast.List, ast.Set, ast.DictComp, ast.ListComp, ast.SetComp)
@@ -143,25 +143,25 @@ def overwritten_first(fn: ast.FunctionDef | ast.AsyncFunctionDef, line: int, par
     for test in tests:
         if _setdefault_guard(test, param.name, key):
             continue
-        names = {n.id for n in ast.walk(test) if isinstance(n, ast.Name)}
+        names = {n.id for n in iter_nodes(test) if isinstance(n, ast.Name)}
         if not names <= set(param.rowmates) - {param.name}:
             return False
     # earlier writes of constant keys and ``K not in p`` guards read nothing another item left behind
     harmless: set[int] = set()
-    for node in ast.walk(fn):
+    for node in iter_nodes(fn):
         if isinstance(node, ast.Assign) and all(
             isinstance(t, ast.Subscript) and isinstance(t.slice, ast.Constant) for t in node.targets
         ):
             harmless.update(id(t.value) for t in node.targets)
         elif isinstance(node, ast.If) and _setdefault_guard(node.test, param.name, getattr(node.test, "left", None)):
-            harmless.update(id(n) for n in ast.walk(node.test))
-    for node in ast.walk(fn):
+            harmless.update(id(n) for n in iter_nodes(node.test))
+    for node in iter_nodes(fn):
         if (
             isinstance(node, ast.Name)
             and node.id == param.name
             and node.lineno < stmt.lineno
             and id(node) not in harmless
-            and not any(node in set(ast.walk(t)) for t in tests)
+            and not any(node in set(iter_nodes(t)) for t in tests)
         ):
             return False
     return True

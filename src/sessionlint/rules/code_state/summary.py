@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from sessionlint.context import FileContext, FunctionNode, dotted_parts
 from sessionlint.mutations import AMBIGUOUS_METHODS, CONTAINER_METHODS
+from sessionlint.syntax import iter_nodes
 
 MEMO_DECORATORS = frozenset({"functools.lru_cache", "functools.cache"})
 ENV_GETTERS = frozenset({"os.environ.get", "os.getenv", "os.environ.setdefault", "os.environ.__getitem__"})
@@ -66,7 +67,7 @@ def summarize(ctx: FileContext) -> ModuleSummary:
             if inputs:
                 targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
                 for target in targets:
-                    for node in ast.walk(target):
+                    for node in iter_nodes(target):
                         if isinstance(node, ast.Name):
                             summary.state[node.id] = (stmt.lineno, inputs)
     return summary
@@ -100,7 +101,7 @@ def env_reads(ctx: FileContext, root: ast.AST) -> set[str]:
     """Keys of ``os.environ`` that ``root`` reads ("*": a key not known, or the whole mapping)."""
     keys: set[str] = set()
     used: set[int] = set()
-    for node in ast.walk(root):
+    for node in iter_nodes(root):
         if isinstance(node, ast.Call):
             q = ctx.qualify(node.func)
             if q in ENV_GETTERS:
@@ -115,7 +116,7 @@ def env_reads(ctx: FileContext, root: ast.AST) -> set[str]:
             if ctx.qualify(node.comparators[0]) == "os.environ":
                 keys.add(_env_key(node.left))
                 used.add(id(node.comparators[0]))
-    for node in ast.walk(root):
+    for node in iter_nodes(root):
         if isinstance(node, (ast.Name, ast.Attribute)) and id(node) not in used and ctx.qualify(node) == "os.environ":
             keys.add("*")
     return keys
@@ -124,7 +125,7 @@ def env_reads(ctx: FileContext, root: ast.AST) -> set[str]:
 def _inputs(ctx: FileContext, value: ast.expr, functions: dict[str, FuncSummary]) -> frozenset[str]:
     """What a module-level value is computed from at import time."""
     found = {f"env:{k}" for k in env_reads(ctx, value)}
-    for node in ast.walk(value):
+    for node in iter_nodes(value):
         if isinstance(node, ast.Call):
             q = ctx.qualify(node.func)
             if q in CLOCK:
@@ -145,7 +146,7 @@ def _locals(node: FunctionNode) -> set[str]:
         if extra is not None:
             bound.add(extra.arg)
     declared: set[str] = set()
-    for inner in ast.walk(node):
+    for inner in iter_nodes(node):
         if isinstance(inner, ast.Name) and isinstance(inner.ctx, (ast.Store, ast.Del)):
             bound.add(inner.id)
         elif isinstance(inner, (ast.Import, ast.ImportFrom)):
@@ -170,7 +171,7 @@ def _function(ctx: FileContext, node: FunctionNode, module_functions: set[str]) 
     attrs: set[str] = set()
     calls: list[str] = []
     clears: set[str] = set()
-    for inner in (n for stmt in node.body for n in ast.walk(stmt)):
+    for inner in (n for stmt in node.body for n in iter_nodes(stmt)):
         if isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Load):
             if inner.id in module_globals and inner.id not in local:
                 reads.add(inner.id)
@@ -205,7 +206,7 @@ def _function(ctx: FileContext, node: FunctionNode, module_functions: set[str]) 
 
 def _rebound(node: FunctionNode) -> set[str]:
     names: set[str] = set()
-    for inner in ast.walk(node):
+    for inner in iter_nodes(node):
         if isinstance(inner, ast.Name) and isinstance(inner.ctx, (ast.Store, ast.Del)):
             names.add(inner.id)
         elif isinstance(inner, (ast.Global, ast.Nonlocal)):
@@ -244,7 +245,7 @@ def _param_writes(
         if name in index and (index[name] not in mutates or mutates[index[name]][2] and not ambiguous):
             mutates[index[name]] = (what, line, ambiguous)
 
-    for inner in ast.walk(node):
+    for inner in iter_nodes(node):
         if isinstance(inner, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
             targets = inner.targets if isinstance(inner, ast.Assign) else [inner.target]
             for target in targets:

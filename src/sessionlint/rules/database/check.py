@@ -8,7 +8,7 @@ import re
 from sessionlint import resource_table as rt
 from sessionlint.context import FileContext, Function, FunctionNode
 from sessionlint.model import BROAD_SCOPES, Fix, FixOp
-from sessionlint.syntax import fixture_label, own_nodes, position, short, unwrap_await
+from sessionlint.syntax import fixture_label, iter_nodes, own_nodes, position, short, unwrap_await
 from sessionlint.rules.database import _PER_TEST  # defined in __init__ before it imports this module
 from sessionlint.values import handed_out
 
@@ -301,7 +301,7 @@ def _handed_on(ctx: FileContext, calls: list[ast.Call], holders: set[str], fn: F
     """A teardown call that takes the transaction or connection as an argument (a cleanup helper)."""
     for call in calls:
         for arg in [*call.args, *(k.value for k in call.keywords)]:
-            for inner in ast.walk(arg):
+            for inner in iter_nodes(arg):
                 if isinstance(inner, (ast.Name, ast.Attribute)) and ast.unparse(inner) in holders:
                     if (ctx.qualify(call.func) or "") not in ("print", "repr", "str"):
                         return True

@@ -6,7 +6,7 @@ import ast
 
 from sessionlint import collection
 from sessionlint.context import FileContext, FunctionNode
-from sessionlint.syntax import Walker, const_str, walk_own
+from sessionlint.syntax import Walker, const_str, iter_nodes, walk_own
 from sessionlint.rules.global_state.targets import GETTERS, IMPORT_CALLS, STATE_OBJECTS, Target
 
 # --------------------------------------------------------------------------------------------
@@ -80,11 +80,11 @@ class _FileNames:
         """Whether a function other than ``writer`` (a test, fixture, helper or method) reads global ``name``."""
         if self._reads is None:
             self._reads = []
-            for node in ast.walk(self.ctx.tree):
+            for node in iter_nodes(self.ctx.tree):
                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
                     loaded = {n.id for n in walk_own(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
                     if isinstance(node, ast.Lambda):
-                        loaded |= {n.id for n in ast.walk(node.body) if isinstance(n, ast.Name)}
+                        loaded |= {n.id for n in iter_nodes(node.body) if isinstance(n, ast.Name)}
                     self._reads.append((node, loaded))
         return any(node is not writer and name in loaded for node, loaded in self._reads)
 
@@ -151,7 +151,7 @@ class _FileNames:
 def _module_reads(ctx: FileContext, value: ast.expr) -> set[str]:
     """Families a module-level value saves (``_LOCALE = locale.setlocale(locale.LC_ALL)``)."""
     found: set[str] = set()
-    for node in ast.walk(value):
+    for node in iter_nodes(value):
         if isinstance(node, (ast.Attribute, ast.Name)):
             dotted = ctx.qualify(node) or ""
             if dotted in STATE_OBJECTS:

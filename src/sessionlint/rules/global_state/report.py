@@ -7,7 +7,7 @@ import ast
 from sessionlint.context import FileContext, Function, FunctionNode
 from sessionlint.model import BROAD_SCOPES, Diagnostic, Fix, FixOp
 from sessionlint.rules.global_state.events import Event, _simple_statements
-from sessionlint.syntax import walk_own, normal_statement
+from sessionlint.syntax import iter_nodes, normal_statement, walk_own
 from sessionlint.rules.global_state.names import _FileNames
 from sessionlint.rules.global_state.scan import _Scan
 from sessionlint.rules.global_state.targets import CODE
@@ -66,7 +66,7 @@ def _cleanup_ops(ctx: FileContext, fn: Function, scan: _Scan, leaks: list[Event]
         node = fn.node
         fixable = [e for e in leaks if e.call and e.stmt is not None]
         params = {a.arg for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs}
-        used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+        used = {n.id for n in iter_nodes(node) if isinstance(n, ast.Name)}
         if (
             not fixable or params & used or scan.yield_pos is not None
             or any(isinstance(n, ast.Return) for n in walk_own(node)) or node.decorator_list
@@ -232,7 +232,7 @@ def _wrap_op(ctx: FileContext, fn: Function, scan: _Scan, leaks: list[Event]) ->
             return None  # an early return would become a yield in the middle of the body
         else:
             convert = "1"
-    used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} | scan.params
+    used = {n.id for n in iter_nodes(node) if isinstance(n, ast.Name)} | scan.params
     mp = next(name for name in ("mp", "mpatch", "_mp", "_monkeypatch") if name not in used)
     args: list[tuple[str, str]] = [("func", fn.qualname), ("mp", mp), ("return", convert)]
     args += _rewrite_args(scan.names, node, fixable)

@@ -7,7 +7,7 @@ import ast
 from sessionlint.context import FunctionNode
 from sessionlint.syntax import dotted_parts
 from sessionlint.rules.global_state.events import Event, _is_main_guard, _State
-from sessionlint.syntax import const_str, position, walk_own
+from sessionlint.syntax import const_str, position, push_children, walk_own
 from sessionlint.rules.global_state.names import _FileNames, _imported_module, _module_prefixes
 from sessionlint.rules.global_state.restores import _Restores
 from sessionlint.rules.global_state.targets import CONTEXT_LOCALS, QUIET_BELOW, CALL_WRITES, CLEANUP_METHODS, CONTAINER_WRITES, covers, _DICT_WRITES, _encloses, GETTERS, _LIST_WRITES, MOCKER_NAMES, MONKEYPATCH_CLASSES, _patch_kind, RESET_CALLS, STATE_OBJECTS, Target, UNDO_METHODS
@@ -40,6 +40,8 @@ class _Scan(_Writes, _Restores):
         stack: list[ast.AST] = list(fn.body)
         while stack:  # one walk of the body, nested functions and classes not entered
             node = stack.pop()
+            if node is None:
+                continue
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 self.locals.add(node.name)
                 continue
@@ -74,7 +76,7 @@ class _Scan(_Writes, _Restores):
                 if imported is not None:
                     self.local_imports[node.targets[0].id] = imported
                     self.local_modules.add(imported)
-            stack.extend(ast.iter_child_nodes(node))
+            push_children(node, stack)
         self.locals -= self.declared_global
         self.locals -= set(self.local_imports)
         self.state_alias: dict[str, str] = {}  # env = os.environ
@@ -359,6 +361,8 @@ class _Scan(_Writes, _Restores):
         stack = [node]
         while stack:
             cur = stack.pop()
+            if cur is None:
+                continue
             if isinstance(cur, ast.Lambda):
                 self.exprs(cur.body, _State(st.protect, st.in_finally, nested=True))
                 continue
@@ -367,7 +371,7 @@ class _Scan(_Writes, _Restores):
             if isinstance(cur, ast.Call):
                 whole = stmt if stmt is not None and stmt.value is cur else None  # type: ignore[attr-defined]
                 self.call(cur, st, whole, in_with and cur is node)
-            stack.extend(ast.iter_child_nodes(cur))
+            push_children(cur, stack)
 
     def emit(self, event: Event, st: _State) -> None:
         if event.write and self.current is not None and id(self.current) in self.raising:

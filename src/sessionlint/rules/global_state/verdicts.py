@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sessionlint.model import Diagnostic
 from sessionlint.rules.global_state.events import Event
 from sessionlint.rules.global_state.targets import covers, Target
+from sessionlint.syntax import iter_nodes
 
 # --------------------------------------------------------------------------------------------
 # deciding what is restored in one function
@@ -51,7 +52,7 @@ def _fragile(write: Event, events: list[Event], scope_restores: list[Target], ch
 def _checks(fn: ast.AST) -> list[tuple[int, int]]:
     """Where ``fn`` asserts: ``assert`` statements and ``self.assert*(...)`` calls."""
     found = []
-    for node in ast.walk(fn):
+    for node in iter_nodes(fn):
         if isinstance(node, ast.Assert) or (
             isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr.startswith("assert")
         ):

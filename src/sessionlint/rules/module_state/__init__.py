@@ -270,20 +270,19 @@ def _word_char(char: str) -> bool:
 _AFTER_WRITE = re.compile(r"\s*(?:\[|\.\w+\s*(?:=[^=]|[-+*/|&^%@]=)|[-+*/|&^%@]=|\.\w+\()")
 _AFTER_ASSIGNED = re.compile(r"\s*(?:$|[\[.;#)])", re.MULTILINE)
 _AFTER_ARGUMENT = re.compile(r"\s*[,)]")
-_BEFORE = re.compile(r"(?:(?P<assign>=)|(?P<arg>[(,])|\b(?:in|del)\s)\s*\Z")
 
 
 def _write_around(text: str, start: int, end: int) -> bool:
     if _AFTER_WRITE.match(text, end):
         return True
-    before = _BEFORE.search(text[max(0, start - 80) : start])
-    if before is None:
-        return False
-    if before.group("assign"):  # ``alias = NAME``
+    before = text[max(0, start - 80) : start].rstrip()
+    last = before[-1:]
+    if last == "=":  # ``alias = NAME``
         return _AFTER_ASSIGNED.match(text, end) is not None
-    if before.group("arg"):  # ``f(NAME)``, ``(a, NAME)``
+    if last in ("(", ","):  # ``f(NAME)``, ``(a, NAME)``
         return _AFTER_ARGUMENT.match(text, end) is not None
-    return True  # ``for x in NAME``, ``del NAME``
+    words = before.rsplit(None, 1)
+    return bool(words) and words[-1] in ("in", "del")  # ``for x in NAME``, ``del NAME``
 
 
 def _params(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from sessionlint import values
 from sessionlint.context import FileContext, Function, FunctionNode
 from sessionlint.mutations import CONTAINER_METHODS, Walker, alias_key, chain_links
-from sessionlint.syntax import class_nodes, own_nodes
+from sessionlint.syntax import class_nodes, iter_nodes, own_nodes
 
 # calls that patch a container for the duration of a test and put it back
 _PATCHERS = frozenset({"setitem", "delitem", "setattr", "delattr"})
@@ -93,7 +93,7 @@ def _instance_bound(node: ast.ClassDef, classes: dict[str, ast.ClassDef]) -> set
     todo = [node]
     while todo:
         current = todo.pop()
-        for sub in ast.walk(current):
+        for sub in iter_nodes(current):
             if isinstance(sub, ast.Attribute) and isinstance(sub.ctx, ast.Store) and isinstance(sub.value, ast.Name):
                 if sub.value.id in ("self", "cls"):
                     bound.add(sub.attr)
@@ -236,7 +236,7 @@ def local_names(fn: FunctionNode) -> set[str]:
 def module_attribute_keys(ctx: FileContext, fn: FunctionNode, local: set[str]) -> dict[str, str]:
     """``reg.HANDLERS`` in ``fn`` where ``reg`` is an imported module: key -> qualified ``app.registry.HANDLERS``."""
     found: dict[str, str] = {}
-    for node in ast.walk(fn):
+    for node in iter_nodes(fn):
         if (
             isinstance(node, ast.Attribute)
             and isinstance(node.value, ast.Name)
@@ -263,7 +263,7 @@ def restored_in_teardowns(ctx: FileContext, cls_node: ast.ClassDef | None) -> se
         if fn.name in _SETUPS:
             found |= written_keys(fn)
         else:
-            for node in ast.walk(fn):
+            for node in iter_nodes(fn):
                 key = alias_key(node)
                 if key is not None:
                     found.add(key)
@@ -280,7 +280,7 @@ def written_keys(fn: ast.AST) -> set[str]:
             if key is not None:
                 found.add(key)
 
-    for node in ast.walk(fn):
+    for node in iter_nodes(fn):
         if isinstance(node, ast.Global):
             found.update(node.names)
         elif isinstance(node, (ast.Subscript, ast.Attribute)) and isinstance(node.ctx, (ast.Store, ast.Del)):

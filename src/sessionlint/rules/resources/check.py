@@ -9,7 +9,7 @@ from sessionlint import resource_table
 from sessionlint.context import FileContext, Function, FunctionNode
 from sessionlint.model import Fix, FixOp
 from sessionlint.resource_table import PATCH_FACTORIES, PATCHER, STARTED_PATCH, Resource
-from sessionlint.syntax import fixture_label, own_nodes, unwrap_await
+from sessionlint.syntax import fixture_label, iter_nodes, own_nodes, unwrap_await
 
 # finding resources ---------------------------------------------------------------------------
 @dataclass
@@ -81,7 +81,7 @@ class _Body:
             body.parent[stmt] = fn
         for node in body.nodes:
             if isinstance(node, nested_types):
-                for inner in ast.walk(node):
+                for inner in iter_nodes(node):
                     if isinstance(inner, ast.Name):
                         body.nested.add(inner.id)
                     elif isinstance(inner, ast.Attribute):
@@ -413,8 +413,8 @@ def _yield_fix(ctx: FileContext, fn: Function, found: _Acquired, ret: ast.Return
     bind = ""
     target = holder
     if target is None:
-        used = {n.id for n in ast.walk(fn.node) if isinstance(n, ast.Name)} | {
-            a.arg for a in ast.walk(fn.node) if isinstance(a, ast.arg)
+        used = {n.id for n in iter_nodes(fn.node) if isinstance(n, ast.Name)} | {
+            a.arg for a in iter_nodes(fn.node) if isinstance(a, ast.arg)
         } | {fn.node.name}
         target = resource.var
         number = 2
