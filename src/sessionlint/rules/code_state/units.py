@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import sys
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from sessionlint.context import FileContext, FunctionNode, dotted_parts
 from sessionlint.syntax import iter_nodes
@@ -20,16 +21,16 @@ _ENV_WRITERS = frozenset({"os.environ.update", "os.environ.setdefault", "os.envi
                           "os.putenv", "os.unsetenv"})  # fmt: skip
 
 
-@dataclass
-class Patch:
+# Patches, calls and imports are NamedTuples: a test file holds thousands of them, and the cache
+# pickles a tuple without the field names a dataclass instance repeats (a fifth of the size).
+class Patch(NamedTuple):
     kind: str  # "env" | "attr" | "cwd" | "clock"
     key: str  # env key or "*"; dotted target for "attr"
     line: int
     end: int  # the last line the patch is active on
 
 
-@dataclass
-class Call:
+class Call(NamedTuple):
     target: str  # qualified dotted name (relative names keep their dots)
     text: str  # the callee as written
     line: int
@@ -39,8 +40,7 @@ class Call:
     args: tuple[tuple[str, str], ...] = ()  # (position or keyword, name passed)
 
 
-@dataclass
-class Import:
+class Import(NamedTuple):
     modules: tuple[str, ...]  # candidate modules, most specific first
     line: int
     col: int
@@ -272,8 +272,9 @@ def _call(ctx: FileContext, node: ast.Call, unit: Unit, extent: tuple[int, int],
         return
     args = [(str(i), a.id) for i, a in enumerate(node.args) if a.__class__ is ast.Name]
     args += [(k.arg, k.value.id) for k in node.keywords if k.arg and k.value.__class__ is ast.Name]
-    target = ".".join([qualified, *attrs])
-    unit.calls.append(Call(target, ".".join([root, *attrs]), *_pos(ctx, node), tuple(args)))
+    # interned: the same callee is called many times, and pickle stores one object once
+    target = sys.intern(".".join([qualified, *attrs]))
+    unit.calls.append(Call(target, sys.intern(".".join([root, *attrs])), *_pos(ctx, node), tuple(args)))
 
 
 def _pos(ctx: FileContext, node: ast.AST) -> tuple[int, int, int, int]:
