@@ -145,3 +145,56 @@ def test_reset_fixture_that_misses_a_cache_names_both(tmp_path: Path) -> None:
     assert "fixture '_reset' clears settings() but not db_url()" in diag.message
     assert diag.fix_title == "call db_url.cache_clear() in '_reset' too"
     assert (diag.line, diag.target_key) == (4, "app.py:db_url")
+
+
+_SETTINGS_MODULE = "import functools, os\n\n\n@functools.lru_cache\ndef get_config():\n    return os.environ.get('APP_DEBUG')\n"
+_SETTINGS_TEST = (
+    "import numpy as np\nfrom app.settings import get_config\n\n\n"
+    "def test_debug(monkeypatch):\n    monkeypatch.setenv('APP_DEBUG', '1')\n    np.zeros(3)\n    assert get_config()\n"
+)
+
+
+def test_only_calls_into_the_project_are_recorded(tmp_path: Path) -> None:
+    from sessionlint.modules import ModuleFinder
+
+    root = _write(tmp_path, {"app/__init__.py": "", "app/settings.py": _SETTINGS_MODULE, "tests/test_s.py": _SETTINGS_TEST})
+    path = str(root / "tests" / "test_s.py")
+    facts = extract_text(path, _SETTINGS_TEST, Settings(root=str(root)), modules=ModuleFinder(str(root)))
+    record = facts.rule_data["SLK6"]
+    assert isinstance(record, FileRecord)
+    assert [call.target for unit in record.units for call in unit.calls] == ["app.settings.get_config"]
+    assert facts.assumed_absent == ("numpy",) and facts.assumed_root == str(root)
+    # a test file that imports nothing of the project records no test (its fixtures still count)
+    alone = extract_text(path, _SETTINGS_TEST.replace("app.settings", "lib.settings"), Settings(root=str(root)), modules=ModuleFinder(str(root)))
+    assert "SLK6" not in alone.rule_data and alone.assumed_absent == ("lib.settings.get_config", "numpy")
+
+
+def test_a_package_added_after_a_cached_run_is_seen(tmp_path: Path) -> None:
+    from sessionlint.engine import Engine
+
+    root = _write(tmp_path, {"tests/test_s.py": _SETTINGS_TEST})
+    cache = str(tmp_path / "cache")
+    settings = Settings(root=str(root))
+    first = Engine(settings, cache_dir=cache).lint([str(root)])
+    assert not [d for d in first.diagnostics if d.code == "SLK601"]
+    write(root, {"app/__init__.py": "", "app/settings.py": _SETTINGS_MODULE})
+    again = Engine(settings, cache_dir=cache).lint([str(root)])
+    assert [d.code for d in again.diagnostics if d.code.startswith("SLK6")] == ["SLK601"]
+    assert again.extracted >= 1  # the cached test file was read again
+    warm = Engine(settings, cache_dir=cache).lint([str(root)])
+    assert [d.code for d in warm.diagnostics if d.code.startswith("SLK6")] == ["SLK601"] and warm.extracted == 0
+
+
+def test_module_finder_searches_like_a_test_run(tmp_path: Path) -> None:
+    from sessionlint.modules import ModuleFinder
+
+    root = _write(tmp_path, {"src/app/__init__.py": "", "ns/sub.py": "", "tests/helpers.py": "", "tests/test_a.py": ""})
+    finder = ModuleFinder(str(root))
+    test = str(root / "tests" / "test_a.py")
+    assert finder.find("app", test) == str(root / "src" / "app" / "__init__.py")
+    assert finder.find("helpers", test) == str(root / "tests" / "helpers.py")
+    assert finder.leads_to_project("ns.sub.NAME", test)  # a namespace package's module
+    assert finder.leads_to_project(".anything", test)
+    assert not finder.leads_to_project("numpy.testing.assert_equal", test)
+    assert finder.still_absent(("numpy", "requests.get"), test)
+    assert ModuleFinder(str(root / "tests")).find("app", test) is None  # nothing above the root

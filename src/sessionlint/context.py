@@ -45,6 +45,8 @@ class FileContext:
     module_functions: dict[str, FunctionNode] = field(default_factory=dict)
     # what the families' listeners collected during the one walk over the file, by family
     collected: dict[str, object] = field(default_factory=dict)
+    # the run's module search (sessionlint.modules.ModuleFinder); None: every import may be the project's
+    modules: object | None = None
 
     # positions -----------------------------------------------------------
     def col(self, lineno: int, col_offset: int) -> int:

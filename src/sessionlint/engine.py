@@ -17,6 +17,7 @@ from sessionlint.extract import extract
 from sessionlint.index import Project
 from sessionlint.edits import Edit, diff_edits
 from sessionlint.model import Diagnostic, FileFacts, Fix, FixError, FixOp
+from sessionlint.modules import ModuleFinder
 from sessionlint.rootdir import find_rootdir
 from sessionlint.sources import SourceError, decode, parse
 
@@ -45,16 +46,16 @@ class FixResult:
     failures: list[str] = field(default_factory=list)
 
 
-def _extract_file(path: str, settings: Settings, text: str | None = None) -> FileFacts:
+def _extract_file(path: str, settings: Settings, text: str | None = None, modules: ModuleFinder | None = None) -> FileFacts:
     """Facts for one file; any failure becomes SLK001 or an internal error, never an exception."""
     try:
         if text is not None:
             from sessionlint.extract import extract_text
 
-            return extract_text(path, text, settings)
+            return extract_text(path, text, settings, modules=modules)
         with open(path, "rb") as f:
             data = f.read()
-        return extract(path, data, settings)
+        return extract(path, data, settings, modules)
     except OSError as exc:
         facts = FileFacts(path)
         what, error = "file", exc
@@ -75,8 +76,9 @@ def _extract_file(path: str, settings: Settings, text: str | None = None) -> Fil
         return facts
 
 
-def _extract_many(paths: list[str], settings: Settings) -> list[FileFacts]:
-    return [_extract_file(p, settings) for p in paths]
+def _extract_many(paths: list[str], settings: Settings, root: str | None = None) -> list[FileFacts]:
+    modules = ModuleFinder(root)  # one per worker chunk: it remembers the files it looked for
+    return [_extract_file(p, settings, modules=modules) for p in paths]
 
 
 def _code_digest() -> str:
@@ -184,16 +186,26 @@ class Engine:
         self.cache = Cache(cache_dir, settings)
         self._discovered: dict[str, list[str]] = {}
         self._extracted = 0
+        self.modules: ModuleFinder | None = None
 
     # extraction ---------------------------------------------------------------------
+    def _cached(self, path: str) -> FileFacts | None:
+        """Cached facts of ``path``, unless a module they assumed is not the project's now is."""
+        cached = self.cache.get(path)
+        if cached is not None and cached.assumed_absent and self.modules is not None:
+            if cached.assumed_root != self.modules.root or not self.modules.still_absent(cached.assumed_absent, path):
+                return None
+        return cached
+
     def _facts(self, paths: list[str], overrides: dict[str, str]) -> tuple[dict[str, FileFacts], int]:
         facts: dict[str, FileFacts] = {}
         todo: list[str] = []
+        modules = self.modules
         for path in paths:
             if path in overrides:
-                facts[path] = _extract_file(path, self.settings, overrides[path])
+                facts[path] = _extract_file(path, self.settings, overrides[path], modules)
                 continue
-            cached = self.cache.get(path)
+            cached = self._cached(path)
             if cached is not None:
                 facts[path] = cached
             else:
@@ -202,14 +214,15 @@ class Engine:
             chunks = [todo[i :: self.jobs * 4] for i in range(self.jobs * 4)]
             try:
                 with ProcessPoolExecutor(max_workers=self.jobs) as pool:
-                    for chunk_facts in pool.map(_extract_many, chunks, [self.settings] * len(chunks)):
+                    root = modules.root if modules is not None else None
+                    for chunk_facts in pool.map(_extract_many, chunks, [self.settings] * len(chunks), [root] * len(chunks)):
                         for item in chunk_facts:
                             facts[item.path] = item
             except (BrokenProcessPool, OSError, ImportError, NotImplementedError, pickle.PicklingError):
                 pass  # a worker was killed (out of memory...) or no pool here (no sem_open): go on below
         for path in todo:
             if path not in facts:
-                facts[path] = _extract_file(path, self.settings)
+                facts[path] = _extract_file(path, self.settings, modules=modules)
         for path in todo:
             self.cache.put(path, facts[path])
         return {p: facts[p] for p in paths}, len(todo) + sum(1 for p in paths if p in overrides)
@@ -217,10 +230,10 @@ class Engine:
     def _load_extra(self, overrides: dict[str, str]):
         def load(path: str) -> FileFacts | None:
             if path in overrides:
-                return _extract_file(path, self.settings, overrides[path])
-            cached = self.cache.get(path)
+                return _extract_file(path, self.settings, overrides[path], self.modules)
+            cached = self._cached(path)
             if cached is None:
-                cached = _extract_file(path, self.settings)
+                cached = _extract_file(path, self.settings, modules=self.modules)
                 self.cache.put(path, cached)
                 self._extracted += 1
             return cached
@@ -237,11 +250,13 @@ class Engine:
         overrides = overrides or {}
         paths = list(paths)
         targets = files if files is not None else discover(paths, self.settings)
-        facts, self._extracted = self._facts(targets, overrides)
         root = self.rootdir or find_rootdir(paths or targets)
+        self.modules = ModuleFinder(root)  # a new one per run: files come and go between runs
+        facts, self._extracted = self._facts(targets, overrides)
         project = Project(
             facts, self._load_extra(overrides), self._discover_under, self.settings.is_test_file, root=root
         )
+        project.modules = self.modules
         self._add_fixture_modules(project, [os.path.abspath(p) for p in paths if os.path.isdir(p)])
         result = Result(files=len(project.facts))
         diagnostics: list[Diagnostic] = []

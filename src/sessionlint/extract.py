@@ -39,15 +39,18 @@ def _syntax_message(exc: SyntaxError, lines: list[str] = ()) -> str:
     return f"cannot parse file: {msg}{newer}"
 
 
-def extract(path: str, data: bytes, settings: object) -> FileFacts:
-    """Facts for one file. Never raises for bad input: that becomes SLK001."""
+def extract(path: str, data: bytes, settings: object, modules: object | None = None) -> FileFacts:
+    """Facts for one file. Never raises for bad input: that becomes SLK001.
+
+    ``modules``: the run's ``ModuleFinder``, to tell the project's modules from libraries.
+    """
     facts = FileFacts(path)
     try:
         source = decode(data)
     except SourceError as exc:
         facts.diagnostics.append(_parse_error(path, 1, 1, f"cannot read file: {exc}"))
         return facts
-    return extract_text(path, source.text, settings, facts)
+    return extract_text(path, source.text, settings, facts, modules)
 
 
 def _parse_error(path: str, line: int, col: int, message: str):
@@ -56,7 +59,9 @@ def _parse_error(path: str, line: int, col: int, message: str):
     return Diagnostic(path, max(line, 1), max(col, 1), "SLK001", message, max(line, 1), max(col, 1))
 
 
-def extract_text(path: str, text: str, settings: object, facts: FileFacts | None = None) -> FileFacts:
+def extract_text(
+    path: str, text: str, settings: object, facts: FileFacts | None = None, modules: object | None = None
+) -> FileFacts:
     facts = facts or FileFacts(path)
     if "\r" in text:
         # A lone "\r" ends a line for Python (and keeps line numbers and columns), but not for
@@ -72,7 +77,7 @@ def extract_text(path: str, text: str, settings: object, facts: FileFacts | None
         facts.diagnostics.append(_parse_error(path, 1, 1, f"cannot parse file: {type(exc).__name__}: {exc}"))
         return facts
     facts.noqa = noqa.parse(lines)
-    ctx = FileContext(path, text, lines, tree, facts, settings)
+    ctx = FileContext(path, text, lines, tree, facts, settings, modules=modules)
     try:
         from sessionlint.rules import file_listeners, run_file_rules
 

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Callable
 
 from sessionlint.rootdir import common_ancestor, find_rootdir, is_within
+from sessionlint.modules import ModuleFinder
 from sessionlint.model import BROAD_SCOPES, SCOPE_RANK, FileFacts, FixtureDef
 
 # pytest's own fixtures and those of the most common plugins, with their scopes.
@@ -78,10 +79,10 @@ class Project:
             ancestor = common_ancestor(list(facts), os.getcwd())
             root = find_rootdir([ancestor], invocation_dir=ancestor)
         self.root = root
+        self.modules = ModuleFinder(root)
         self._exports: dict[str, list[_Candidate]] = {}
         self._chains: dict[tuple[str, str | None], dict[str, list[_Candidate]]] = {}
         self._conftests: dict[str, list[str]] = {}
-        self._modules: dict[tuple[str, int, str], str | None] = {}
 
     # files -------------------------------------------------------------------
     def get(self, path: str) -> FileFacts | None:
@@ -94,7 +95,7 @@ class Project:
     def is_root(self, directory: str) -> bool:
         """Whether the upward walks (conftests, module search) stop at ``directory``: the project
         root, or the directory of a file outside it (a file is never read above its own level)."""
-        return self.root is None or directory == self.root or not is_within(directory, self.root)
+        return self.modules.is_root(directory)
 
     def root_of(self, path: str) -> str:
         directory = os.path.dirname(path)
@@ -129,38 +130,7 @@ class Project:
 
     def find_module(self, module: str, from_path: str, level: int = 0) -> str | None:
         """The file a module name refers to, searched the way a test run would find it."""
-        key = (module, level, os.path.dirname(from_path))
-        if key not in self._modules:
-            self._modules[key] = self._find_module(module, from_path, level)
-        return self._modules[key]
-
-    def _find_module(self, module: str, from_path: str, level: int) -> str | None:
-        parts = module.split(".") if module else []
-        if level:
-            base = os.path.dirname(from_path)
-            for _ in range(level - 1):
-                base = os.path.dirname(base)
-            bases: Iterable[str] = [base]
-        else:
-            bases = self._search_bases(from_path)
-        for base in bases:
-            stem = os.path.join(base, *parts) if parts else base
-            for candidate in (stem + ".py", os.path.join(stem, "__init__.py")):
-                if os.path.isfile(candidate):
-                    return candidate
-        return None
-
-    def _search_bases(self, from_path: str) -> list[str]:
-        bases: list[str] = []
-        directory = os.path.dirname(from_path)
-        while True:
-            bases.append(directory)
-            if os.path.isdir(os.path.join(directory, "src")):
-                bases.append(os.path.join(directory, "src"))
-            parent = os.path.dirname(directory)
-            if self.is_root(directory) or parent == directory:
-                return bases
-            directory = parent
+        return self.modules.find(module, from_path, level)
 
     # fixtures visible in a module ----------------------------------------------
     def exported(self, path: str, _seen: frozenset[str] = frozenset()) -> list[_Candidate]:

@@ -157,3 +157,8 @@ class FileFacts:
     top_names: dict[str, tuple[str, ...] | None] | None = None
     # per-rule facts for the project step, keyed by rule code (picklable values only)
     rule_data: dict[str, object] = field(default_factory=dict)
+    # imported names the facts were extracted believing are not the project's (nothing recorded
+    # about calls into them), with the root they were searched from; cached facts are reused only
+    # while that still holds (sessionlint.modules)
+    assumed_absent: tuple[str, ...] = ()
+    assumed_root: str | None = None

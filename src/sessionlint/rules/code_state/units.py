@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from sessionlint.context import FileContext, FunctionNode, dotted_parts
+from sessionlint.modules import ModuleFinder
 from sessionlint.syntax import iter_nodes
 
 _NOT_FIRST_PARTY = frozenset(sys.stdlib_module_names) | {"pytest", "_pytest", "mock", "pytest_mock"}
@@ -80,9 +81,13 @@ def record(ctx: FileContext) -> FileRecord:
         if isinstance(value, (ast.List, ast.Dict, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp))
     )  # fmt: skip
     unittest_classes = _unittest_classes(ctx.tree)
-    # calls are recorded when their name is imported from outside the stdlib and pytest
-    first_party = {name: q for name, q in ctx.aliases.items() if q.split(".")[0] not in _NOT_FIRST_PARTY}
+    first_party = _first_party_names(ctx)
+    # a file that imports nothing of the project has no test that reaches its code; its fixtures'
+    # patches and cache resets still count for the tests that request them
+    tests_reach_project = bool(first_party) or "import_module" in ctx.text
     for fn in ctx.functions:
+        if fn.fixture is None and not tests_reach_project:
+            continue
         if fn.test is not None:
             unit = Unit(fn.qualname, fn.cls, "test", fn.node.name, fn.node.lineno, (*fn.test.args, *fn.test.usefixtures))
         elif fn.fixture is None and fn.cls in unittest_classes and fn.node.name.startswith("test"):
@@ -97,6 +102,27 @@ def record(ctx: FileContext) -> FileRecord:
         if unit.patches or unit.calls or unit.clears or unit.imports:
             result.units.append(unit)
     return result
+
+
+def _first_party_names(ctx: FileContext) -> dict[str, str]:
+    """The imported names whose calls are recorded: those that lead to a module of the project
+    (with the run's module search), or every name from outside the stdlib and pytest without one.
+    The names judged to be libraries are kept in the facts (``assumed_absent``): cached facts are
+    reused only while none of them leads to the project."""
+    candidates = {name: q for name, q in ctx.aliases.items() if q.split(".")[0] not in _NOT_FIRST_PARTY}
+    modules = ctx.modules
+    if not isinstance(modules, ModuleFinder):
+        return candidates
+    found: dict[str, str] = {}
+    absent: set[str] = set()
+    for name, q in candidates.items():
+        if modules.leads_to_project(q, ctx.path):
+            found[name] = q
+        else:
+            absent.add(q)
+    ctx.facts.assumed_absent = tuple(sorted(absent))
+    ctx.facts.assumed_root = modules.root
+    return found
 
 
 def _unittest_classes(tree: ast.Module) -> set[str]:

@@ -1,0 +1,87 @@
+"""Where an imported name leads: the module search of a test run, bounded by pytest's rootdir.
+
+One ``ModuleFinder`` per run serves the index (``Project.find_module``) and
+extraction, which uses it to tell the project's own modules from the
+libraries a test calls: only calls into the project are recorded for the
+code_state rules. What extraction assumed is kept with the file's facts
+(``FileFacts.assumed_absent``) and checked again when cached facts are
+reused, so adding a package to the project re-reads the tests that import it.
+"""
+
+from __future__ import annotations
+
+import os
+
+from sessionlint.rootdir import is_within
+
+
+class ModuleFinder:
+    def __init__(self, root: str | None) -> None:
+        self.root = root
+        self._modules: dict[tuple[str, int, str], str | None] = {}
+        self._bases: dict[str, list[str]] = {}
+        self._files: dict[str, bool] = {}
+
+    def is_root(self, directory: str) -> bool:
+        """Whether the upward walks (conftests, module search) stop at ``directory``: the project
+        root, or the directory of a file outside it (a file is never read above its own level)."""
+        return self.root is None or directory == self.root or not is_within(directory, self.root)
+
+    def find(self, module: str, from_path: str, level: int = 0) -> str | None:
+        """The file a module name refers to, searched the way a test run would find it: the
+        importing file's directory and each parent up to the root (and their ``src/``)."""
+        directory = os.path.dirname(from_path)
+        key = (module, level, directory)
+        if key not in self._modules:
+            self._modules[key] = self._find(module, directory, level)
+        return self._modules[key]
+
+    def _find(self, module: str, directory: str, level: int) -> str | None:
+        parts = module.split(".") if module else []
+        if level:
+            base = directory
+            for _ in range(level - 1):
+                base = os.path.dirname(base)
+            bases = [base]
+        else:
+            bases = self._search_bases(directory)
+        for base in bases:
+            stem = os.path.join(base, *parts) if parts else base
+            for candidate in (stem + ".py", os.path.join(stem, "__init__.py")):
+                if self._isfile(candidate):
+                    return candidate
+        return None
+
+    def _isfile(self, path: str) -> bool:
+        found = self._files.get(path)
+        if found is None:
+            found = self._files[path] = os.path.isfile(path)
+        return found
+
+    def _search_bases(self, directory: str) -> list[str]:
+        start = directory
+        if start in self._bases:
+            return self._bases[start]
+        bases: list[str] = []
+        while True:
+            bases.append(directory)
+            if os.path.isdir(os.path.join(directory, "src")):
+                bases.append(os.path.join(directory, "src"))
+            parent = os.path.dirname(directory)
+            if self.is_root(directory) or parent == directory:
+                break
+            directory = parent
+        self._bases[start] = bases
+        return bases
+
+    def leads_to_project(self, qualified: str, from_path: str) -> bool:
+        """Whether an imported name (``pkg.mod.NAME``, ``.helpers.NAME``) is the project's own: a
+        relative import, or one whose module (or a package above it) is a file of the project."""
+        if qualified.startswith("."):
+            return True
+        parts = qualified.split(".")
+        return any(self.find(".".join(parts[:cut]), from_path) is not None for cut in range(len(parts), 0, -1))
+
+    def still_absent(self, names: tuple[str, ...], from_path: str) -> bool:
+        """Whether none of ``names`` leads to the project (what cached facts assumed)."""
+        return not any(self.leads_to_project(name, from_path) for name in names)
