@@ -224,7 +224,9 @@ class _Plan:
         existing = [p for p in paths if os.path.exists(p)] or ["."]  # a missing path is reported by discovery
         self.rootdir = find_rootdir(existing)
         fixed = config.resolve(existing[0], args.config, args.isolated) if args.config or args.isolated else None
-        self.resolver = config.Resolver(self.rootdir, fixed)
+        # each directory's settings carry its pytest rootdir (a sub-directory with its own pytest
+        # configuration is the rootdir of its tests), except under --isolated
+        self.resolver = config.Resolver(self.rootdir, fixed, rootdirs=not args.isolated)
         self._settings: dict[Settings, Settings] = {}
         self.extra: dict[Settings, dict] = {}
         self._engines: dict[Settings, Engine] = {}
@@ -260,7 +262,9 @@ class _Plan:
 
     def engine(self, settings: Settings) -> Engine:
         if settings not in self._engines:
-            self._engines[settings] = _engine(self.args, settings, self.extra.get(settings, {}), self.rootdir)
+            self._engines[settings] = _engine(
+                self.args, settings, self.extra.get(settings, {}), settings.rootdir or self.rootdir
+            )
         return self._engines[settings]
 
     def first(self) -> Settings:
@@ -278,8 +282,11 @@ class _Plan:
         diagnostics: set[Diagnostic] = set()
         for settings, files in self.groups.items():
             result = self.engine(settings).lint(self.args.paths, files=files)
-            # a finding on a file of another group is that group's to report, under its settings
-            diagnostics.update(d for d in result.diagnostics if mine.get(d.path, settings) == settings)
+            # a finding on a file of another group is that group's to report, under its settings (a
+            # module linted for the fixtures it provides belongs to the group governing its directory)
+            diagnostics.update(
+                d for d in result.diagnostics if (mine.get(d.path) or self.settings(d.path)) == settings
+            )
             merged.errors.extend(result.errors)
             merged.files += result.files
             merged.extracted += result.extracted

@@ -23,6 +23,7 @@ import functools
 import hashlib
 import os
 import re
+import shlex
 import tomllib
 from dataclasses import dataclass, field, replace
 
@@ -57,6 +58,11 @@ class Settings:
     extra_resources: tuple[tuple[str, str], ...] = ()  # constructor -> release method
     extra_global_targets: tuple[str, ...] = ()
     root: str = ""
+    # pytest's rootdir of the files these settings govern, and its --confcutdir (``with_rootdir``);
+    # "" when not known (the engine then takes the run's rootdir). They bound the cross-file walks
+    # (conftest chain, module search), never one file's facts.
+    rootdir: str = ""
+    confcutdir: str = ""
     config_file: str = ""
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
@@ -220,41 +226,64 @@ class Resolver:
     ``default_root`` is the root of files no configuration governs (the CLI
     passes pytest's rootdir of its arguments, so that they share one group).
     With ``fixed`` (``--config``, ``--isolated``) every directory gets it.
+
+    With ``rootdirs`` (all but ``--isolated``), each directory's settings also
+    carry its pytest rootdir: the nearest directory at or above it, inside
+    ``default_root``, holding a pytest configuration file, whose collection
+    options and ``--confcutdir`` then apply (``with_rootdir``), as when pytest
+    is run from that directory.
     """
 
-    def __init__(self, default_root: str, fixed: tuple[Settings, dict] | None = None) -> None:
-        self.default_root = default_root
+    def __init__(self, default_root: str, fixed: tuple[Settings, dict] | None = None, rootdirs: bool = True) -> None:
+        self.default_root = os.path.abspath(default_root)
         self.fixed = fixed
+        self.rootdirs = rootdirs
         self._by_directory: dict[str, tuple[Settings, dict]] = {}
         self._by_file: dict[str | None, tuple[Settings, dict]] = {}
+        self._by_key: dict[tuple[str | None, str], tuple[Settings, dict]] = {}
 
     def __call__(self, directory: str) -> tuple[Settings, dict]:
-        if self.fixed is not None:
-            return self.fixed
         directory = os.path.abspath(directory)
         found = self._by_directory.get(directory)
         if found is None:
-            path = find_config(directory)
-            if path not in self._by_file:
-                if path is None:  # no configuration: the defaults, with pytest's python_files
-                    root = self.default_root
-                    self._by_file[path] = _pytest_settings(Settings(root=root), root), {}
-                else:
-                    self._by_file[path] = load(os.path.dirname(path), path)
-            found = self._by_directory[directory] = self._by_file[path]
+            path = None if self.fixed is not None else find_config(directory)
+            base = self._base(path)
+            if self.rootdirs:
+                from sessionlint.rootdir import nearest_rootdir
+
+                rootdir = nearest_rootdir(directory, self.default_root)
+                key = (path, rootdir)
+                if key not in self._by_key:
+                    self._by_key[key] = with_rootdir(base[0], rootdir), base[1]
+                base = self._by_key[key]
+            found = self._by_directory[directory] = base
         return found
+
+    def _base(self, path: str | None) -> tuple[Settings, dict]:
+        if self.fixed is not None:
+            return self.fixed
+        if path not in self._by_file:
+            if path is None:  # no configuration: the defaults, with pytest's python_files
+                root = self.default_root
+                self._by_file[path] = _pytest_settings(Settings(root=root), root), {}
+            else:
+                self._by_file[path] = load(os.path.dirname(path), path)
+        return self._by_file[path]
 
 
 @functools.lru_cache(maxsize=256)
 def _settings_for_directory(directory: str) -> Settings:
-    return resolve(directory)[0]
+    from sessionlint.rootdir import find_rootdir
+
+    return with_rootdir(resolve(directory)[0], find_rootdir([directory]))
 
 
 def settings_for_path(path: str) -> Settings:
     """The settings that apply to the file at ``path``, memoized per directory.
 
-    For faces that see one file at a time (flake8). Raises ConfigError, like
-    ``load``, when the configuration found cannot be used.
+    For faces that see one file at a time (flake8): the file's pytest rootdir is pytest's for the
+    file alone (the nearest pytest configuration file above it), as the CLI finds it. Raises
+    ConfigError, like ``load``, when the configuration found cannot be used.
     """
     absolute = os.path.abspath(path)
     directory = absolute if os.path.isdir(absolute) else os.path.dirname(absolute)
@@ -420,41 +449,95 @@ def _python_files(root: str) -> tuple[str, ...]:
 
 
 def _pytest_option(root: str, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
-    """A list option (``python_files``, ``python_classes``, ``python_functions``) from the project's
-    pytest configuration: pytest.ini, .pytest.ini, pyproject.toml, tox.ini, setup.cfg, in pytest's order."""
-    candidates = (
-        ("pytest.ini", "pytest"), (".pytest.ini", "pytest"), ("pyproject.toml", None), ("tox.ini", "pytest"),
-        ("setup.cfg", "tool:pytest"),
-    )  # fmt: skip
-    for name, section in candidates:
-        path = os.path.join(root, name)
-        if not os.path.isfile(path):
-            continue
-        if section is None:
-            tool = _read_toml(path).get("tool")
-            pytest_table = tool.get("pytest") if isinstance(tool, dict) else None
-            if not isinstance(pytest_table, dict):
-                continue
-            options = pytest_table.get("ini_options", pytest_table)
-            value = options.get(key) if isinstance(options, dict) else None
-            if value is None:
-                continue
-            if isinstance(value, str):
-                patterns = value.split()
-            elif isinstance(value, list) and all(isinstance(v, str) for v in value):
-                patterns = list(value)
-            else:
-                raise ConfigError(f"{path}: tool.pytest.ini_options.{key} must be a string or a list of strings")
-            return tuple(patterns) or default
-        parser = configparser.ConfigParser(interpolation=None)
-        try:
-            parser.read(path, encoding="utf-8")
-        except (configparser.Error, UnicodeDecodeError, OSError):
-            continue
-        if parser.has_section(section):
-            value = parser.get(section, key, fallback=None)
-            if value:
-                return tuple(value.split())
-            if name in ("pytest.ini", ".pytest.ini"):
-                return default
-    return default
+    """A list option (``python_files``, ``python_classes``, ``python_functions``) from the pytest
+    configuration file in ``root`` (the one pytest takes: ``rootdir.config_file``); ``default``
+    when there is none or it does not set the option."""
+    from sessionlint.rootdir import config_file
+
+    path = config_file(root)
+    if path is None:
+        return default
+    value = _ini_options(path).get(key)
+    if value is None:
+        return default
+    if isinstance(value, str):
+        return tuple(value.split()) or default
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value) or default
+    table = "pytest" if os.path.basename(path).endswith("pytest.toml") else "tool.pytest.ini_options"
+    raise ConfigError(f"{path}: {table}.{key} must be a string or a list of strings")
+
+
+def _ini_options(path: str) -> dict:
+    """The options of a pytest configuration file: the ``[pytest]``/``[tool:pytest]`` section of an
+    ini file, ``[tool.pytest.ini_options]`` or ``[tool.pytest]`` of a pyproject.toml, ``[pytest]`` of
+    a pytest.toml. Values are strings, or (TOML) whatever the file holds."""
+    name = os.path.basename(path)
+    if name.endswith(".toml"):
+        data = _read_toml(path)
+        if name.endswith("pytest.toml"):
+            table = data.get("pytest")
+        else:
+            tool = data.get("tool")
+            table = tool.get("pytest") if isinstance(tool, dict) else None
+            if isinstance(table, dict) and isinstance(table.get("ini_options"), dict):
+                table = table["ini_options"]
+        return table if isinstance(table, dict) else {}
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(path, encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError, OSError):
+        return {}
+    section = "tool:pytest" if name == "setup.cfg" else "pytest"
+    return dict(parser.items(section)) if parser.has_section(section) else {}
+
+
+def _addopts(options: dict) -> list[str]:
+    value = options.get("addopts")
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    if not isinstance(value, str):
+        return []
+    try:
+        return shlex.split(value)
+    except ValueError:  # unbalanced quotes: pytest fails on them, sessionlint reads nothing
+        return []
+
+
+def _confcutdir(rootdir: str, path: str) -> str:
+    """``--confcutdir`` from the ``addopts`` of ``path`` (relative to ``rootdir``, where pytest is run),
+    when it lies inside ``rootdir``; "" otherwise (pytest's default: the ini file's directory)."""
+    args = _addopts(_ini_options(path))
+    value = None
+    for i, arg in enumerate(args):
+        if arg == "--confcutdir" and i + 1 < len(args):
+            value = args[i + 1]
+        elif arg.startswith("--confcutdir="):
+            value = arg.split("=", 1)[1]
+    if not value:
+        return ""
+    found = os.path.normpath(os.path.join(rootdir, os.path.expanduser(os.path.expandvars(value))))
+    inside = found == rootdir or found.startswith(os.path.join(rootdir, ""))
+    return found if inside and found != rootdir else ""
+
+
+def with_rootdir(settings: Settings, rootdir: str) -> Settings:
+    """``settings`` for the tests whose pytest rootdir is ``rootdir`` (``rootdir.nearest_rootdir``):
+    pytest's collection options from the configuration file there, and its ``--confcutdir``.
+
+    ``--rootdir`` in ``addopts`` is ignored, as pytest ignores it (the rootdir is where the ini file
+    was found); a ``--confcutdir`` above the rootdir reads nothing above it.
+    """
+    from sessionlint.rootdir import config_file
+
+    rootdir = os.path.abspath(rootdir)
+    changes: dict = {"rootdir": rootdir, "confcutdir": ""}
+    path = config_file(rootdir)
+    if path is not None:
+        changes.update(
+            python_files=_pytest_option(rootdir, "python_files", DEFAULT_PYTHON_FILES),
+            python_classes=_pytest_option(rootdir, "python_classes", DEFAULT_PYTHON_CLASSES),
+            python_functions=_pytest_option(rootdir, "python_functions", DEFAULT_PYTHON_FUNCTIONS),
+            confcutdir=_confcutdir(rootdir, path),
+        )
+    return replace(settings, **changes)

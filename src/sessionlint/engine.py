@@ -17,7 +17,7 @@ from sessionlint.extract import extract
 from sessionlint.index import Project
 from sessionlint.edits import Edit, diff_edits
 from sessionlint.model import Diagnostic, FileFacts, Fix, FixError, FixOp
-from sessionlint.rootdir import find_rootdir
+from sessionlint.rootdir import config_file, find_rootdir
 from sessionlint.sources import SourceError, decode, parse
 
 MAX_FIX_PASSES = 10
@@ -75,6 +75,10 @@ def _extract_file(path: str, settings: Settings, text: str | None = None) -> Fil
         return facts
 
 
+def _not_a_rootdir(directory: str) -> bool:
+    return config_file(directory) is None
+
+
 def _extract_many(paths: list[str], settings: Settings) -> list[FileFacts]:
     return [_extract_file(p, settings) for p in paths]
 
@@ -95,8 +99,11 @@ def _code_digest() -> str:
 # afterwards). Every other field, present or future, is part of the cache key: a new option that
 # affects analysis cannot silently reuse stale facts.
 NOT_ANALYSIS_SETTINGS = frozenset(
-    {"select", "ignore", "extend_select", "per_file_ignores", "exclude", "extend_exclude", "root", "config_file"}
-)
+    {
+        "select", "ignore", "extend_select", "per_file_ignores", "exclude", "extend_exclude", "root", "config_file",
+        "rootdir", "confcutdir",  # bound the cross-file walks, recomputed every run
+    }
+)  # fmt: skip
 
 
 def analysis_digest(settings: Settings) -> str:
@@ -178,7 +185,9 @@ class Engine:
         self, settings: Settings, jobs: int = 1, cache_dir: str | None = None, rootdir: str | None = None
     ) -> None:
         self.settings = settings
-        self.rootdir = rootdir  # pytest's rootdir; None: found from the paths of each run
+        # pytest's rootdir: the settings' own (a sub-directory with its own pytest configuration),
+        # else the one handed in; None: found from the paths of each run
+        self.rootdir = settings.rootdir or rootdir
         self.honour_noqa = True  # the flake8 face leaves ``# noqa`` to flake8 (--disable-noqa)
         self.jobs = max(1, jobs)
         self.cache = Cache(cache_dir, settings)
@@ -228,8 +237,12 @@ class Engine:
         return load
 
     def _discover_under(self, directory: str) -> list[str]:
+        """Test modules and conftests below ``directory`` that share this engine's rootdir: with
+        per-directory rootdirs (``Settings.rootdir``), a sub-directory holding a pytest configuration
+        of its own is another rootdir, whose tests never see this one's conftests."""
         if directory not in self._discovered:
-            self._discovered[directory] = list(walk(directory, self.settings))
+            enter = _not_a_rootdir if self.settings.rootdir else None
+            self._discovered[directory] = list(walk(directory, self.settings, enter=enter))
         return self._discovered[directory]
 
     # linting --------------------------------------------------------------------------
@@ -240,7 +253,8 @@ class Engine:
         facts, self._extracted = self._facts(targets, overrides)
         root = self.rootdir or find_rootdir(paths or targets)
         project = Project(
-            facts, self._load_extra(overrides), self._discover_under, self.settings.is_test_file, root=root
+            facts, self._load_extra(overrides), self._discover_under, self.settings.is_test_file, root=root,
+            confcutdir=self.settings.confcutdir or None,
         )
         self._add_fixture_modules(project, [os.path.abspath(p) for p in paths if os.path.isdir(p)])
         result = Result(files=len(project.facts))

@@ -5,9 +5,10 @@ static verdicts). pytest's rules (``_pytest/config/findpaths.py``):
 
 1. the common ancestor of the path arguments (files count by their directory);
 2. the first directory, from each argument upward, holding a pytest
-   configuration file: ``pytest.ini``, ``.pytest.ini``, ``pyproject.toml``
-   with ``[tool.pytest.ini_options]``, ``tox.ini`` with ``[pytest]``,
-   ``setup.cfg`` with ``[tool:pytest]``;
+   configuration file: ``pytest.toml``, ``.pytest.toml``, ``pytest.ini``,
+   ``.pytest.ini``, ``pyproject.toml`` with ``[tool.pytest.ini_options]`` (or
+   pytest 9's ``[tool.pytest]``), ``tox.ini`` with ``[pytest]``, ``setup.cfg``
+   with ``[tool:pytest]``;
    failing that, the first ``pyproject.toml`` met on the way, even without a
    pytest table (pytest >= 8.1);
 3. otherwise the first directory from the common ancestor upward holding a
@@ -17,7 +18,10 @@ static verdicts). pytest's rules (``_pytest/config/findpaths.py``):
    arguments' common ancestor itself.
 
 sessionlint never discovers or reads files for cross-file analysis outside
-this directory. Where sessionlint's own configuration lives (the nearest
+this directory. Below it, a directory holding a pytest configuration file of
+its own is the rootdir of the tests under it (``nearest_rootdir``), as when
+pytest is run from that directory: a monorepo's ``packages/x/pytest.ini``, a
+``docs/tox.ini`` with ``[pytest]``. Where sessionlint's own configuration lives (the nearest
 ``[tool.sessionlint]``) is a separate question, answered by ``config``.
 """
 
@@ -26,20 +30,28 @@ from __future__ import annotations
 import configparser
 import functools
 import os
+import stat
 import tomllib
 from typing import Iterable
 
-INI_FILES = ("pytest.ini", ".pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg")
+INI_FILES = ("pytest.toml", ".pytest.toml", "pytest.ini", ".pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg")
 _INI_SECTIONS = {"tox.ini": "pytest", "setup.cfg": "tool:pytest"}
 
 
-@functools.lru_cache(maxsize=1024)
 def _is_pytest_config(path: str) -> bool:
-    """Whether ``path`` is a pytest configuration file (as pytest decides)."""
-    if not os.path.isfile(path):
+    """Whether ``path`` is a pytest configuration file (as pytest decides); memoized per version of
+    the file (modification time and size), so a long-lived process sees edits."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
         return False
+    return stat.S_ISREG(st.st_mode) and _is_pytest_config_version(path, st.st_mtime_ns, st.st_size)
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_pytest_config_version(path: str, _mtime: int, _size: int) -> bool:
     name = os.path.basename(path)
-    if name in ("pytest.ini", ".pytest.ini"):
+    if name in ("pytest.ini", ".pytest.ini", "pytest.toml", ".pytest.toml"):
         return True  # even empty: pytest takes it
     if name == "pyproject.toml":
         try:
@@ -47,13 +59,17 @@ def _is_pytest_config(path: str) -> bool:
                 tool = tomllib.load(f).get("tool")
         except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
             return False
-        return isinstance(tool, dict) and isinstance(tool.get("pytest"), dict) and "ini_options" in tool["pytest"]
+        # [tool.pytest.ini_options] (even empty), or pytest 9's native [tool.pytest] with a key
+        return isinstance(tool, dict) and isinstance(tool.get("pytest"), dict) and bool(tool["pytest"])
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read(path, encoding="utf-8")
     except (configparser.Error, UnicodeDecodeError, OSError):
         return False
     return parser.has_section(_INI_SECTIONS[name])
+
+
+_is_pytest_config.cache_clear = _is_pytest_config_version.cache_clear  # type: ignore[attr-defined]
 
 
 def _directory(path: str) -> str:
@@ -106,6 +122,28 @@ def find_rootdir(paths: Iterable[str], invocation_dir: str | None = None) -> str
             return directory
     root = os.path.commonpath([invocation, ancestor])
     return ancestor if os.path.dirname(root) == root else root
+
+
+def config_file(directory: str) -> str | None:
+    """The pytest configuration file in ``directory`` itself, the one pytest would take, or None."""
+    for name in INI_FILES:
+        candidate = os.path.join(directory, name)
+        if _is_pytest_config(candidate):
+            return candidate
+    return None
+
+
+def nearest_rootdir(directory: str, bound: str) -> str:
+    """The rootdir of the tests in ``directory`` when pytest is run where their configuration is:
+    the nearest directory at or above ``directory`` holding a pytest configuration file, not above
+    ``bound`` (the run's rootdir); ``bound`` itself when there is none, or ``directory`` lies outside it."""
+    directory = os.path.abspath(directory)
+    if not is_within(directory, bound):
+        return bound
+    for candidate in _upward(directory):
+        if candidate == bound or not is_within(candidate, bound) or config_file(candidate) is not None:
+            return candidate if is_within(candidate, bound) else bound
+    return bound
 
 
 def is_within(path: str, root: str) -> bool:
