@@ -241,6 +241,7 @@ class Resolver:
         self._by_directory: dict[str, tuple[Settings, dict]] = {}
         self._by_file: dict[str | None, tuple[Settings, dict]] = {}
         self._by_key: dict[tuple[str | None, str], tuple[Settings, dict]] = {}
+        self._rootdirs: dict[str, str] = {}
 
     def __call__(self, directory: str) -> tuple[Settings, dict]:
         directory = os.path.abspath(directory)
@@ -249,14 +250,30 @@ class Resolver:
             path = None if self.fixed is not None else find_config(directory)
             base = self._base(path)
             if self.rootdirs:
-                from sessionlint.rootdir import nearest_rootdir
-
-                rootdir = nearest_rootdir(directory, self.default_root)
+                rootdir = self._rootdir(directory)
                 key = (path, rootdir)
                 if key not in self._by_key:
                     self._by_key[key] = with_rootdir(base[0], rootdir), base[1]
                 base = self._by_key[key]
             found = self._by_directory[directory] = base
+        return found
+
+    def _rootdir(self, directory: str) -> str:
+        """The nearest directory at or above ``directory`` holding a pytest configuration file, not
+        above ``default_root`` (the run's rootdir); ``default_root`` when there is none. Memoized
+        per directory: one look at each directory's files in a run."""
+        from sessionlint.rootdir import config_file, is_within
+
+        found = self._rootdirs.get(directory)
+        if found is None:
+            parent = os.path.dirname(directory)
+            if directory == self.default_root or not is_within(directory, self.default_root):
+                found = self.default_root
+            elif config_file(directory) is not None:
+                found = directory
+            else:
+                found = self._rootdir(parent)
+            self._rootdirs[directory] = found
         return found
 
     def _base(self, path: str | None) -> tuple[Settings, dict]:
@@ -522,7 +539,7 @@ def _confcutdir(rootdir: str, path: str) -> str:
 
 
 def with_rootdir(settings: Settings, rootdir: str) -> Settings:
-    """``settings`` for the tests whose pytest rootdir is ``rootdir`` (``rootdir.nearest_rootdir``):
+    """``settings`` for the tests whose pytest rootdir is ``rootdir`` (``Resolver``):
     pytest's collection options from the configuration file there, and its ``--confcutdir``.
 
     ``--rootdir`` in ``addopts`` is ignored, as pytest ignores it (the rootdir is where the ini file

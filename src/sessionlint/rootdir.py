@@ -19,7 +19,7 @@ static verdicts). pytest's rules (``_pytest/config/findpaths.py``):
 
 sessionlint never discovers or reads files for cross-file analysis outside
 this directory. Below it, a directory holding a pytest configuration file of
-its own is the rootdir of the tests under it (``nearest_rootdir``), as when
+its own is the rootdir of the tests under it (``config.Resolver``), as when
 pytest is run from that directory: a monorepo's ``packages/x/pytest.ini``, a
 ``docs/tox.ini`` with ``[pytest]``. Where sessionlint's own configuration lives (the nearest
 ``[tool.sessionlint]``) is a separate question, answered by ``config``.
@@ -131,19 +131,6 @@ def config_file(directory: str) -> str | None:
         if _is_pytest_config(candidate):
             return candidate
     return None
-
-
-def nearest_rootdir(directory: str, bound: str) -> str:
-    """The rootdir of the tests in ``directory`` when pytest is run where their configuration is:
-    the nearest directory at or above ``directory`` holding a pytest configuration file, not above
-    ``bound`` (the run's rootdir); ``bound`` itself when there is none, or ``directory`` lies outside it."""
-    directory = os.path.abspath(directory)
-    if not is_within(directory, bound):
-        return bound
-    for candidate in _upward(directory):
-        if candidate == bound or not is_within(candidate, bound) or config_file(candidate) is not None:
-            return candidate if is_within(candidate, bound) else bound
-    return bound
 
 
 def is_within(path: str, root: str) -> bool:
