@@ -70,6 +70,33 @@ def test_without_the_inner_configurations_the_outer_rules_would_apply(monorepo, 
     assert ("docs/examples/test_examples.py", 9, "SLK201") in isolated  # and so does the root conftest.py
 
 
+def test_rootdirs_that_analyse_alike_share_one_cache(monorepo, capsys, monkeypatch, tmp_path):
+    """Three rootdirs (root, docs, alpha), two analysis digests (alpha's python_* differ): two caches
+    are loaded, not one per rootdir, and a warm run reports what the cold one did."""
+    import sessionlint.cli
+    from sessionlint.engine import Cache
+
+    loaded: list[str] = []
+
+    class Counted(Cache):
+        def __init__(self, directory, settings):
+            super().__init__(directory, settings)
+            loaded.append(self.name)
+
+    monkeypatch.setattr(sessionlint.cli, "Cache", Counted)
+    monkeypatch.chdir(monorepo)
+    cache = tmp_path / "cache"
+
+    def run() -> str:
+        main(["--cache-dir", str(cache), "--format", "json", "."])
+        return capsys.readouterr().out
+
+    cold = run()
+    assert len(loaded) == len(set(loaded)) == 2
+    assert sorted(p.name for p in cache.glob("facts-*.pickle")) == sorted(loaded)
+    assert run() == cold
+
+
 def test_pytest_run_in_the_sub_rootdirs_agrees(monorepo):
     """The sample's claims, checked against pytest itself: run from the sub-directory, the root
     conftest.py (and a conftest above --confcutdir) are not loaded, and alpha's options collect."""

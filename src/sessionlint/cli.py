@@ -17,7 +17,7 @@ from typing import Sequence
 from sessionlint import __version__, config
 from sessionlint.config import ConfigError, Settings
 from sessionlint.discovery import DiscoveryError, discover
-from sessionlint.engine import MAX_FIX_PASSES, Engine, FixResult, Result
+from sessionlint.engine import MAX_FIX_PASSES, Cache, Engine, FixResult, Result, analysis_digest
 from sessionlint.model import Diagnostic, FixOp
 from sessionlint.reporters import (
     REPORTERS,
@@ -230,6 +230,7 @@ class _Plan:
         self._settings: dict[Settings, Settings] = {}
         self.extra: dict[Settings, dict] = {}
         self._engines: dict[Settings, Engine] = {}
+        self._caches: dict[tuple[str | None, str], Cache] = {}  # (cache directory, analysis digest)
         self.groups: dict[Settings, list[str]] = {}
 
     def settings(self, path: str) -> Settings:
@@ -263,7 +264,7 @@ class _Plan:
     def engine(self, settings: Settings) -> Engine:
         if settings not in self._engines:
             self._engines[settings] = _engine(
-                self.args, settings, self.extra.get(settings, {}), settings.rootdir or self.rootdir
+                self.args, settings, self.extra.get(settings, {}), settings.rootdir or self.rootdir, self._caches
             )
         return self._engines[settings]
 
@@ -330,14 +331,28 @@ class _Plan:
         return merged, changed
 
 
-def _engine(args: argparse.Namespace, settings: Settings, extra: dict, rootdir: str | None = None) -> Engine:
+def _engine(
+    args: argparse.Namespace,
+    settings: Settings,
+    extra: dict,
+    rootdir: str | None = None,
+    caches: dict[tuple[str | None, str], Cache] | None = None,
+) -> Engine:
+    """The engine of one group of files; with ``caches``, groups whose settings analyse files alike
+    (the same analysis digest and cache directory) share one cache."""
     jobs = args.jobs or extra.get("jobs") or os.cpu_count() or 1
     cache_dir = None
     if not args.no_cache:
         cache_dir = args.cache_dir or extra.get("cache_dir") or os.path.join(settings.root, ".sessionlint_cache")
         if not os.path.isabs(cache_dir):
             cache_dir = os.path.join(settings.root, cache_dir)
-    return Engine(settings, jobs=jobs, cache_dir=cache_dir, rootdir=rootdir)
+    cache = None
+    if caches is not None:
+        key = (cache_dir, analysis_digest(settings))
+        cache = caches.get(key)
+        if cache is None:
+            cache = caches[key] = Cache(cache_dir, settings)
+    return Engine(settings, jobs=jobs, cache_dir=cache_dir, rootdir=rootdir, cache=cache)
 
 
 def _note(args: argparse.Namespace, message: str) -> None:

@@ -176,13 +176,19 @@ class Cache:
             with open(tmp, "wb") as f:
                 f.write(data)
             os.replace(tmp, os.path.join(self.directory, self.name))
+            self.dirty = False
         except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
             pass  # a cache that cannot be written (read-only tree, unpicklable facts) only costs time
 
 
 class Engine:
     def __init__(
-        self, settings: Settings, jobs: int = 1, cache_dir: str | None = None, rootdir: str | None = None
+        self,
+        settings: Settings,
+        jobs: int = 1,
+        cache_dir: str | None = None,
+        rootdir: str | None = None,
+        cache: Cache | None = None,
     ) -> None:
         self.settings = settings
         # pytest's rootdir: the settings' own (a sub-directory with its own pytest configuration),
@@ -190,7 +196,9 @@ class Engine:
         self.rootdir = settings.rootdir or rootdir
         self.honour_noqa = True  # the flake8 face leaves ``# noqa`` to flake8 (--disable-noqa)
         self.jobs = max(1, jobs)
-        self.cache = Cache(cache_dir, settings)
+        # ``cache``: one shared by engines whose settings have the same analysis digest (the CLI's
+        # groups of one configuration under several pytest rootdirs), so a file is read once
+        self.cache = cache if cache is not None else Cache(cache_dir, settings)
         self._discovered: dict[str, list[str]] = {}
         self._extracted = 0
 
