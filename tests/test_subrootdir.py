@@ -117,6 +117,16 @@ def test_pytest_run_in_the_sub_rootdirs_agrees(monorepo):
     assert "PASSED examples/test_examples.py::test_snippets" in docs
 
 
+def test_the_order_of_file_arguments_does_not_matter(monorepo, capsys, monkeypatch):
+    """pre-commit passes files in any order; pytest's rootdir of the arguments is the first one's
+    configuration, but each file keeps its own rootdir."""
+    monkeypatch.chdir(monorepo)
+    files = ["packages/alpha/check_alpha.py", "test_root.py", "docs/examples/test_examples.py"]
+    first = findings(capsys, *files)
+    assert first == findings(capsys, *reversed(files))
+    assert first == {f for f in findings(capsys, ".") if str(Path(f[0]).relative_to(monorepo)) in files}
+
+
 # python_files / python_classes / python_functions of the inner configuration -------------------------
 INNER_CONFIGS = {
     "pytest.ini": "[pytest]\npython_files = check_*.py\npython_functions = check_\n",

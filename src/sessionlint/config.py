@@ -231,7 +231,7 @@ class Resolver:
     carry its pytest rootdir: the nearest directory at or above it, inside
     ``default_root``, holding a pytest configuration file, whose collection
     options and ``--confcutdir`` then apply (``with_rootdir``), as when pytest
-    is run from that directory.
+    is run from that directory (``_rootdir``).
     """
 
     def __init__(self, default_root: str, fixed: tuple[Settings, dict] | None = None, rootdirs: bool = True) -> None:
@@ -260,17 +260,21 @@ class Resolver:
 
     def _rootdir(self, directory: str) -> str:
         """The nearest directory at or above ``directory`` holding a pytest configuration file, not
-        above ``default_root`` (the run's rootdir); ``default_root`` when there is none. Memoized
-        per directory: one look at each directory's files in a run."""
-        from sessionlint.rootdir import config_file, is_within
+        above ``default_root`` (the run's rootdir); ``default_root`` when there is none. A directory
+        outside ``default_root`` (``sessionlint sub/test_a.py test_b.py``: pytest's rootdir of the
+        arguments is the first one's) gets its own nearest one, so the order of the arguments does
+        not matter. Memoized per directory: one look at each directory's files in a run."""
+        from sessionlint.rootdir import config_file
 
         found = self._rootdirs.get(directory)
         if found is None:
             parent = os.path.dirname(directory)
-            if directory == self.default_root or not is_within(directory, self.default_root):
-                found = self.default_root
+            if directory == self.default_root:
+                found = directory
             elif config_file(directory) is not None:
                 found = directory
+            elif parent == directory:
+                found = self.default_root
             else:
                 found = self._rootdir(parent)
             self._rootdirs[directory] = found
