@@ -274,6 +274,27 @@ def test_modules_are_searched_from_the_files_own_rootdir(tmp_path, capsys, monke
     assert (("sub/test_env.py", 8, "SLK301") in found) is reported
 
 
+@pytest.mark.parametrize(
+    ("config", "reported"),
+    [
+        ("[pytest]\npythonpath = lib\n", True),
+        ("[pytest]\npythonpath = lib/ ../outside\n", True),
+        ("[pytest]\n", False),
+        ("[pytest]\npythonpath = ../lib\n", False),  # outside the rootdir: nothing is read there
+    ],
+)
+def test_pythonpath_of_the_rootdir_is_searched(tmp_path, capsys, monkeypatch, config, reported):
+    write(tmp_path, {
+        "lib/common.py": BASE,
+        "sub/pytest.ini": config,
+        "sub/lib/common.py": BASE,
+        "sub/tests/test_env.py": ENV_CASE,
+    })  # fmt: skip
+    monkeypatch.chdir(tmp_path / "sub")
+    found = relative(findings(capsys, "."), tmp_path / "sub")
+    assert (("tests/test_env.py", 8, "SLK301") in found) is reported
+
+
 # nose-style module setup()/teardown() ---------------------------------------------------------------
 NOSE = "import os\n\n\ndef setup():\n    os.environ['MODE'] = '1'\n\n\ndef test_mode():\n    assert os.environ['MODE']\n"
 

@@ -58,11 +58,12 @@ class Settings:
     extra_resources: tuple[tuple[str, str], ...] = ()  # constructor -> release method
     extra_global_targets: tuple[str, ...] = ()
     root: str = ""
-    # pytest's rootdir of the files these settings govern, and its --confcutdir (``with_rootdir``);
+    # pytest's rootdir of the files these settings govern, its --confcutdir and pythonpath (``with_rootdir``);
     # "" when not known (the engine then takes the run's rootdir). They bound the cross-file walks
     # (conftest chain, module search), never one file's facts.
     rootdir: str = ""
     confcutdir: str = ""
+    pythonpath: tuple[str, ...] = ()
     config_file: str = ""
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
@@ -544,7 +545,8 @@ def _confcutdir(rootdir: str, path: str) -> str:
 
 def with_rootdir(settings: Settings, rootdir: str) -> Settings:
     """``settings`` for the tests whose pytest rootdir is ``rootdir`` (``Resolver``):
-    pytest's collection options from the configuration file there, and its ``--confcutdir``.
+    pytest's collection options from the configuration file there, its ``--confcutdir`` and its
+    ``pythonpath`` (directories inside the rootdir, where modules are searched too).
 
     ``--rootdir`` in ``addopts`` is ignored, as pytest ignores it (the rootdir is where the ini file
     was found); a ``--confcutdir`` above the rootdir reads nothing above it.
@@ -552,7 +554,7 @@ def with_rootdir(settings: Settings, rootdir: str) -> Settings:
     from sessionlint.rootdir import config_file
 
     rootdir = os.path.abspath(rootdir)
-    changes: dict = {"rootdir": rootdir, "confcutdir": ""}
+    changes: dict = {"rootdir": rootdir, "confcutdir": "", "pythonpath": ()}
     path = config_file(rootdir)
     if path is not None:
         changes.update(
@@ -560,5 +562,25 @@ def with_rootdir(settings: Settings, rootdir: str) -> Settings:
             python_classes=_pytest_option(rootdir, "python_classes", DEFAULT_PYTHON_CLASSES),
             python_functions=_pytest_option(rootdir, "python_functions", DEFAULT_PYTHON_FUNCTIONS),
             confcutdir=_confcutdir(rootdir, path),
+            pythonpath=_pythonpath(rootdir, path),
         )
     return replace(settings, **changes)
+
+
+def _pythonpath(rootdir: str, path: str) -> tuple[str, ...]:
+    """pytest's ``pythonpath`` option (paths relative to the configuration file's directory, put on
+    ``sys.path``): the existing directories inside ``rootdir``."""
+    value = _ini_options(path).get("pythonpath")
+    if isinstance(value, str):
+        entries = value.split()
+    elif isinstance(value, list):
+        entries = [v for v in value if isinstance(v, str)]
+    else:
+        return ()
+    found: list[str] = []
+    for entry in entries:
+        directory = os.path.normpath(os.path.join(rootdir, entry))
+        inside = directory == rootdir or directory.startswith(os.path.join(rootdir, ""))
+        if inside and os.path.isdir(directory) and directory not in found:
+            found.append(directory)
+    return tuple(found)

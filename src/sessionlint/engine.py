@@ -101,7 +101,7 @@ def _code_digest() -> str:
 NOT_ANALYSIS_SETTINGS = frozenset(
     {
         "select", "ignore", "extend_select", "per_file_ignores", "exclude", "extend_exclude", "root", "config_file",
-        "rootdir", "confcutdir",  # bound the cross-file walks, recomputed every run
+        "rootdir", "confcutdir", "pythonpath",  # bound the cross-file walks, recomputed every run
     }
 )  # fmt: skip
 
@@ -262,7 +262,7 @@ class Engine:
         root = self.rootdir or find_rootdir(paths or targets)
         project = Project(
             facts, self._load_extra(overrides), self._discover_under, self.settings.is_test_file, root=root,
-            confcutdir=self.settings.confcutdir or None,
+            confcutdir=self.settings.confcutdir or None, pythonpath=self.settings.pythonpath,
         )
         self._add_fixture_modules(project, [os.path.abspath(p) for p in paths if os.path.isdir(p)])
         result = Result(files=len(project.facts))

@@ -68,6 +68,7 @@ class Project:
         is_test_file: Callable[[str], bool] | None = None,
         root: str | None = None,
         confcutdir: str | None = None,
+        pythonpath: Iterable[str] = (),
     ) -> None:
         self.facts = facts  # the linted files, by absolute path
         self._loader = loader
@@ -82,6 +83,8 @@ class Project:
         # pytest's --confcutdir (default: the rootdir): conftests in directories above it are not
         # loaded; one above the rootdir is the rootdir (nothing above the root is read)
         self.confcutdir = confcutdir if confcutdir and root and is_within(confcutdir, root) else None
+        # pytest's ``pythonpath`` (inside the root): searched after the directories above a file
+        self.pythonpath = tuple(p for p in pythonpath if root and is_within(p, root))
         self._exports: dict[str, list[_Candidate]] = {}
         self._chains: dict[tuple[str, str | None], dict[str, list[_Candidate]]] = {}
         self._conftests: dict[str, list[str]] = {}
@@ -169,7 +172,7 @@ class Project:
                 bases.append(os.path.join(directory, "src"))
             parent = os.path.dirname(directory)
             if self.is_root(directory) or parent == directory:
-                return bases
+                return bases + [p for p in self.pythonpath if p not in bases]
             directory = parent
 
     # fixtures visible in a module ----------------------------------------------
