@@ -251,6 +251,20 @@ def test_confcutdir_outside_the_rootdir_and_rootdir_in_addopts_change_nothing(tm
     assert ("sub/test_inner.py", 2, "SLK201") not in relative(findings(capsys, "."), tmp_path)
 
 
+def test_a_fixture_module_inside_a_sub_rootdir_used_only_from_outside_is_reported(tmp_path, capsys, monkeypatch):
+    write(tmp_path, {
+        "pytest.ini": "[pytest]\n",
+        "sub/pytest.ini": "[pytest]\n",
+        "sub/__init__.py": "",
+        "sub/helpers.py": SESSION_FIXTURE.format(name="data"),
+        "sub/test_sub.py": "def test_sub():\n    pass\n",
+        "test_top.py": "from sub.helpers import data\n\n\ndef test_top(data):\n    data.append(1)\n",
+    })  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    found = relative(findings(capsys, "."), tmp_path)
+    assert found == [("sub/helpers.py", 6, "SLK101"), ("test_top.py", 5, "SLK201")]
+
+
 # module search ------------------------------------------------------------------------------------------
 BASE = "import unittest\n\n\nclass Base(unittest.TestCase):\n    pass\n"
 ENV_CASE = (

@@ -281,16 +281,30 @@ class _Plan:
         merged = Result()
         mine = {path: settings for settings, files in self.groups.items() for path in files}
         diagnostics: set[Diagnostic] = set()
+        # modules linted for the fixtures or helpers they provide: path -> group -> findings
+        provided: dict[str, dict[Settings, list[Diagnostic]]] = {}
         for settings, files in self.groups.items():
             result = self.engine(settings).lint(self.args.paths, files=files)
-            # a finding on a file of another group is that group's to report, under its settings (a
-            # module linted for the fixtures it provides belongs to the group governing its directory)
-            diagnostics.update(
-                d for d in result.diagnostics if (mine.get(d.path) or self.settings(d.path)) == settings
-            )
+            for d in result.diagnostics:
+                owner = mine.get(d.path)
+                if owner is None:
+                    provided.setdefault(d.path, {}).setdefault(settings, []).append(d)
+                elif owner == settings:  # a finding on a file of another group is that group's to report
+                    diagnostics.add(d)
             merged.errors.extend(result.errors)
             merged.files += result.files
             merged.extracted += result.extracted
+        for path, by_group in provided.items():
+            # the group governing the module's directory reports it; when only other groups' tests
+            # use it, the first of them does, filtered by the governing selection
+            governing = self.settings(path)
+            if governing in by_group:
+                diagnostics.update(by_group[governing])
+                continue
+            first = next(iter(by_group.values()))
+            diagnostics.update(
+                d for d in first if governing.enabled(d.code) and not governing.ignored_in(d.path, d.code)
+            )
         merged.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
         return merged
 
