@@ -239,8 +239,8 @@ def test_confcutdir_in_addopts_cuts_the_conftest_chain(tmp_path, capsys, monkeyp
 
 
 def test_confcutdir_outside_the_rootdir_and_rootdir_in_addopts_change_nothing(tmp_path, capsys, monkeypatch):
-    """pytest finds its ini file from the rootdir, so ``--rootdir`` in addopts is ignored (pytest's
-    docs); a --confcutdir above the rootdir reads nothing above it."""
+    """pytest determines the rootdir (and finds the ini file) before it reads ``addopts``, so
+    ``--rootdir`` there changes nothing; a --confcutdir above the rootdir reads nothing above it."""
     write(tmp_path, {
         "pytest.ini": "[pytest]\n",
         "conftest.py": SESSION_FIXTURE.format(name="shared"),
