@@ -16,14 +16,12 @@ one file at a time and never reads the configuration itself.
 
 from __future__ import annotations
 
-import configparser
 import difflib
 import fnmatch
 import functools
 import hashlib
 import os
 import re
-import shlex
 import tomllib
 from dataclasses import dataclass, field, replace
 
@@ -457,90 +455,14 @@ def _resources(value: object, where: str) -> tuple[tuple[str, str], ...]:
 def _pytest_settings(settings: Settings, root: str) -> Settings:
     """``settings`` with pytest's collection options (``python_files``, ``python_classes``,
     ``python_functions``) from the pytest configuration at ``root``."""
+    from sessionlint.rootdir import list_option
+
     return replace(
         settings,
-        python_files=_python_files(root),
-        python_classes=_pytest_option(root, "python_classes", DEFAULT_PYTHON_CLASSES),
-        python_functions=_pytest_option(root, "python_functions", DEFAULT_PYTHON_FUNCTIONS),
+        python_files=list_option(root, "python_files", DEFAULT_PYTHON_FILES),
+        python_classes=list_option(root, "python_classes", DEFAULT_PYTHON_CLASSES),
+        python_functions=list_option(root, "python_functions", DEFAULT_PYTHON_FUNCTIONS),
     )
-
-
-def _python_files(root: str) -> tuple[str, ...]:
-    """pytest's ``python_files`` from the project's pytest configuration."""
-    return _pytest_option(root, "python_files", DEFAULT_PYTHON_FILES)
-
-
-def _pytest_option(root: str, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
-    """A list option (``python_files``, ``python_classes``, ``python_functions``) from the pytest
-    configuration file in ``root`` (the one pytest takes: ``rootdir.config_file``); ``default``
-    when there is none or it does not set the option."""
-    from sessionlint.rootdir import config_file
-
-    path = config_file(root)
-    if path is None:
-        return default
-    value = _ini_options(path).get(key)
-    if value is None:
-        return default
-    if isinstance(value, str):
-        return tuple(value.split()) or default
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return tuple(value) or default
-    table = "pytest" if os.path.basename(path).endswith("pytest.toml") else "tool.pytest.ini_options"
-    raise ConfigError(f"{path}: {table}.{key} must be a string or a list of strings")
-
-
-def _ini_options(path: str) -> dict:
-    """The options of a pytest configuration file: the ``[pytest]``/``[tool:pytest]`` section of an
-    ini file, ``[tool.pytest.ini_options]`` or ``[tool.pytest]`` of a pyproject.toml, ``[pytest]`` of
-    a pytest.toml. Values are strings, or (TOML) whatever the file holds."""
-    name = os.path.basename(path)
-    if name.endswith(".toml"):
-        data = _read_toml(path)
-        if name.endswith("pytest.toml"):
-            table = data.get("pytest")
-        else:
-            tool = data.get("tool")
-            table = tool.get("pytest") if isinstance(tool, dict) else None
-            if isinstance(table, dict) and isinstance(table.get("ini_options"), dict):
-                table = table["ini_options"]
-        return table if isinstance(table, dict) else {}
-    parser = configparser.ConfigParser(interpolation=None)
-    try:
-        parser.read(path, encoding="utf-8")
-    except (configparser.Error, UnicodeDecodeError, OSError):
-        return {}
-    section = "tool:pytest" if name == "setup.cfg" else "pytest"
-    return dict(parser.items(section)) if parser.has_section(section) else {}
-
-
-def _addopts(options: dict) -> list[str]:
-    value = options.get("addopts")
-    if isinstance(value, list):
-        return [v for v in value if isinstance(v, str)]
-    if not isinstance(value, str):
-        return []
-    try:
-        return shlex.split(value)
-    except ValueError:  # unbalanced quotes: pytest fails on them, sessionlint reads nothing
-        return []
-
-
-def _confcutdir(rootdir: str, path: str) -> str:
-    """``--confcutdir`` from the ``addopts`` of ``path`` (relative to ``rootdir``, where pytest is run),
-    when it lies inside ``rootdir``; "" otherwise (pytest's default: the ini file's directory)."""
-    args = _addopts(_ini_options(path))
-    value = None
-    for i, arg in enumerate(args):
-        if arg == "--confcutdir" and i + 1 < len(args):
-            value = args[i + 1]
-        elif arg.startswith("--confcutdir="):
-            value = arg.split("=", 1)[1]
-    if not value:
-        return ""
-    found = os.path.normpath(os.path.join(rootdir, value))  # as pytest: no ~ or $VAR expansion
-    inside = found == rootdir or found.startswith(os.path.join(rootdir, ""))
-    return found if inside and found != rootdir else ""
 
 
 def with_rootdir(settings: Settings, rootdir: str) -> Settings:
@@ -551,36 +473,12 @@ def with_rootdir(settings: Settings, rootdir: str) -> Settings:
     ``--rootdir`` in ``addopts`` is ignored, as pytest ignores it (the rootdir is where the ini file
     was found); a ``--confcutdir`` above the rootdir reads nothing above it.
     """
-    from sessionlint.rootdir import config_file
+    from sessionlint.rootdir import config_file, confcutdir, pythonpath
 
     rootdir = os.path.abspath(rootdir)
     changes: dict = {"rootdir": rootdir, "confcutdir": "", "pythonpath": ()}
     path = config_file(rootdir)
     if path is not None:
-        changes.update(
-            python_files=_pytest_option(rootdir, "python_files", DEFAULT_PYTHON_FILES),
-            python_classes=_pytest_option(rootdir, "python_classes", DEFAULT_PYTHON_CLASSES),
-            python_functions=_pytest_option(rootdir, "python_functions", DEFAULT_PYTHON_FUNCTIONS),
-            confcutdir=_confcutdir(rootdir, path),
-            pythonpath=_pythonpath(rootdir, path),
-        )
+        settings = _pytest_settings(settings, rootdir)
+        changes.update(confcutdir=confcutdir(rootdir, path), pythonpath=pythonpath(rootdir, path))
     return replace(settings, **changes)
-
-
-def _pythonpath(rootdir: str, path: str) -> tuple[str, ...]:
-    """pytest's ``pythonpath`` option (paths relative to the configuration file's directory, put on
-    ``sys.path``): the existing directories inside ``rootdir``."""
-    value = _ini_options(path).get("pythonpath")
-    if isinstance(value, str):
-        entries = value.split()
-    elif isinstance(value, list):
-        entries = [v for v in value if isinstance(v, str)]
-    else:
-        return ()
-    found: list[str] = []
-    for entry in entries:
-        directory = os.path.normpath(os.path.join(rootdir, entry))
-        inside = directory == rootdir or directory.startswith(os.path.join(rootdir, ""))
-        if inside and os.path.isdir(directory) and directory not in found:
-            found.append(directory)
-    return tuple(found)

@@ -21,7 +21,12 @@ sessionlint never discovers or reads files for cross-file analysis outside
 this directory. Below it, a directory holding a pytest configuration file of
 its own is the rootdir of the tests under it (``config.Resolver``), as when
 pytest is run from that directory: a monorepo's ``packages/x/pytest.ini``, a
-``docs/tox.ini`` with ``[pytest]``. Where sessionlint's own configuration lives (the nearest
+``docs/tox.ini`` with ``[pytest]``.
+
+The options sessionlint takes from a pytest configuration file are read here
+too, from the one file pytest takes in a directory (``config_file``):
+``python_files``/``python_classes``/``python_functions`` (``list_option``),
+``--confcutdir`` in ``addopts`` and ``pythonpath``. Where sessionlint's own configuration lives (the nearest
 ``[tool.sessionlint]``) is a separate question, answered by ``config``.
 """
 
@@ -30,6 +35,7 @@ from __future__ import annotations
 import configparser
 import functools
 import os
+import shlex
 import stat
 import tomllib
 from typing import Iterable
@@ -136,3 +142,96 @@ def config_file(directory: str) -> str | None:
 def is_within(path: str, root: str) -> bool:
     """Whether ``path`` is ``root`` or lies below it."""
     return path == root or path.startswith(os.path.join(root, ""))
+
+
+# options of a pytest configuration file ----------------------------------------------------------
+def list_option(root: str, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    """A list option (``python_files``, ``python_classes``, ``python_functions``) from the pytest
+    configuration file in ``root`` (the one pytest takes: ``rootdir.config_file``); ``default``
+    when there is none or it does not set the option."""
+    from sessionlint.config import ConfigError
+
+    path = config_file(root)
+    if path is None:
+        return default
+    value = ini_options(path).get(key)
+    if value is None:
+        return default
+    if isinstance(value, str):
+        return tuple(value.split()) or default
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value) or default
+    table = "pytest" if os.path.basename(path).endswith("pytest.toml") else "tool.pytest.ini_options"
+    raise ConfigError(f"{path}: {table}.{key} must be a string or a list of strings")
+
+
+def ini_options(path: str) -> dict:
+    """The options of a pytest configuration file: the ``[pytest]``/``[tool:pytest]`` section of an
+    ini file, ``[tool.pytest.ini_options]`` or ``[tool.pytest]`` of a pyproject.toml, ``[pytest]`` of
+    a pytest.toml. Values are strings, or (TOML) whatever the file holds."""
+    from sessionlint.config import _read_toml  # raises ConfigError: a broken file is reported
+
+    name = os.path.basename(path)
+    if name.endswith(".toml"):
+        data = _read_toml(path)
+        if name.endswith("pytest.toml"):
+            table = data.get("pytest")
+        else:
+            tool = data.get("tool")
+            table = tool.get("pytest") if isinstance(tool, dict) else None
+            if isinstance(table, dict) and isinstance(table.get("ini_options"), dict):
+                table = table["ini_options"]
+        return table if isinstance(table, dict) else {}
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(path, encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError, OSError):
+        return {}
+    section = "tool:pytest" if name == "setup.cfg" else "pytest"
+    return dict(parser.items(section)) if parser.has_section(section) else {}
+
+
+def _addopts(options: dict) -> list[str]:
+    value = options.get("addopts")
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    if not isinstance(value, str):
+        return []
+    try:
+        return shlex.split(value)
+    except ValueError:  # unbalanced quotes: pytest fails on them, sessionlint reads nothing
+        return []
+
+
+def confcutdir(rootdir: str, path: str) -> str:
+    """``--confcutdir`` from the ``addopts`` of ``path`` (relative to ``rootdir``, where pytest is run),
+    when it lies inside ``rootdir``; "" otherwise (pytest's default: the ini file's directory)."""
+    args = _addopts(ini_options(path))
+    value = None
+    for i, arg in enumerate(args):
+        if arg == "--confcutdir" and i + 1 < len(args):
+            value = args[i + 1]
+        elif arg.startswith("--confcutdir="):
+            value = arg.split("=", 1)[1]
+    if not value:
+        return ""
+    found = os.path.normpath(os.path.join(rootdir, value))  # as pytest: no ~ or $VAR expansion
+    return found if is_within(found, rootdir) and found != rootdir else ""
+
+
+def pythonpath(rootdir: str, path: str) -> tuple[str, ...]:
+    """pytest's ``pythonpath`` option (paths relative to the configuration file's directory, put on
+    ``sys.path``): the existing directories inside ``rootdir``."""
+    value = ini_options(path).get("pythonpath")
+    if isinstance(value, str):
+        entries = value.split()
+    elif isinstance(value, list):
+        entries = [v for v in value if isinstance(v, str)]
+    else:
+        return ()
+    found: list[str] = []
+    for entry in entries:
+        directory = os.path.normpath(os.path.join(rootdir, entry))
+        if is_within(directory, rootdir) and os.path.isdir(directory) and directory not in found:
+            found.append(directory)
+    return tuple(found)
