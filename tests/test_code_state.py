@@ -163,7 +163,7 @@ def test_only_calls_into_the_project_are_recorded(tmp_path: Path) -> None:
     record = facts.rule_data["SLK6"]
     assert isinstance(record, FileRecord)
     assert [call.target for unit in record.units for call in unit.calls] == ["app.settings.get_config"]
-    assert facts.assumed_absent == ("numpy",) and facts.assumed_root == str(root)
+    assert facts.assumed_absent == ("numpy",) and facts.assumed_search == (str(root), ())
     # a test file that imports nothing of the project records no test (its fixtures still count)
     alone = extract_text(path, _SETTINGS_TEST.replace("app.settings", "lib.settings"), Settings(root=str(root)), modules=ModuleFinder(str(root)))
     assert "SLK6" not in alone.rule_data and alone.assumed_absent == ("lib.settings.get_config", "numpy")

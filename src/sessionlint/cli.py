@@ -17,7 +17,7 @@ from typing import Sequence
 from sessionlint import __version__, config
 from sessionlint.config import ConfigError, Settings
 from sessionlint.discovery import DiscoveryError, discover
-from sessionlint.engine import MAX_FIX_PASSES, Engine, FixResult, Result
+from sessionlint.engine import MAX_FIX_PASSES, Cache, Engine, FixResult, Result, analysis_digest
 from sessionlint.model import Diagnostic, FixOp
 from sessionlint.reporters import (
     REPORTERS,
@@ -224,10 +224,13 @@ class _Plan:
         existing = [p for p in paths if os.path.exists(p)] or ["."]  # a missing path is reported by discovery
         self.rootdir = find_rootdir(existing)
         fixed = config.resolve(existing[0], args.config, args.isolated) if args.config or args.isolated else None
-        self.resolver = config.Resolver(self.rootdir, fixed)
+        # each directory's settings carry its pytest rootdir (a sub-directory with its own pytest
+        # configuration is the rootdir of its tests), except under --isolated
+        self.resolver = config.Resolver(self.rootdir, fixed, rootdirs=not args.isolated)
         self._settings: dict[Settings, Settings] = {}
         self.extra: dict[Settings, dict] = {}
         self._engines: dict[Settings, Engine] = {}
+        self._caches: dict[tuple[str | None, str], Cache] = {}  # (cache directory, analysis digest)
         self.groups: dict[Settings, list[str]] = {}
 
     def settings(self, path: str) -> Settings:
@@ -260,7 +263,9 @@ class _Plan:
 
     def engine(self, settings: Settings) -> Engine:
         if settings not in self._engines:
-            self._engines[settings] = _engine(self.args, settings, self.extra.get(settings, {}), self.rootdir)
+            self._engines[settings] = _engine(
+                self.args, settings, self.extra.get(settings, {}), settings.rootdir or self.rootdir, self._caches
+            )
         return self._engines[settings]
 
     def first(self) -> Settings:
@@ -276,13 +281,30 @@ class _Plan:
         merged = Result()
         mine = {path: settings for settings, files in self.groups.items() for path in files}
         diagnostics: set[Diagnostic] = set()
+        # modules linted for the fixtures or helpers they provide: path -> group -> findings
+        provided: dict[str, dict[Settings, list[Diagnostic]]] = {}
         for settings, files in self.groups.items():
             result = self.engine(settings).lint(self.args.paths, files=files)
-            # a finding on a file of another group is that group's to report, under its settings
-            diagnostics.update(d for d in result.diagnostics if mine.get(d.path, settings) == settings)
+            for d in result.diagnostics:
+                owner = mine.get(d.path)
+                if owner is None:
+                    provided.setdefault(d.path, {}).setdefault(settings, []).append(d)
+                elif owner == settings:  # a finding on a file of another group is that group's to report
+                    diagnostics.add(d)
             merged.errors.extend(result.errors)
             merged.files += result.files
             merged.extracted += result.extracted
+        for path, by_group in provided.items():
+            # the group governing the module's directory reports it; when only other groups' tests
+            # use it, the first of them does, filtered by the governing selection
+            governing = self.settings(path)
+            if governing in by_group:
+                diagnostics.update(by_group[governing])
+                continue
+            first = next(iter(by_group.values()))
+            diagnostics.update(
+                d for d in first if governing.enabled(d.code) and not governing.ignored_in(d.path, d.code)
+            )
         merged.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
         return merged
 
@@ -323,14 +345,28 @@ class _Plan:
         return merged, changed
 
 
-def _engine(args: argparse.Namespace, settings: Settings, extra: dict, rootdir: str | None = None) -> Engine:
+def _engine(
+    args: argparse.Namespace,
+    settings: Settings,
+    extra: dict,
+    rootdir: str | None = None,
+    caches: dict[tuple[str | None, str], Cache] | None = None,
+) -> Engine:
+    """The engine of one group of files; with ``caches``, groups whose settings analyse files alike
+    (the same analysis digest and cache directory) share one cache."""
     jobs = args.jobs or extra.get("jobs") or os.cpu_count() or 1
     cache_dir = None
     if not args.no_cache:
         cache_dir = args.cache_dir or extra.get("cache_dir") or os.path.join(settings.root, ".sessionlint_cache")
         if not os.path.isabs(cache_dir):
             cache_dir = os.path.join(settings.root, cache_dir)
-    return Engine(settings, jobs=jobs, cache_dir=cache_dir, rootdir=rootdir)
+    cache = None
+    if caches is not None:
+        key = (cache_dir, analysis_digest(settings))
+        cache = caches.get(key)
+        if cache is None:
+            cache = caches[key] = Cache(cache_dir, settings)
+    return Engine(settings, jobs=jobs, cache_dir=cache_dir, rootdir=rootdir, cache=cache)
 
 
 def _note(args: argparse.Namespace, message: str) -> None:

@@ -16,7 +16,6 @@ one file at a time and never reads the configuration itself.
 
 from __future__ import annotations
 
-import configparser
 import difflib
 import fnmatch
 import functools
@@ -57,6 +56,12 @@ class Settings:
     extra_resources: tuple[tuple[str, str], ...] = ()  # constructor -> release method
     extra_global_targets: tuple[str, ...] = ()
     root: str = ""
+    # pytest's rootdir of the files these settings govern, its --confcutdir and pythonpath (``with_rootdir``);
+    # "" when not known (the engine then takes the run's rootdir). They bound the cross-file walks
+    # (conftest chain, module search), never one file's facts.
+    rootdir: str = ""
+    confcutdir: str = ""
+    pythonpath: tuple[str, ...] = ()
     config_file: str = ""
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
@@ -220,41 +225,85 @@ class Resolver:
     ``default_root`` is the root of files no configuration governs (the CLI
     passes pytest's rootdir of its arguments, so that they share one group).
     With ``fixed`` (``--config``, ``--isolated``) every directory gets it.
+
+    With ``rootdirs`` (all but ``--isolated``), each directory's settings also
+    carry its pytest rootdir: the nearest directory at or above it, inside
+    ``default_root``, holding a pytest configuration file, whose collection
+    options and ``--confcutdir`` then apply (``with_rootdir``), as when pytest
+    is run from that directory (``_rootdir``).
     """
 
-    def __init__(self, default_root: str, fixed: tuple[Settings, dict] | None = None) -> None:
-        self.default_root = default_root
+    def __init__(self, default_root: str, fixed: tuple[Settings, dict] | None = None, rootdirs: bool = True) -> None:
+        self.default_root = os.path.abspath(default_root)
         self.fixed = fixed
+        self.rootdirs = rootdirs
         self._by_directory: dict[str, tuple[Settings, dict]] = {}
         self._by_file: dict[str | None, tuple[Settings, dict]] = {}
+        self._by_key: dict[tuple[str | None, str], tuple[Settings, dict]] = {}
+        self._rootdirs: dict[str, str] = {}
 
     def __call__(self, directory: str) -> tuple[Settings, dict]:
-        if self.fixed is not None:
-            return self.fixed
         directory = os.path.abspath(directory)
         found = self._by_directory.get(directory)
         if found is None:
-            path = find_config(directory)
-            if path not in self._by_file:
-                if path is None:  # no configuration: the defaults, with pytest's python_files
-                    root = self.default_root
-                    self._by_file[path] = _pytest_settings(Settings(root=root), root), {}
-                else:
-                    self._by_file[path] = load(os.path.dirname(path), path)
-            found = self._by_directory[directory] = self._by_file[path]
+            path = None if self.fixed is not None else find_config(directory)
+            base = self._base(path)
+            if self.rootdirs:
+                rootdir = self._rootdir(directory)
+                key = (path, rootdir)
+                if key not in self._by_key:
+                    self._by_key[key] = with_rootdir(base[0], rootdir), base[1]
+                base = self._by_key[key]
+            found = self._by_directory[directory] = base
         return found
+
+    def _rootdir(self, directory: str) -> str:
+        """The nearest directory at or above ``directory`` holding a pytest configuration file, not
+        above ``default_root`` (the run's rootdir); ``default_root`` when there is none. A directory
+        outside ``default_root`` (``sessionlint sub/test_a.py test_b.py``: pytest's rootdir of the
+        arguments is the first one's) gets its own nearest one, so the order of the arguments does
+        not matter. Memoized per directory: one look at each directory's files in a run."""
+        from sessionlint.rootdir import config_file
+
+        found = self._rootdirs.get(directory)
+        if found is None:
+            parent = os.path.dirname(directory)
+            if directory == self.default_root:
+                found = directory
+            elif config_file(directory) is not None:
+                found = directory
+            elif parent == directory:
+                found = self.default_root
+            else:
+                found = self._rootdir(parent)
+            self._rootdirs[directory] = found
+        return found
+
+    def _base(self, path: str | None) -> tuple[Settings, dict]:
+        if self.fixed is not None:
+            return self.fixed
+        if path not in self._by_file:
+            if path is None:  # no configuration: the defaults, with pytest's python_files
+                root = self.default_root
+                self._by_file[path] = _pytest_settings(Settings(root=root), root), {}
+            else:
+                self._by_file[path] = load(os.path.dirname(path), path)
+        return self._by_file[path]
 
 
 @functools.lru_cache(maxsize=256)
 def _settings_for_directory(directory: str) -> Settings:
-    return resolve(directory)[0]
+    from sessionlint.rootdir import find_rootdir
+
+    return with_rootdir(resolve(directory)[0], find_rootdir([directory]))
 
 
 def settings_for_path(path: str) -> Settings:
     """The settings that apply to the file at ``path``, memoized per directory.
 
-    For faces that see one file at a time (flake8). Raises ConfigError, like
-    ``load``, when the configuration found cannot be used.
+    For faces that see one file at a time (flake8): the file's pytest rootdir is pytest's for the
+    file alone (the nearest pytest configuration file above it), as the CLI finds it. Raises
+    ConfigError, like ``load``, when the configuration found cannot be used.
     """
     absolute = os.path.abspath(path)
     directory = absolute if os.path.isdir(absolute) else os.path.dirname(absolute)
@@ -406,55 +455,30 @@ def _resources(value: object, where: str) -> tuple[tuple[str, str], ...]:
 def _pytest_settings(settings: Settings, root: str) -> Settings:
     """``settings`` with pytest's collection options (``python_files``, ``python_classes``,
     ``python_functions``) from the pytest configuration at ``root``."""
+    from sessionlint.rootdir import list_option
+
     return replace(
         settings,
-        python_files=_python_files(root),
-        python_classes=_pytest_option(root, "python_classes", DEFAULT_PYTHON_CLASSES),
-        python_functions=_pytest_option(root, "python_functions", DEFAULT_PYTHON_FUNCTIONS),
+        python_files=list_option(root, "python_files", DEFAULT_PYTHON_FILES),
+        python_classes=list_option(root, "python_classes", DEFAULT_PYTHON_CLASSES),
+        python_functions=list_option(root, "python_functions", DEFAULT_PYTHON_FUNCTIONS),
     )
 
 
-def _python_files(root: str) -> tuple[str, ...]:
-    """pytest's ``python_files`` from the project's pytest configuration."""
-    return _pytest_option(root, "python_files", DEFAULT_PYTHON_FILES)
+def with_rootdir(settings: Settings, rootdir: str) -> Settings:
+    """``settings`` for the tests whose pytest rootdir is ``rootdir`` (``Resolver``):
+    pytest's collection options from the configuration file there, its ``--confcutdir`` and its
+    ``pythonpath`` (directories inside the rootdir, where modules are searched too).
 
+    ``--rootdir`` in ``addopts`` is ignored, as pytest ignores it (the rootdir is where the ini file
+    was found); a ``--confcutdir`` above the rootdir reads nothing above it.
+    """
+    from sessionlint.rootdir import config_file, confcutdir, pythonpath
 
-def _pytest_option(root: str, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
-    """A list option (``python_files``, ``python_classes``, ``python_functions``) from the project's
-    pytest configuration: pytest.ini, .pytest.ini, pyproject.toml, tox.ini, setup.cfg, in pytest's order."""
-    candidates = (
-        ("pytest.ini", "pytest"), (".pytest.ini", "pytest"), ("pyproject.toml", None), ("tox.ini", "pytest"),
-        ("setup.cfg", "tool:pytest"),
-    )  # fmt: skip
-    for name, section in candidates:
-        path = os.path.join(root, name)
-        if not os.path.isfile(path):
-            continue
-        if section is None:
-            tool = _read_toml(path).get("tool")
-            pytest_table = tool.get("pytest") if isinstance(tool, dict) else None
-            if not isinstance(pytest_table, dict):
-                continue
-            options = pytest_table.get("ini_options", pytest_table)
-            value = options.get(key) if isinstance(options, dict) else None
-            if value is None:
-                continue
-            if isinstance(value, str):
-                patterns = value.split()
-            elif isinstance(value, list) and all(isinstance(v, str) for v in value):
-                patterns = list(value)
-            else:
-                raise ConfigError(f"{path}: tool.pytest.ini_options.{key} must be a string or a list of strings")
-            return tuple(patterns) or default
-        parser = configparser.ConfigParser(interpolation=None)
-        try:
-            parser.read(path, encoding="utf-8")
-        except (configparser.Error, UnicodeDecodeError, OSError):
-            continue
-        if parser.has_section(section):
-            value = parser.get(section, key, fallback=None)
-            if value:
-                return tuple(value.split())
-            if name in ("pytest.ini", ".pytest.ini"):
-                return default
-    return default
+    rootdir = os.path.abspath(rootdir)
+    changes: dict = {"rootdir": rootdir, "confcutdir": "", "pythonpath": ()}
+    path = config_file(rootdir)
+    if path is not None:
+        settings = _pytest_settings(settings, rootdir)
+        changes.update(confcutdir=confcutdir(rootdir, path), pythonpath=pythonpath(rootdir, path))
+    return replace(settings, **changes)

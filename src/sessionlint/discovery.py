@@ -37,13 +37,15 @@ def walk(
     settings: Settings,
     unreadable: list[str] | None = None,
     settings_for: Callable[[str], Settings] | None = None,
+    enter: Callable[[str], bool] | None = None,
 ) -> Iterator[str]:
     """Test modules and conftest.py files below ``directory``, sorted.
 
     Linked directories are followed once each (no loops); directories that
     cannot be listed are appended to ``unreadable`` when it is given. With
     ``settings_for`` (hierarchical configuration), the entries of each
-    directory are excluded or collected by the settings governing it.
+    directory are excluded or collected by the settings governing it. With
+    ``enter``, a sub-directory it says no to is not walked.
     """
     seen = {_real(directory)}
     stack = [directory]
@@ -77,6 +79,8 @@ def walk(
                     yield entry.path
             except OSError:
                 continue  # a broken or looping link, a file gone meanwhile
+        if enter is not None:
+            subdirs = [d for d in subdirs if enter(d)]
         stack.extend(reversed(subdirs))
 
 

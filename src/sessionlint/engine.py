@@ -18,7 +18,7 @@ from sessionlint.index import Project
 from sessionlint.edits import Edit, diff_edits
 from sessionlint.model import Diagnostic, FileFacts, Fix, FixError, FixOp
 from sessionlint.modules import ModuleFinder
-from sessionlint.rootdir import find_rootdir
+from sessionlint.rootdir import config_file, find_rootdir
 from sessionlint.sources import SourceError, decode, parse
 
 MAX_FIX_PASSES = 10
@@ -76,8 +76,14 @@ def _extract_file(path: str, settings: Settings, text: str | None = None, module
         return facts
 
 
-def _extract_many(paths: list[str], settings: Settings, root: str | None = None) -> list[FileFacts]:
-    modules = ModuleFinder(root)  # one per worker chunk: it remembers the files it looked for
+def _not_a_rootdir(directory: str) -> bool:
+    return config_file(directory) is None
+
+
+def _extract_many(
+    paths: list[str], settings: Settings, root: str | None = None, pythonpath: tuple[str, ...] = ()
+) -> list[FileFacts]:
+    modules = ModuleFinder(root, pythonpath)  # one per worker chunk: it remembers the files it looked for
     return [_extract_file(p, settings, modules=modules) for p in paths]
 
 
@@ -97,8 +103,11 @@ def _code_digest() -> str:
 # afterwards). Every other field, present or future, is part of the cache key: a new option that
 # affects analysis cannot silently reuse stale facts.
 NOT_ANALYSIS_SETTINGS = frozenset(
-    {"select", "ignore", "extend_select", "per_file_ignores", "exclude", "extend_exclude", "root", "config_file"}
-)
+    {
+        "select", "ignore", "extend_select", "per_file_ignores", "exclude", "extend_exclude", "root", "config_file",
+        "rootdir", "confcutdir", "pythonpath",  # bound the cross-file walks, recomputed every run
+    }
+)  # fmt: skip
 
 
 def analysis_digest(settings: Settings) -> str:
@@ -171,19 +180,29 @@ class Cache:
             with open(tmp, "wb") as f:
                 f.write(data)
             os.replace(tmp, os.path.join(self.directory, self.name))
+            self.dirty = False
         except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
             pass  # a cache that cannot be written (read-only tree, unpicklable facts) only costs time
 
 
 class Engine:
     def __init__(
-        self, settings: Settings, jobs: int = 1, cache_dir: str | None = None, rootdir: str | None = None
+        self,
+        settings: Settings,
+        jobs: int = 1,
+        cache_dir: str | None = None,
+        rootdir: str | None = None,
+        cache: Cache | None = None,
     ) -> None:
         self.settings = settings
-        self.rootdir = rootdir  # pytest's rootdir; None: found from the paths of each run
+        # pytest's rootdir: the settings' own (a sub-directory with its own pytest configuration),
+        # else the one handed in; None: found from the paths of each run
+        self.rootdir = settings.rootdir or rootdir
         self.honour_noqa = True  # the flake8 face leaves ``# noqa`` to flake8 (--disable-noqa)
         self.jobs = max(1, jobs)
-        self.cache = Cache(cache_dir, settings)
+        # ``cache``: one shared by engines whose settings have the same analysis digest (the CLI's
+        # groups of one configuration under several pytest rootdirs), so a file is read once
+        self.cache = cache if cache is not None else Cache(cache_dir, settings)
         self._discovered: dict[str, list[str]] = {}
         self._extracted = 0
         self.modules: ModuleFinder | None = None
@@ -193,7 +212,7 @@ class Engine:
         """Cached facts of ``path``, unless a module they assumed is not the project's now is."""
         cached = self.cache.get(path)
         if cached is not None and cached.assumed_absent and self.modules is not None:
-            if cached.assumed_root != self.modules.root or not self.modules.still_absent(cached.assumed_absent, path):
+            if cached.assumed_search != self.modules.key or not self.modules.still_absent(cached.assumed_absent, path):
                 return None
         return cached
 
@@ -214,8 +233,9 @@ class Engine:
             chunks = [todo[i :: self.jobs * 4] for i in range(self.jobs * 4)]
             try:
                 with ProcessPoolExecutor(max_workers=self.jobs) as pool:
-                    root = modules.root if modules is not None else None
-                    for chunk_facts in pool.map(_extract_many, chunks, [self.settings] * len(chunks), [root] * len(chunks)):
+                    root, pythonpath = modules.key if modules is not None else (None, ())
+                    n = len(chunks)
+                    for chunk_facts in pool.map(_extract_many, chunks, [self.settings] * n, [root] * n, [pythonpath] * n):
                         for item in chunk_facts:
                             facts[item.path] = item
             except (BrokenProcessPool, OSError, ImportError, NotImplementedError, pickle.PicklingError):
@@ -241,8 +261,12 @@ class Engine:
         return load
 
     def _discover_under(self, directory: str) -> list[str]:
+        """Test modules and conftests below ``directory`` that share this engine's rootdir: with
+        per-directory rootdirs (``Settings.rootdir``), a sub-directory holding a pytest configuration
+        of its own is another rootdir, whose tests never see this one's conftests."""
         if directory not in self._discovered:
-            self._discovered[directory] = list(walk(directory, self.settings))
+            enter = _not_a_rootdir if self.settings.rootdir else None
+            self._discovered[directory] = list(walk(directory, self.settings, enter=enter))
         return self._discovered[directory]
 
     # linting --------------------------------------------------------------------------
@@ -251,10 +275,11 @@ class Engine:
         paths = list(paths)
         targets = files if files is not None else discover(paths, self.settings)
         root = self.rootdir or find_rootdir(paths or targets)
-        self.modules = ModuleFinder(root)  # a new one per run: files come and go between runs
+        self.modules = ModuleFinder(root, self.settings.pythonpath)  # one per run: files come and go
         facts, self._extracted = self._facts(targets, overrides)
         project = Project(
-            facts, self._load_extra(overrides), self._discover_under, self.settings.is_test_file, root=root
+            facts, self._load_extra(overrides), self._discover_under, self.settings.is_test_file, root=root,
+            confcutdir=self.settings.confcutdir or None, pythonpath=self.settings.pythonpath,
         )
         project.modules = self.modules
         self._add_fixture_modules(project, [os.path.abspath(p) for p in paths if os.path.isdir(p)])

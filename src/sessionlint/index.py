@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterable
 
 from sessionlint.rootdir import common_ancestor, find_rootdir, is_within
 from sessionlint.modules import ModuleFinder
@@ -68,6 +68,8 @@ class Project:
         discover: Callable[[str], list[str]] | None = None,
         is_test_file: Callable[[str], bool] | None = None,
         root: str | None = None,
+        confcutdir: str | None = None,
+        pythonpath: Iterable[str] = (),
     ) -> None:
         self.facts = facts  # the linted files, by absolute path
         self._loader = loader
@@ -79,7 +81,10 @@ class Project:
             ancestor = common_ancestor(list(facts), os.getcwd())
             root = find_rootdir([ancestor], invocation_dir=ancestor)
         self.root = root
-        self.modules = ModuleFinder(root)
+        # pytest's --confcutdir (default: the rootdir): conftests in directories above it are not
+        # loaded; one above the rootdir is the rootdir (nothing above the root is read)
+        self.confcutdir = confcutdir if confcutdir and root and is_within(confcutdir, root) else None
+        self.modules = ModuleFinder(root, pythonpath)
         self._exports: dict[str, list[_Candidate]] = {}
         self._chains: dict[tuple[str, str | None], dict[str, list[_Candidate]]] = {}
         self._conftests: dict[str, list[str]] = {}
@@ -114,19 +119,25 @@ class Project:
         return self._discover(self.root_of(path))
 
     def conftests(self, path: str) -> list[str]:
-        """conftest.py files that apply to ``path``, nearest first, up to the project root."""
+        """conftest.py files that apply to ``path``, nearest first, up to the project root (pytest's
+        rootdir), leaving out those above ``--confcutdir``."""
         return [c for c in self._dir_conftests(os.path.dirname(path)) if c != path]
 
     def _dir_conftests(self, directory: str) -> list[str]:
         found = self._conftests.get(directory)
         if found is None:
             candidate = os.path.join(directory, "conftest.py")
-            found = [candidate] if os.path.isfile(candidate) else []
+            found = [candidate] if os.path.isfile(candidate) and not self._above_confcutdir(directory) else []
             parent = os.path.dirname(directory)
             if not self.is_root(directory) and parent != directory:
                 found = found + self._dir_conftests(parent)
             self._conftests[directory] = found
         return found
+
+    def _above_confcutdir(self, directory: str) -> bool:
+        """pytest's ``_is_in_confcutdir`` negated: ``directory`` is a strict ancestor of --confcutdir."""
+        cut = self.confcutdir
+        return cut is not None and directory != cut and is_within(cut, directory)
 
     def find_module(self, module: str, from_path: str, level: int = 0) -> str | None:
         """The file a module name refers to, searched the way a test run would find it."""

@@ -158,7 +158,7 @@ class FileFacts:
     # per-rule facts for the project step, keyed by rule code (picklable values only)
     rule_data: dict[str, object] = field(default_factory=dict)
     # imported names the facts were extracted believing are not the project's (nothing recorded
-    # about calls into them), with the root they were searched from; cached facts are reused only
-    # while that still holds (sessionlint.modules)
+    # about calls into them), with the search they were looked up with (root, pythonpath); cached
+    # facts are reused only while that still holds (sessionlint.modules)
     assumed_absent: tuple[str, ...] = ()
-    assumed_root: str | None = None
+    assumed_search: tuple[str | None, tuple[str, ...]] | None = None

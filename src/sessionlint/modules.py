@@ -11,13 +11,17 @@ reused, so adding a package to the project re-reads the tests that import it.
 from __future__ import annotations
 
 import os
+from typing import Iterable
 
 from sessionlint.rootdir import is_within
 
 
 class ModuleFinder:
-    def __init__(self, root: str | None) -> None:
+    def __init__(self, root: str | None, pythonpath: Iterable[str] = ()) -> None:
         self.root = root
+        # pytest's ``pythonpath`` (inside the root): searched after the directories above a file
+        self.pythonpath = tuple(p for p in pythonpath if root and is_within(p, root))
+        self.key = (root, self.pythonpath)  # what a search depends on, besides the files
         self._modules: dict[tuple[str, int, str], str | None] = {}
         self._bases: dict[str, list[str]] = {}
         self._files: dict[str, bool] = {}
@@ -71,6 +75,7 @@ class ModuleFinder:
             if self.is_root(directory) or parent == directory:
                 break
             directory = parent
+        bases += [p for p in self.pythonpath if p not in bases]
         self._bases[start] = bases
         return bases
 

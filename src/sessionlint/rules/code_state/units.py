@@ -121,7 +121,7 @@ def _first_party_names(ctx: FileContext) -> dict[str, str]:
         else:
             absent.add(q)
     ctx.facts.assumed_absent = tuple(sorted(absent))
-    ctx.facts.assumed_root = modules.root
+    ctx.facts.assumed_search = modules.key
     return found
 
 

@@ -1,0 +1,2 @@
+def test_root(registry):
+    registry.append("root")  # expect: SLK201
