@@ -73,14 +73,75 @@ def check_file(ctx: FileContext) -> None:
             diagnostic = _diagnostic(ctx, fn, event, wrap_op, mp_ops, extra, cleanup_ops)
             owner = "test" if fn.test is not None else "fixture" if extra is None else extra.kind
             requests = _requests(ctx, fn) if extra is None else ()
-            pending.append(_Pending(diagnostic, owner, fn.qualname, fn.cls, event.target, requests, sessionwide))
-    if pending or restores:
+            helpers = tuple(dict.fromkeys(
+                [e.target[1] for e in scan.events if e.target[0] == "call" and (e.anywhere or e.pos > event.pos)]
+                + [t[1] for t in scope_restores if t[0] == "call"]
+            ))  # fmt: skip
+            naming = (*event.naming, event.what) if event.naming else ()
+            pending.append(_Pending(diagnostic, owner, fn.qualname, fn.cls, event.target, requests, sessionwide,
+                                    helpers, event.reset, naming))  # fmt: skip
+    summary = _module_summary(ctx, names, prefilter)
+    if pending or restores or summary:
         rule_data = _rule_data(ctx)
         if rule_data is not None:
-            rule_data[CODE] = {"pending": pending, "restores": restores}
+            rule_data[CODE] = {"pending": pending, "restores": restores, **summary}
         else:  # no place for cross-file facts: report what this file shows
             for item in pending:
                 ctx.facts.diagnostics.append(item.diagnostic)
+
+
+def _module_summary(ctx: FileContext, names: _FileNames, prefilter: "_Prefilter") -> dict:
+    """What callers in other files need of a module that is not a test module: what each module-level
+    function writes (a helper called in ``finally``/teardown restores it), the fresh values its globals
+    start from, and what its top-level names are (a function, a class, a ``threading.local``, an instance)."""
+    if collection_is_test_module(ctx):
+        return {}
+    functions: dict[str, tuple] = {}
+    for name, node in ctx.module_functions.items():
+        if name == node.name and prefilter.writes(node):
+            scan = _Scan(names, node, depth=1, summary=True).run()
+            targets = tuple(dict.fromkeys(e.target for e in scan.events if e.target[0] != "call"))
+            if targets:
+                functions[name] = targets
+    found: dict = {}
+    if functions:
+        found["functions"] = functions
+    if names.initial():
+        found["initial"] = dict(names.initial())
+    kinds = _top_kinds(ctx)
+    if kinds:
+        found["kinds"] = kinds
+    return found
+
+
+def collection_is_test_module(ctx: FileContext) -> bool:
+    base = os.path.basename(ctx.path)
+    return base != "conftest.py" and bool(getattr(ctx.settings, "is_test_file", lambda p: False)(ctx.path))
+
+
+def _top_kinds(ctx: FileContext) -> dict[str, str]:
+    """Top-level names that are not plain module attributes: name -> "function", "class", "local"
+    (a ``threading.local``) or "instance:<Class>" (bound to a call of a class)."""
+    found: dict[str, str] = {}
+    for stmt in ctx.tree.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            found[stmt.name] = "function"
+        elif isinstance(stmt, ast.ClassDef):
+            found[stmt.name] = "class"
+        elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and isinstance(stmt.value, ast.Call):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            qual = ctx.qualify(stmt.value.func) or ""
+            last = qual.rsplit(".", 1)[-1]
+            if qual in ("threading.local", "_threading_local.local"):
+                kind = "local"
+            elif last[:1].isupper() and not last.isupper():
+                kind = f"instance:{last}"
+            else:
+                continue
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    found[target.id] = kind
+    return found
 
 
 def _subdir_conftest(ctx: FileContext) -> bool:

@@ -20,11 +20,12 @@ from sessionlint.rules.global_state.writes import _Writes
 class _Scan(_Writes, _Restores):
     """The global-state events of one test or fixture (or a helper scanned for restorations)."""
 
-    def __init__(self, names: _FileNames, fn: FunctionNode, depth: int = 0) -> None:
+    def __init__(self, names: _FileNames, fn: FunctionNode, depth: int = 0, summary: bool = False) -> None:
         self.names = names
         self.ctx = names.ctx
         self.fn = fn
         self.depth = depth
+        self.summary = summary  # what a module-level function writes, for callers in other files
         self.events: list[Event] = []
         self.teardown_protect: list[Target] = []  # with-blocks around the yield
         args = fn.args
@@ -467,6 +468,17 @@ class _Scan(_Writes, _Restores):
             helper = self.ctx.module_functions[func.id]
             if helper is not self.fn:
                 self.absorb(helper, call, st)
+            return
+        # a function of another module called where a restore goes (``finally``, after ``yield``, a
+        # cleanup, a teardown): ``config.reset()``, ``helpers.restore_env()``; what it writes is settled
+        # across files (project.py follows the one call into first-party code)
+        if qual and not self.summary and self.depth <= 1 and (
+            self.depth == 1 or st.in_finally or st.nested
+            or (self.yield_pos is not None and position(call) > self.yield_pos)
+        ):  # fmt: skip
+            root = self.root(func)
+            if root is not None and self.import_bound(root.id):
+                self.restore(("call", qual), call, st)
 
 
     # event builders ------------------------------------------------------------------------------

@@ -94,6 +94,9 @@ class _Pending:
     requests: tuple[str, ...] = ()  # fixture names the owner requests (parameters, usefixtures)
     sessionwide: bool = False  # a session-scoped autouse fixture of a conftest: order-dependent only
     # when tests outside the conftest's directory exist (settled across files)
+    helpers: tuple[str, ...] = ()  # functions of other modules called where a restore goes (``config.reset``)
+    reset: str = ""  # the write assigns this fresh value: silent when the defining module starts with it
+    naming: tuple = ()  # (verb, attribute, object as written, what the message says): kind settled across files
 
 
 @dataclass(slots=True)

@@ -179,10 +179,12 @@ class _Writes:
             elif not delete and len(call.args) == 3:
                 call_text = f".setattr({self.text(obj)}, {self.text(name)}, {self.text(call.args[2])})"
                 attr_full = full if attr else ""
+        naming = ("deletes" if delete else "sets", attr, self.text(obj)) if attr and target[0] == "attr" else ()
         self.emit(
             self.event(target, call, what, advice, restoring=restoring, deletes=delete, call=call_text,
                        stmt=stmt if call_text else None, attr=attr_full,
-                       assign=not delete and len(call.args) == 3 and attr is not None),
+                       assign=not delete and len(call.args) == 3 and attr is not None,
+                       reset=fresh_value(value) if not delete and value is not None else "", naming=naming),
             st,
         )  # fmt: skip
 
@@ -199,9 +201,16 @@ class _Writes:
         if isinstance(target, ast.Attribute):
             return self.attribute_write(target, value, action, stmt, st)
         if isinstance(target, ast.Name) and target.id in self.declared_global:
-            if not self.names.read_elsewhere(target.id, self.fn):
-                return  # only this function reads it: no other test can see the change
+            if not self.summary and not self.names.read_elsewhere(target.id, self.fn):
+                return  # only this function (and its closures) reads it, or every reader assigns it first
+            if not self.summary and target.id in self.names.autouse_rebound():
+                return  # an autouse fixture of this module rebinds it for the tests that read it
             restoring = action == "del" or self.saved_value(value, "global")
+            if action == "set" and not restoring and value is not None:
+                # ``progress = 0`` where the module binds ``progress = 0``: a reset to the value every
+                # test starts from, not a change another test can see
+                fresh = fresh_value(value)
+                restoring = bool(fresh) and fresh == self.names.initial().get(target.id)
             self.emit(
                 self.event(
                     ("global", target.id), stmt or target, f"rebinds module global '{target.id}'",
@@ -272,7 +281,7 @@ class _Writes:
             return  # flask.g.foo = 1: a context-local proxy; logging.root.x: left to the logger vocabulary
         obj_text = self.text(target.value)
         restoring = action == "del" or self.saved_value(value, tgt[0])
-        call_text, attr_full = "", ""
+        call_text, attr_full, naming = "", "", ()
         if tgt[0] in STATE_FAMILIES_REBIND:
             what = f"rebinds {dotted}" if action == "set" else f"changes {dotted}"
             _, advice = _describe(tgt[0], "set", None, "", dotted, dotted)
@@ -282,6 +291,8 @@ class _Writes:
         else:
             what, advice = _describe_attr(tgt, self.text(target), action == "del", obj_text, target.attr, root.id,
                                           self.kind_of(target.value, below))  # fmt: skip
+            if tgt[0] == "attr":
+                naming = ("deletes" if action == "del" else "sets", target.attr, obj_text)
             if tgt[0] == "attr" and stmt is not None and action != "aug":
                 if action == "del":
                     call_text = f'.delattr({obj_text}, "{target.attr}")'
@@ -290,7 +301,8 @@ class _Writes:
                     attr_full = dotted
         self.emit(
             self.event(tgt, node, what, advice, restoring=restoring, deletes=action == "del", call=call_text,
-                       stmt=stmt if call_text else None, attr=attr_full, assign=action == "set"),
+                       stmt=stmt if call_text else None, attr=attr_full, assign=action == "set",
+                       reset=fresh_value(value) if action == "set" and value is not None else "", naming=naming),
             st,
         )  # fmt: skip
 
@@ -344,3 +356,21 @@ def _describe_attr(
     if kind.startswith("attribute of ") and attr:
         return f"{verb} attribute '{attr}' of {kind[len('attribute of '):]} '{obj}'", how
     return f"{verb} {kind} '{shown}'", how
+
+
+def fresh_value(value: ast.expr) -> str:
+    """``ast.dump`` of a value that is the same fresh object wherever it is built (``None``, ``0``, ``{}``,
+    ``[]``, ``set()``, ``Local()``: constants, empty displays, calls without arguments); "" otherwise."""
+    if isinstance(value, ast.Constant) and not (isinstance(value.value, (str, bytes)) and len(value.value) > 80):
+        return ast.dump(value)
+    if isinstance(value, (ast.Dict, ast.List, ast.Set, ast.Tuple)) and not (
+        value.keys if isinstance(value, ast.Dict) else value.elts
+    ):
+        return ast.dump(value)
+    if isinstance(value, ast.Call) and not value.args and not value.keywords:
+        func = value.func
+        while isinstance(func, ast.Attribute):
+            func = func.value
+        if isinstance(func, ast.Name):
+            return ast.dump(value.func)
+    return ""
