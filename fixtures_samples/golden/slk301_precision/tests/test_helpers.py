@@ -98,3 +98,21 @@ def test_instance_attribute():
 
 def test_class_attribute():
     Connection.retries = 0  # expect: SLK301
+
+
+def test_new_module_attribute():
+    config.newstyle = True  # the module never defines it: nothing can read it
+
+
+def test_new_setting():
+    config.NEW_SETTING = 1  # expect: SLK301
+
+
+def test_cached_value_dropped():
+    if hasattr(config.connection, "features"):
+        del config.connection.features
+    assert config.connection.retries == 3
+
+
+def test_attribute_deleted():
+    del config.connection.retries  # expect: SLK301

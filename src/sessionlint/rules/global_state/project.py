@@ -19,7 +19,7 @@ from sessionlint.rules.global_state.verdicts import _Pending
 def check_project(project: Project, settings: object) -> Iterator[Diagnostic]:
     restores_cache: dict[tuple[str, str], tuple] = {}
     defined: dict[tuple[str, str], bool] = {}
-    modules: dict[tuple[str, str], tuple[str, dict, str] | None] = {}  # (directory, dotted) -> defining module
+    modules: dict[tuple[str, str], tuple | None] = {}  # (directory, dotted) -> defining module
     for path, facts in list(project.facts.items()):
         data = facts.rule_data
         if CODE not in data:
@@ -40,6 +40,8 @@ def check_project(project: Project, settings: object) -> Iterator[Diagnostic]:
                 continue  # a helper of another module called in finally/teardown puts it back
             if item.reset and item.target[0] == "attr" and _starts_with(project, path, item.target[1], item.reset, modules):
                 continue  # ``mod._cache = {}`` where the module starts with ``_cache = {}``: a reset
+            if item.target[0] == "attr" and item.target[1] and _new_attribute(project, path, item.target[1], modules):
+                continue  # ``exc.newstyle_exceptions = True``: a name the module never defines, nothing reads
             diagnostic = _settle_fix(project, path, item.diagnostic, defined)
             if item.naming:
                 diagnostic = _rename(project, path, item, diagnostic, modules)
@@ -114,10 +116,10 @@ def _top_level_names(project: Project, path: str) -> dict[str, tuple[str, ...] |
     return facts.top_names if facts is not None else None
 
 
-def _module_of(project: Project, path: str, dotted: str, cache: dict) -> tuple[str, dict, str] | None:
+def _module_of(project: Project, path: str, dotted: str, cache: dict) -> tuple | None:
     """The first-party module that defines ``dotted`` (``app.config.reset``, ``.helpers.X.y``): (its
-    module name as written, its SLK301 summary, the rest of the name below it); None when the name is
-    not first-party."""
+    module name as written, its SLK301 summary, the rest of the name below it, its top-level names or
+    None); None when the name is not first-party."""
     key = (os.path.dirname(path), dotted)
     if key in cache:
         return cache[key]
@@ -134,7 +136,8 @@ def _module_of(project: Project, path: str, dotted: str, cache: dict) -> tuple[s
             continue
         other = project.get(where)
         data = other.rule_data.get(CODE) if other is not None else None
-        found = ("." * level + module, data if isinstance(data, dict) else {}, ".".join(parts[i:]))
+        names = other.top_names if other is not None else None
+        found = ("." * level + module, data if isinstance(data, dict) else {}, ".".join(parts[i:]), names)
         break
     cache[key] = found
     return found
@@ -151,7 +154,7 @@ def _expand(project: Project, path: str, targets, modules: dict) -> list[Target]
         defined = _module_of(project, path, target[1], modules)
         if defined is None or "." in defined[2]:
             continue
-        module, data, name = defined
+        module, data, name, _ = defined
         for written in data.get("functions", {}).get(name, ()):
             found.append(("attr", f"{module}.{written[1]}") if written[0] == "global" else written)
     return found
@@ -161,6 +164,17 @@ def _starts_with(project: Project, path: str, dotted: str, fresh: str, modules: 
     """Whether the first-party module defining ``dotted`` binds it at top level to the value ``fresh``."""
     defined = _module_of(project, path, dotted, modules)
     return defined is not None and defined[1].get("initial", {}).get(defined[2]) == fresh
+
+
+def _new_attribute(project: Project, path: str, dotted: str, modules: dict) -> bool:
+    """Whether ``dotted`` names a lower-case attribute a first-party module does not define (nor provide
+    through a module ``__getattr__``): the module's own code cannot read it, and other code only through
+    ``getattr`` with a default. UPPER_CASE names are settings, often read that way, and stay reported."""
+    defined = _module_of(project, path, dotted, modules)
+    if defined is None or "." in defined[2] or not defined[2] or defined[2].isupper():
+        return False
+    names = defined[3]
+    return names is not None and defined[2] not in names and "__getattr__" not in names
 
 
 _KIND_NAMES = {"function": "function", "local": "threading.local", "class": "class"}

@@ -84,6 +84,7 @@ class _Scan(_Writes, _Restores):
         self.mp_names: set[str] = {p for p in self.params if p == "monkeypatch"}
         self.current: ast.stmt | None = None
         self.raising: set[int] = set()  # statements expected to raise (last in a pytest.raises block)
+        self.guarded: set[tuple[str, str]] = set()  # ``if hasattr(obj, "a"): del obj.a``: a cached value dropped
 
     # names ---------------------------------------------------------------------------------
     def _head(self, name: str) -> str | None:
@@ -265,7 +266,16 @@ class _Scan(_Writes, _Restores):
                 self.body(stmt.orelse, st)
                 return
             self.exprs(stmt.test, st)
+            test = stmt.test
+            guard = None
+            if (
+                isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and test.func.id == "hasattr"
+                and len(test.args) == 2 and const_str(test.args[1]) is not None
+            ):  # fmt: skip
+                guard = (self.text(test.args[0]), const_str(test.args[1]))
+                self.guarded.add(guard)
             self.body(stmt.body, st)
+            self.guarded.discard(guard)  # type: ignore[arg-type]
             self.body(stmt.orelse, st)
         elif isinstance(stmt, (ast.With, ast.AsyncWith)):
             protect = list(st.protect)

@@ -268,6 +268,8 @@ class _Writes:
         root = self.root(target)
         if root is None or not self.import_bound(root.id):
             return
+        if action == "del" and (self.text(holder), target.attr) in self.guarded:
+            return  # ``if hasattr(obj, "x"): del obj.x``: drops a cached value (a cached_property) to recompute
         dotted = self.qualify(target)
         if dotted is None:
             return
