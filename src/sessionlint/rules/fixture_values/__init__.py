@@ -33,7 +33,9 @@ RULES = [
         "annotation or type alias names a mutable type (`-> dict[str, str]`, `-> pd.DataFrame`), or an "
         "instance of a common mutable third-party type (pandas `DataFrame`/`Series`/`read_csv`, numpy "
         "`ndarray`/`array`/`zeros`/`ones`/`empty`/`full`/`arange`/..., xarray `Dataset`/`DataArray`/"
-        "`open_dataset`). Also flags a parametrized fixture that returns `request.param` when its "
+        "`open_dataset`), or an instance of a first-party class (defined in the test tree or a project "
+        "module) that some test or fixture writes an attribute or item of (`settings.debug = True`); "
+        "frozen dataclasses, NamedTuples and enums stay immutable. Also flags a parametrized fixture that returns `request.param` when its "
         "`params` hold mutable literals: pytest hands the same object to every test with that param; a "
         "function-scoped one is reported only when some test or fixture writes to the value.",
         why="pytest builds a broad fixture once and gives every test the same object. The first test "
