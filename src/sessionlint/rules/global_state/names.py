@@ -68,6 +68,7 @@ class _FileNames:
         self._lines: list[str] | None = None
         self._reads: list[tuple[ast.AST, set[str], set[str]]] | None = None
         self._autouse: set[str] | None = None
+        self._relative: dict[str, str] | None = None
         self._initial: dict[str, str] | None = None
         extras = tuple(getattr(ctx.settings, "extra_global_targets", ()) or ())
         self.warnings = any(e == "warnings" or e.startswith("warnings.") for e in extras)
@@ -96,6 +97,17 @@ class _FileNames:
                 continue
             return True
         return False
+
+    def relative_imports(self) -> dict[str, str]:
+        """Names bound by module-level relative imports, as ``"." * level + dotted`` (``from . import
+        helpers`` -> ``.helpers``, ``from ..app import config`` -> ``..app.config``)."""
+        if self._relative is None:
+            self._relative = {
+                imp.asname: "." * imp.level + (f"{imp.module}." if imp.module else "") + imp.name
+                for imp in self.ctx.facts.imports
+                if imp.level and imp.name != "*"
+            }
+        return self._relative
 
     def autouse_rebound(self) -> set[str]:
         """Module globals an autouse fixture of this module (any scope) rebinds (``global X; X = ...``)."""

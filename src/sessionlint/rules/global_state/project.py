@@ -123,8 +123,18 @@ def _module_of(project: Project, path: str, dotted: str, cache: dict) -> tuple |
     key = (os.path.dirname(path), dotted)
     if key in cache:
         return cache[key]
+    found = _find_defining(project, path, dotted, len(dotted) - len(dotted.lstrip(".")))
+    if found is None and dotted.startswith(".."):
+        # the alias table writes ``from . import config`` as "..config": one level less
+        found = _find_defining(project, path, dotted[1:], len(dotted) - len(dotted.lstrip(".")) - 1)
+        if found is not None:
+            found = ("." + found[0], *found[1:])
+    cache[key] = found
+    return found
+
+
+def _find_defining(project: Project, path: str, dotted: str, level: int) -> tuple | None:
     found = None
-    level = len(dotted) - len(dotted.lstrip("."))
     parts = dotted.lstrip(".").split(".")
     for i in range(len(parts), 0 if not level else -1, -1):
         module = ".".join(parts[:i])
@@ -139,7 +149,6 @@ def _module_of(project: Project, path: str, dotted: str, cache: dict) -> tuple |
         names = other.top_names if other is not None else None
         found = ("." * level + module, data if isinstance(data, dict) else {}, ".".join(parts[i:]), names)
         break
-    cache[key] = found
     return found
 
 
@@ -156,7 +165,12 @@ def _expand(project: Project, path: str, targets, modules: dict) -> list[Target]
             continue
         module, data, name, _ = defined
         for written in data.get("functions", {}).get(name, ()):
-            found.append(("attr", f"{module}.{written[1]}") if written[0] == "global" else written)
+            if written[0] != "global":
+                found.append(written)
+                continue
+            found.append(("attr", f"{module}.{written[1]}"))
+            if module.startswith("."):  # as the alias table writes ``from . import config``: "..config"
+                found.append(("attr", f".{module}.{written[1]}"))
     return found
 
 

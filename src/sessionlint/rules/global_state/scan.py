@@ -488,6 +488,9 @@ class _Scan(_Writes, _Restores):
         ):  # fmt: skip
             root = self.root(func)
             if root is not None and self.import_bound(root.id):
+                exact = self.names.relative_imports().get(root.id) if root.id not in self.local_imports else None
+                if exact is not None:  # ``from . import helpers``: the alias table reads "..helpers"
+                    qual = exact + qual[len(self._head(root.id) or "") :]
                 self.restore(("call", qual), call, st)
 
 
