@@ -116,3 +116,12 @@ def test_cached_value_dropped():
 
 def test_attribute_deleted():
     del config.connection.retries  # expect: SLK301
+
+
+def test_caches_flushed():
+    import gettext
+
+    gettext._translations = {}
+    config.connection._cache = None
+    config.connection.cached_url = None
+    config.connection.cache_size = 0  # expect: SLK301

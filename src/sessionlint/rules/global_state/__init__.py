@@ -118,6 +118,9 @@ Also not flagged, because no other test can see the change:
   `X` first, and closures defined inside such a function read their own value;
 - a module global that an `autouse` fixture of the same module (of any scope) rebinds;
 - `if hasattr(obj, "x"): del obj.x`: dropping a cached value (a `cached_property`) that is recomputed;
+- a cache emptied: an attribute whose name says it is a cache (`mod._cache = {}`, `obj.cached_url = None`)
+  or a known standard-library cache (`gettext._translations`, `linecache.cache`, `re._cache`,
+  `sys.path_importer_cache`) rebound to `None` or an empty container, refilled on its next use;
 - a new lower-case attribute of a first-party module that the module never defines (nor provides through
   a module `__getattr__`): its own code cannot read it. UPPER_CASE names stay reported (settings are
   often read with `getattr(settings, "NAME", default)`).

@@ -283,6 +283,8 @@ class _Writes:
             return  # flask.g.foo = 1: a context-local proxy; logging.root.x: left to the logger vocabulary
         obj_text = self.text(target.value)
         restoring = action == "del" or self.saved_value(value, tgt[0])
+        if action == "set" and value is not None and _cache_flush(dotted, value):
+            restoring = True  # ``gettext._translations = {}``: an emptied cache is refilled on the next use
         call_text, attr_full, naming = "", "", ()
         if tgt[0] in STATE_FAMILIES_REBIND:
             what = f"rebinds {dotted}" if action == "set" else f"changes {dotted}"
@@ -376,3 +378,19 @@ def fresh_value(value: ast.expr) -> str:
         if isinstance(func, ast.Name):
             return ast.dump(value.func)
     return ""
+
+
+# caches of the standard library that tests flush by rebinding them empty
+KNOWN_CACHES = frozenset({"gettext._translations", "linecache.cache", "re._cache", "fnmatch._cache", "sys.path_importer_cache"})
+
+
+def _cache_flush(dotted: str, value: ast.expr) -> bool:
+    """``mod._cache = {}`` / ``gettext._translations = {}``: a cache emptied (an empty display, ``dict()``,
+    ``None``), which the code refills on its next use: nothing another test can see."""
+    empty = (isinstance(value, ast.Constant) and value.value is None) or (
+        isinstance(value, (ast.Dict, ast.List, ast.Set)) and not (value.keys if isinstance(value, ast.Dict) else value.elts)
+    ) or (
+        isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in ("dict", "list", "set")
+        and not value.args and not value.keywords
+    )  # fmt: skip
+    return empty and (dotted in KNOWN_CACHES or "cache" in dotted.rsplit(".", 1)[-1].lower())
