@@ -82,7 +82,8 @@ A write counts as restored, and is not flagged, when:
 - the same target is written again later: after `yield`, in a `finally` block, in a nested function
   or lambda (an `addfinalizer`/`addCleanup` callback), by a cleanup registration
   (`request.addfinalizer(os.chdir, old)`, `self.addCleanup(setattr, mod, "X", old)`), by a helper
-  function of the same module called from the test, or by a later statement that puts a value back: a
+  function of the same module or a method of the test's class (`self.clearEnv()`) called from the test
+  or its teardown, or by a later statement that puts a value back: a
   deletion (`del os.environ["X"]`, `os.environ.pop("X")`, `sys.path.remove(p)`), a value saved before
   (`os.chdir(old)` after `old = os.getcwd()`, `os.environ.update(saved)`), or a reset
   (`matplotlib.rcdefaults()`, `importlib.reload(mod)`, `logging.disable(logging.NOTSET)`);

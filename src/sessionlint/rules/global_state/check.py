@@ -33,7 +33,7 @@ def check_file(ctx: FileContext) -> None:
     for fn, extra in owners:
         if not prefilter.writes(fn.node) and (fn.fixture is None or not prefilter.restores(fn.node)):
             continue  # nothing in it can write (or, for a fixture, restore) global state
-        scan = _Scan(names, fn.node).run()
+        scan = _Scan(names, fn.node, cls=fn.cls).run()
         if fn.fixture is not None:
             restores[fn.qualname] = _fixture_restores(scan, fn)
         sessionwide = fn.fixture is not None and fn.fixture.autouse and fn.fixture.scope == "session"
@@ -170,7 +170,7 @@ def _collection_owners(ctx: FileContext, names: _FileNames, module_teardown: lis
             teardown = list(module_teardown)
             for chain in names.class_chain(cls):
                 for fn in collection.class_teardowns(chain):
-                    teardown += _targets_written(names, fn)
+                    teardown += _targets_written(names, fn, cls)
             for setup in collection.class_setups(ctx, node, cls):
                 found.append((Function(setup.node, cls), _Extra("setup", f"{setup.name}()", setup.scope, teardown)))
     if base != "conftest.py":
@@ -302,8 +302,8 @@ def _module_loggers(ctx: FileContext, names: _FileNames) -> dict[str, str | None
     return found
 
 
-def _targets_written(names: _FileNames, fn: FunctionNode) -> list[Target]:
-    scan = _Scan(names, fn, depth=1).run()
+def _targets_written(names: _FileNames, fn: FunctionNode, cls: str | None = None) -> list[Target]:
+    scan = _Scan(names, fn, depth=1, cls=cls).run()
     return [e.target for e in scan.events]
 
 
@@ -322,10 +322,10 @@ def _xunit_class_restores(names: _FileNames, cls: str) -> list[Target]:
             if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
             if stmt.name in XUNIT_TEARDOWN_METHODS:
-                found += _targets_written(names, stmt)
+                found += _targets_written(names, stmt, cls)
             elif stmt.name in XUNIT_SETUP_METHODS:
                 # setUp registering the undo: self.addCleanup(setattr, mod, "X", mod.X), enter_context(...)
-                found += [e.target for e in _Scan(names, stmt, depth=1).run().events if not e.write]
+                found += [e.target for e in _Scan(names, stmt, depth=1, cls=cls).run().events if not e.write]
     return found
 
 

@@ -64,7 +64,7 @@ class _FileNames:
         self.classes: dict[str, ast.ClassDef] = {}
         self._collect_classes(ctx.tree.body, None)
         self.cm_cache: dict[str, tuple[list, list[str]]] = {}
-        self.helper_cache: dict[str, list[Target]] = {}
+        self.helper_cache: dict[int, list[Target]] = {}
         self._lines: list[str] | None = None
         self._reads: list[tuple[ast.AST, set[str], set[str]]] | None = None
         self._autouse: set[str] | None = None
@@ -97,6 +97,14 @@ class _FileNames:
                 continue
             return True
         return False
+
+    def method(self, cls: str, name: str) -> FunctionNode | None:
+        """The method ``name`` of class ``cls`` or of a base class defined in this module."""
+        for node in self.class_chain(cls):
+            for stmt in node.body:
+                if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == name:
+                    return stmt
+        return None
 
     def relative_imports(self) -> dict[str, str]:
         """Names bound by module-level relative imports, as ``"." * level + dotted`` (``from . import

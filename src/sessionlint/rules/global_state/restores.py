@@ -16,10 +16,10 @@ class _Restores:
         """Count what ``helper`` writes as restorations at ``at`` (prefer silence)."""
         if self.depth >= 2:
             return
-        targets = self.names.helper_cache.get(helper.name)
+        targets = self.names.helper_cache.get(id(helper))
         if targets is None:
-            targets = [e.target for e in type(self)(self.names, helper, self.depth + 1).run().events]
-            self.names.helper_cache[helper.name] = targets
+            targets = [e.target for e in type(self)(self.names, helper, self.depth + 1, cls=self.cls).run().events]
+            self.names.helper_cache[id(helper)] = targets
         for target in targets:
             self.restore(target, at, st, anywhere=True)
 

@@ -20,8 +20,11 @@ from sessionlint.rules.global_state.writes import _Writes
 class _Scan(_Writes, _Restores):
     """The global-state events of one test or fixture (or a helper scanned for restorations)."""
 
-    def __init__(self, names: _FileNames, fn: FunctionNode, depth: int = 0, summary: bool = False) -> None:
+    def __init__(
+        self, names: _FileNames, fn: FunctionNode, depth: int = 0, summary: bool = False, cls: str | None = None
+    ) -> None:
         self.names = names
+        self.cls = cls  # the class of a method: ``self.helper()`` calls resolve in its chain
         self.ctx = names.ctx
         self.fn = fn
         self.depth = depth
@@ -474,6 +477,15 @@ class _Scan(_Writes, _Restores):
             )
             return
         # a helper of this module called from the test: what it writes counts as restoring
+        # a method of the class called on ``self`` (``self.clearEnv()`` in tearDown or finally): the same
+        if (
+            isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls")
+            and self.cls and self.depth <= 1
+        ):  # fmt: skip
+            method = self.names.method(self.cls, func.attr)
+            if method is not None and method is not self.fn:
+                self.absorb(method, call, st)
+                return
         if isinstance(func, ast.Name) and self.depth == 0 and func.id in self.ctx.module_functions:
             helper = self.ctx.module_functions[func.id]
             if helper is not self.fn:
