@@ -125,3 +125,7 @@ def test_caches_flushed():
     config.connection._cache = None
     config.connection.cached_url = None
     config.connection.cache_size = 0  # expect: SLK301
+
+
+def test_global_bound_by_a_function():
+    config._engine = "fake://"  # expect: SLK301

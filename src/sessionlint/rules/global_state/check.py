@@ -10,7 +10,7 @@ from bisect import bisect_left
 from sessionlint import collection
 from sessionlint.context import FileContext, Function, FunctionNode
 from sessionlint.syntax import const_str
-from sessionlint.rules.global_state.names import _FileNames
+from sessionlint.rules.global_state.names import DECLARED, _FileNames
 from sessionlint.rules.global_state.report import (
     _class_prefixes, _cleanup_ops, _diagnostic, _monkeypatch_ops, _wrap_op,
 )  # fmt: skip
@@ -111,6 +111,9 @@ def _module_summary(ctx: FileContext, names: _FileNames, prefilter: "_Prefilter"
     kinds = _top_kinds(ctx)
     if kinds:
         found["kinds"] = kinds
+    declared = ctx.collected.get(DECLARED)
+    if declared:
+        found["declared"] = frozenset(declared)  # type: ignore[arg-type]
     return found
 
 

@@ -16,16 +16,25 @@ from sessionlint.rules.global_state.targets import GETTERS, IMPORT_CALLS, STATE_
 IMPORTED = "global_state.imported"  # ctx.collected key: every module an ``import`` anywhere names
 
 
+DECLARED = "global_state.declared"  # ctx.collected key: names some function declares ``global``
+
+
 class ImportedModules:
-    """Listener of the file walk: the modules (and their parents) that ``import`` statements name."""
+    """Listener of the file walk: the modules (and their parents) that ``import`` statements name, and
+    the names functions declare ``global`` (module globals bound outside the top level)."""
 
     def __init__(self, ctx: FileContext) -> None:
         self.modules: set[str] = set()
+        self.declared: set[str] = set()
         ctx.collected[IMPORTED] = self.modules
+        ctx.collected[DECLARED] = self.declared
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
             self.modules.update(_module_prefixes(alias.name))
+
+    def visit_Global(self, node: ast.Global) -> None:
+        self.declared.update(node.names)
 
 
 class _FileNames:

@@ -188,7 +188,10 @@ def _new_attribute(project: Project, path: str, dotted: str, modules: dict) -> b
     if defined is None or "." in defined[2] or not defined[2] or defined[2].isupper():
         return False
     names = defined[3]
-    return names is not None and defined[2] not in names and "__getattr__" not in names
+    return (
+        names is not None and defined[2] not in names and "__getattr__" not in names
+        and defined[2] not in defined[1].get("declared", ())  # ``global _engine`` in one of its functions
+    )  # fmt: skip
 
 
 _KIND_NAMES = {"function": "function", "local": "threading.local", "class": "class"}
