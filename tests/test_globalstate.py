@@ -1688,3 +1688,23 @@ def test_relative_module_helper_and_naming(tmp_path: Path) -> None:
     found = slk301(root)
     assert [(Path(d.path).name, d.line) for d in found] == [("test_mod.py", 13)]
     assert "attribute 'user' of threading.local 'config._local'" in found[0].message
+
+
+def test_helper_in_xunit_module_teardown(tmp_path: Path) -> None:
+    check_marks(tmp_path, """
+        from app import state
+
+
+        def teardown_function(function):
+            state.reset()
+
+
+        def test_debug():
+            state.MODE = "debug"
+
+
+        def test_token():
+            import os
+
+            os.environ["APP_TOKEN"] = "x"  # expect: SLK301
+    """, HELPERS)
