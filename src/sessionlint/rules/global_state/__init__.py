@@ -74,7 +74,9 @@ A write counts as restored, and is not flagged, when:
   `contextlib.chdir(...)`, `path.as_cwd()`, `matplotlib.rc_context()`, `plt.style.context()`,
   `caplog.at_level(...)`, `test.support`'s `swap_attr`/`swap_item`, a context manager whose name says
   it restores the working directory or the environment (`change_cwd`, `temp_cwd`, `modified_environ`,
-  `EnvironmentVarGuard`), Django's `override_settings` (also as a decorator), a `@contextmanager` function of the same module that restores it after its
+  `EnvironmentVarGuard`), Django's `override_settings` (also as a decorator; one that overrides
+  `STORAGES`, `STATIC_ROOT` or `STATIC_URL` also puts back `staticfiles_storage` and `default_storage`,
+  which Django rebuilds when those settings change), a `@contextmanager` function of the same module that restores it after its
   `yield` (also `delattr(obj, name)` on the object passed in), or `stack.enter_context(...)` of any
   of these;
 - it is the last statement of a `pytest.raises(...)` / `self.assertRaises(...)` block: the write is
