@@ -181,7 +181,9 @@ def check_file(ctx: FileContext) -> None:
 
 CLASSES = "SLK101.immutable_classes"  # rule_data key: top-level classes whose instances cannot be written
 _FROZEN_DECORATORS = frozenset({"dataclass", "define", "s", "attrs", "frozen", "dataclasses.dataclass"})
-_IMMUTABLE_BASES = frozenset({"NamedTuple", "Enum", "IntEnum", "StrEnum", "Flag", "IntFlag", "tuple", "frozenset", "str", "int"})
+_IMMUTABLE_BASES = frozenset(
+    {"NamedTuple", "Enum", "IntEnum", "StrEnum", "Flag", "IntFlag", "tuple", "frozenset", "str", "int"}
+)
 
 
 def _immutable_classes(ctx: FileContext) -> None:
@@ -193,12 +195,15 @@ def _immutable_classes(ctx: FileContext) -> None:
         if not isinstance(stmt, ast.ClassDef):
             continue
         frozen = any(
-            isinstance(d, ast.Call)
-            and (ctx.qualify(d.func) or "").rsplit(".", 1)[-1] in _FROZEN_DECORATORS
-            and any(k.arg == "frozen" and isinstance(k.value, ast.Constant) and k.value.value is True for k in d.keywords)
+            (
+                isinstance(d, ast.Call)
+                and (ctx.qualify(d.func) or "").rsplit(".", 1)[-1] in _FROZEN_DECORATORS
+                and any(k.arg == "frozen" and isinstance(k.value, ast.Constant) and k.value.value is True
+                        for k in d.keywords)
+            )
             or (ctx.qualify(d) or "").endswith(("attr.frozen", "attrs.frozen"))
             for d in stmt.decorator_list
-        )
+        )  # fmt: skip
         based = any((ctx.qualify(b) or "").rsplit(".", 1)[-1] in _IMMUTABLE_BASES for b in stmt.bases)
         if frozen or based:
             found.append(stmt.name)

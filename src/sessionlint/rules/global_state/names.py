@@ -102,7 +102,9 @@ class _FileNames:
             if name not in loaded or node is writer or _inside(node, writer):
                 continue
             # a closure of a function that assigns the global before it reads it sees that function's value
-            if any(name in assigns and name not in reads and _inside(node, outer) for outer, reads, assigns in self._reads):
+            if any(
+                name in assigns and name not in reads and _inside(node, outer) for outer, reads, assigns in self._reads
+            ):
                 continue
             return True
         return False
@@ -216,7 +218,8 @@ class _FileNames:
 
 
 def _inside(node: ast.AST, outer: ast.AST) -> bool:
-    return node is not outer and outer.lineno <= node.lineno and (node.end_lineno or 0) <= (outer.end_lineno or 0)  # type: ignore[attr-defined]
+    start, end = outer.lineno, outer.end_lineno or 0  # type: ignore[attr-defined]
+    return node is not outer and start <= node.lineno and (node.end_lineno or 0) <= end  # type: ignore[attr-defined]
 
 
 def _global_reads(fn: FunctionNode) -> tuple[set[str], set[str]]:

@@ -36,11 +36,13 @@ def check_project(project: Project, settings: object) -> Iterator[Diagnostic]:
                 owners[key] = _used_restores(project, facts, item, restores_cache, modules)
             if any(covers(t, item.target) for t in owners[key]):
                 continue
-            if any(covers(t, item.target) for t in _expand(project, path, [("call", q) for q in item.helpers], modules)):
+            helpers = _expand(project, path, [("call", q) for q in item.helpers], modules)
+            if any(covers(t, item.target) for t in helpers):
                 continue  # a helper of another module called in finally/teardown puts it back
-            if item.reset and item.target[0] == "attr" and _starts_with(project, path, item.target[1], item.reset, modules):
+            attr = item.target[1] if item.target[0] == "attr" else None
+            if attr and item.reset and _starts_with(project, path, attr, item.reset, modules):
                 continue  # ``mod._cache = {}`` where the module starts with ``_cache = {}``: a reset
-            if item.target[0] == "attr" and item.target[1] and _new_attribute(project, path, item.target[1], modules):
+            if attr and _new_attribute(project, path, attr, modules):
                 continue  # ``exc.newstyle_exceptions = True``: a name the module never defines, nothing reads
             diagnostic = _settle_fix(project, path, item.diagnostic, defined)
             if item.naming:

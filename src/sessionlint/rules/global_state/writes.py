@@ -381,7 +381,9 @@ def fresh_value(value: ast.expr) -> str:
 
 
 # caches of the standard library that tests flush by rebinding them empty
-KNOWN_CACHES = frozenset({"gettext._translations", "linecache.cache", "re._cache", "fnmatch._cache", "sys.path_importer_cache"})
+KNOWN_CACHES = frozenset(
+    {"gettext._translations", "linecache.cache", "re._cache", "fnmatch._cache", "sys.path_importer_cache"}
+)
 
 
 def _cache_flush(dotted: str, value: ast.expr) -> bool:
