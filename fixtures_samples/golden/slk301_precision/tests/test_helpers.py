@@ -129,3 +129,9 @@ def test_caches_flushed():
 
 def test_global_bound_by_a_function():
     config._engine = "fake://"  # expect: SLK301
+
+
+def test_reset_after_asserts():
+    config.DEBUG = True  # expect: SLK301
+    assert config.DEBUG
+    config.reset()  # runs only when the assert passes

@@ -151,7 +151,7 @@ module (whose writes count as restorations) and one call into another first-part
 restore goes. When in doubt it stays silent: a helper that restores anything, a restoring context
 manager it cannot see into, a lambda that writes the same target, a second assignment of the same
 target (even in another branch of an `if`). A first-party helper called as a plain statement after the
-asserts is not taken for a restore. Each target is named for what it is, looked up in the module that
+asserts is not taken for a restore: the write is reported as "restores it only if the test passes". Each target is named for what it is, looked up in the module that
 defines it when that module is first-party: a module attribute, a class attribute, an attribute of a
 function, of a `threading.local`, of an instance (`connection`, "an instance of ConnectionProxy"), or
 of a module-level object; outside the project (the standard library, installed packages) the kind is

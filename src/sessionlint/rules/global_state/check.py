@@ -69,6 +69,14 @@ def check_file(ctx: FileContext) -> None:
         wrap_op = _wrap_op(ctx, fn, scan, leaks)
         mp_ops = _monkeypatch_ops(ctx, fn, scan, leaks, names) if extra is None else {}
         cleanup_ops = _cleanup_ops(ctx, fn, scan, leaks, names, extra)
+        asserts: list | None = None
+
+        def checks() -> list:
+            nonlocal asserts
+            if asserts is None:
+                asserts = _checks(fn.node)
+            return asserts
+
         for event in leaks:
             diagnostic = _diagnostic(ctx, fn, event, wrap_op, mp_ops, extra, cleanup_ops)
             owner = "test" if fn.test is not None else "fixture" if extra is None else extra.kind
@@ -78,8 +86,12 @@ def check_file(ctx: FileContext) -> None:
                 + [t[1] for t in scope_restores if t[0] == "call"]
             ))  # fmt: skip
             naming = (*event.naming, event.what) if event.naming else ()
+            late = tuple(dict.fromkeys(
+                e.target[1] for e in scan.events
+                if e.target[0] == "plaincall" and e.pos > event.pos and any(event.pos < c < e.pos for c in checks())
+            )) if fn.test is not None and not event.fragile else ()  # fmt: skip
             pending.append(_Pending(diagnostic, owner, fn.qualname, fn.cls, event.target, requests, sessionwide,
-                                    helpers, event.reset, naming))  # fmt: skip
+                                    helpers, event.reset, naming, late))  # fmt: skip
     summary = _module_summary(ctx, names, prefilter)
     if pending or restores or summary:
         rule_data = _rule_data(ctx)

@@ -47,6 +47,14 @@ def check_project(project: Project, settings: object) -> Iterator[Diagnostic]:
             diagnostic = _settle_fix(project, path, item.diagnostic, defined)
             if item.naming:
                 diagnostic = _rename(project, path, item, diagnostic, modules)
+            if item.late and any(
+                covers(t, item.target) for t in _expand(project, path, [("call", q) for q in item.late], modules)
+            ):  # ``config.reset()`` after the asserts: put back only when they pass
+                diagnostic = replace(
+                    diagnostic,
+                    message=diagnostic.message.replace("never restores it", "restores it only if the test passes"),
+                    fix_title=f"{diagnostic.fix_title}; or put it back in a finally block",
+                )
             yield diagnostic
 
 

@@ -494,16 +494,18 @@ class _Scan(_Writes, _Restores):
         # a function of another module called where a restore goes (``finally``, after ``yield``, a
         # cleanup, a teardown): ``config.reset()``, ``helpers.restore_env()``; what it writes is settled
         # across files (project.py follows the one call into first-party code)
-        if qual and not self.summary and self.depth <= 1 and (
-            self.depth == 1 or st.in_finally or st.nested
-            or (self.yield_pos is not None and position(call) > self.yield_pos)
-        ):  # fmt: skip
+        if qual and not self.summary and self.depth <= 1:
             root = self.root(func)
             if root is not None and self.import_bound(root.id):
                 exact = self.names.relative_imports().get(root.id) if root.id not in self.local_imports else None
                 if exact is not None:  # ``from . import helpers``: the alias table reads "..helpers"
                     qual = exact + qual[len(self._head(root.id) or "") :]
-                self.restore(("call", qual), call, st)
+                restoring = (
+                    self.depth == 1 or st.in_finally or st.nested
+                    or (self.yield_pos is not None and position(call) > self.yield_pos)
+                )  # fmt: skip
+                # a plain call restores only if the test gets there (no assert failed before it)
+                self.restore(("call" if restoring else "plaincall", qual), call, st)
 
 
     # event builders ------------------------------------------------------------------------------
