@@ -1492,3 +1492,246 @@ def test_docs_render() -> None:
 def test_settings_are_frozen_for_cache_keys() -> None:
     settings = Settings(extra_global_targets=("a.b",))
     assert replace(settings, extra_global_targets=("a.c",)).digest() != settings.digest()
+
+
+# --------------------------------------------------------------------------------------------
+# restores made by a helper of another first-party module (one call followed)
+
+HELPERS = {
+    "app/__init__.py": "",
+    "app/state.py": """
+        import os
+
+        MODE = "prod"
+
+
+        def reset():
+            global MODE
+            MODE = "prod"
+
+
+        def clean_env():
+            os.environ.pop("APP_TOKEN", None)
+    """,
+}
+
+
+def test_helper_in_unittest_teardown_and_cleanup(tmp_path: Path) -> None:
+    check_marks(tmp_path, """
+        import os
+        import unittest
+
+        from app import state
+
+
+        class TestMode(unittest.TestCase):
+            def tearDown(self):
+                state.reset()
+
+            def test_debug(self):
+                state.MODE = "debug"
+
+
+        class TestToken(unittest.TestCase):
+            def setUp(self):
+                self.addCleanup(state.clean_env)
+
+            def test_token(self):
+                os.environ["APP_TOKEN"] = "x"
+
+            def test_mode(self):
+                state.MODE = "debug"  # expect: SLK301
+    """, HELPERS)
+
+
+def test_helper_after_yield_in_a_conftest_fixture(tmp_path: Path) -> None:
+    files = {
+        **HELPERS,
+        "conftest.py": """
+            import pytest
+
+            from app.state import reset
+
+
+            @pytest.fixture
+            def restore_mode():
+                yield
+                reset()
+        """,
+    }
+    check_marks(tmp_path, """
+        from app import state
+
+
+        def test_uses_fixture(restore_mode):
+            state.MODE = "debug"
+
+
+        def test_without_fixture():
+            state.MODE = "debug"  # expect: SLK301
+    """, files)
+
+
+def test_relative_helper_and_plain_call_after_asserts(tmp_path: Path) -> None:
+    files = {
+        "tests/__init__.py": "",
+        "tests/helpers.py": HELPERS["app/state.py"],
+        "tests/test_mod.py": """
+            import os
+
+            from . import helpers
+
+
+            def test_finally():
+                os.environ["APP_TOKEN"] = "x"
+                try:
+                    assert os.environ["APP_TOKEN"]
+                finally:
+                    helpers.clean_env()
+
+
+            def test_plain():
+                os.environ["APP_TOKEN"] = "x"  # expect: SLK301
+                assert os.environ["APP_TOKEN"]
+                helpers.clean_env()
+        """,
+    }
+    root = write(tmp_path, files)
+    assert found_lines(root) == [m for m in expected(root) if m[2] == "SLK301"]
+
+
+def test_helper_summaries_are_cached(tmp_path: Path) -> None:
+    """A second run reads the helper's summary from the cache and settles the same way."""
+    root = write(tmp_path, {**HELPERS, "test_mod.py": """
+        from app import state
+
+
+        def test_restored():
+            state.MODE = "debug"
+            try:
+                assert state.MODE == "debug"
+            finally:
+                state.reset()
+
+
+        def test_leaks():
+            state.MODE = "debug"
+    """})
+    settings = Settings(root=str(root), select=("SLK301",))
+    runs = []
+    for _ in range(2):
+        result = lint(root, settings, cache_dir=str(tmp_path / "cache"))
+        runs.append([(d.path, d.line) for d in result.diagnostics if d.code == "SLK301"])
+    assert list((tmp_path / "cache").iterdir()), "the first run wrote the cache"
+    assert runs[0] == runs[1] and [line for _, line in runs[0]] == [13]
+
+
+def test_exec_with_unknown_source_counts_as_assigning(tmp_path: Path) -> None:
+    check_marks(tmp_path, """
+        SOURCE = "flag = 2"
+        flag = 0
+
+
+        def test_writer():
+            global flag
+            flag = 1
+
+
+        def test_exec_reader():
+            exec(SOURCE, globals())
+            assert flag == 2
+
+
+        def test_exec_other_name():
+            global other
+            other = 1  # expect: SLK301
+
+
+        def test_exec_binds_something_else():
+            exec("unrelated = 1", globals())
+            assert other == 1
+    """)
+
+
+def test_relative_module_helper_and_naming(tmp_path: Path) -> None:
+    """``from . import config``: the helper's global is the attribute the test writes; kinds resolve too."""
+    files = {
+        "tests/__init__.py": "",
+        "tests/config.py": """
+            import threading
+
+            MODE = "prod"
+            _local = threading.local()
+
+
+            def reset():
+                global MODE
+                MODE = "prod"
+        """,
+        "tests/test_mod.py": """
+            from . import config
+
+
+            def test_restored():
+                config.MODE = "debug"
+                try:
+                    assert config.MODE == "debug"
+                finally:
+                    config.reset()
+
+
+            def test_local():
+                config._local.user = "bob"  # expect: SLK301
+        """,
+    }
+    root = write(tmp_path, files)
+    found = slk301(root)
+    assert [(Path(d.path).name, d.line) for d in found] == [("test_mod.py", 13)]
+    assert "attribute 'user' of threading.local 'config._local'" in found[0].message
+
+
+def test_helper_in_xunit_module_teardown(tmp_path: Path) -> None:
+    check_marks(tmp_path, """
+        from app import state
+
+
+        def teardown_function(function):
+            state.reset()
+
+
+        def test_debug():
+            state.MODE = "debug"
+
+
+        def test_token():
+            import os
+
+            os.environ["APP_TOKEN"] = "x"  # expect: SLK301
+    """, HELPERS)
+
+
+def test_the_scan_alone_returns_the_events_of_one_function() -> None:
+    from sessionlint.extract import build_context
+    from sessionlint.rules.global_state.names import _FileNames
+    from sessionlint.rules.global_state.scan import scan_events
+
+    source = textwrap.dedent(
+        """\
+        import os, sys
+
+        def test_env(monkeypatch):
+            os.environ["A"] = "1"
+            monkeypatch.setenv("B", "2")
+            old = sys.path[:]
+            try:
+                sys.path.append("x")
+            finally:
+                sys.path[:] = old
+        """
+    )
+    ctx = build_context("/p/test_env.py", source, Settings())
+    assert ctx is not None
+    events = scan_events(_FileNames(ctx), ctx.functions[0].node)
+    summary = [(e.pos[0], e.write, e.in_finally, e.restoring) for e in events]
+    assert summary == [(4, True, False, False), (5, False, False, True), (8, True, False, False), (10, True, True, True)]
+    assert events[0].target != events[1].target and events[2].target == events[3].target  # sys.path, both

@@ -92,6 +92,7 @@ class Value:
     span: Span | None = None
     literal: bool = False  # built only from literals (safe to copy or re-create)
     source: str = ""  # passthrough: the fixture returned as is; copy or mutable: the requested name copied
+    cls: str = ""  # opaque: the class (qualified as written) whose fresh instance it is, ``app.models.Config``
 
 
 @dataclass

@@ -114,6 +114,7 @@ class Walker:
         self.found: list[Mutation] = []
         self.current: ast.stmt | None = None  # the statement being walked
         self.scope: ast.AST | None = None  # the function being walked
+        self.finally_depth = 0  # > 0 inside a ``finally`` block
 
     # events ---------------------------------------------------------------
     def _tracked(self, node: ast.AST) -> str | None:
@@ -295,7 +296,9 @@ class Walker:
                     self.alias.pop(handler.name, None)
                 self.body(handler.body)
             self.body(stmt.orelse)
+            self.finally_depth += 1  # subclasses read it: a write in ``finally`` restores
             self.body(stmt.finalbody)
+            self.finally_depth -= 1
         elif isinstance(stmt, ast.Match):
             self._calls(stmt.subject)
             for case in stmt.cases:

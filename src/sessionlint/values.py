@@ -280,7 +280,10 @@ def _classify_call(ctx: FileContext, fn: FunctionNode, call: ast.Call, span) -> 
     local = ctx.module_functions.get(name)
     if local is not None and _is_cached(ctx, local):
         return Value("shared", f"the cached result of {name}()", span)
-    return Value("opaque", f"{name or 'a call'}()", span)
+    # an instance of a class (CapWords): mutable when the class is first-party and tests write to it
+    # (settled across files, rules/fixture_values)
+    cls = name if last[:1].isupper() and not last.isupper() else ""
+    return Value("opaque", f"{name or 'a call'}()", span, cls=cls)
 
 
 def _is_cached(ctx: FileContext, fn: FunctionNode) -> bool:

@@ -17,7 +17,7 @@ class Account:
 
 @pytest.fixture(scope="session")
 def account():
-    return Account()
+    return Account()  # expect: SLK101
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ class Settings:
 
 @pytest.fixture(scope="session")
 def settings():
-    return Settings()
+    return Settings()  # noqa: SLK101
 
 
 @pytest.fixture

@@ -33,7 +33,9 @@ RULES = [
         "annotation or type alias names a mutable type (`-> dict[str, str]`, `-> pd.DataFrame`), or an "
         "instance of a common mutable third-party type (pandas `DataFrame`/`Series`/`read_csv`, numpy "
         "`ndarray`/`array`/`zeros`/`ones`/`empty`/`full`/`arange`/..., xarray `Dataset`/`DataArray`/"
-        "`open_dataset`). Also flags a parametrized fixture that returns `request.param` when its "
+        "`open_dataset`), or an instance of a first-party class (defined in the test tree or a project "
+        "module) that some test or fixture writes an attribute or item of (`settings.debug = True`); "
+        "frozen dataclasses, NamedTuples and enums stay immutable. Also flags a parametrized fixture that returns `request.param` when its "
         "`params` hold mutable literals: pytest hands the same object to every test with that param; a "
         "function-scoped one is reported only when some test or fixture writes to the value.",
         why="pytest builds a broad fixture once and gives every test the same object. The first test "
@@ -149,6 +151,7 @@ def immutable_fixtures(settings: object) -> frozenset[str]:
 def check_file(ctx: FileContext) -> None:
     """SLK102: module state handed out by a fixture, whatever its scope."""
     _helper_writes(ctx)
+    _immutable_classes(ctx)
     immutable = immutable_fixtures(ctx.settings)
     for fn in ctx.fixtures():
         fixture = fn.fixture
@@ -174,6 +177,38 @@ def check_file(ctx: FileContext) -> None:
             owner=fn.qualname,
             owner_kind="fixture",
         )
+
+
+CLASSES = "SLK101.immutable_classes"  # rule_data key: top-level classes whose instances cannot be written
+_FROZEN_DECORATORS = frozenset({"dataclass", "define", "s", "attrs", "frozen", "dataclasses.dataclass"})
+_IMMUTABLE_BASES = frozenset(
+    {"NamedTuple", "Enum", "IntEnum", "StrEnum", "Flag", "IntFlag", "tuple", "frozenset", "str", "int"}
+)
+
+
+def _immutable_classes(ctx: FileContext) -> None:
+    """Top-level classes whose instances tests cannot write: frozen dataclasses (and attrs), NamedTuples,
+    enums. A fixture handing out an instance of another first-party class is mutable state once a test
+    writes to it (SLK101, settled across files)."""
+    found: list[str] = []
+    for stmt in ctx.tree.body:
+        if not isinstance(stmt, ast.ClassDef):
+            continue
+        frozen = any(
+            (
+                isinstance(d, ast.Call)
+                and (ctx.qualify(d.func) or "").rsplit(".", 1)[-1] in _FROZEN_DECORATORS
+                and any(k.arg == "frozen" and isinstance(k.value, ast.Constant) and k.value.value is True
+                        for k in d.keywords)
+            )
+            or (ctx.qualify(d) or "").endswith(("attr.frozen", "attrs.frozen"))
+            for d in stmt.decorator_list
+        )  # fmt: skip
+        based = any((ctx.qualify(b) or "").rsplit(".", 1)[-1] in _IMMUTABLE_BASES for b in stmt.bases)
+        if frozen or based:
+            found.append(stmt.name)
+    if found:
+        ctx.facts.rule_data[CLASSES] = found
 
 
 def _helper_writes(ctx: FileContext) -> None:
@@ -227,9 +262,38 @@ def _written_params(project: Project) -> set[tuple[str, int]]:
             for name in {m.name for m in mutations}:
                 resolved = project.resolve(name, facts.path, cls, requester=requester)
                 fixture = resolved.fixture if resolved is not None else None
-                if fixture is not None and fixture.value is not None and fixture.value.kind == "param":
+                if fixture is None or fixture.value is None:
+                    continue
+                if fixture.value.kind == "param":
+                    found.add((resolved.path or "", fixture.span.line))
+                elif fixture.value.cls and any(
+                    m.name == name and m.what.startswith(_INSTANCE_WRITES) for m in mutations
+                ):  # an attribute or item of an instance written: ``config.debug = True``
                     found.add((resolved.path or "", fixture.span.line))
     return found
+
+
+_INSTANCE_WRITES = ("attribute assignment", "item assignment", "augmented assignment", "del ")
+
+
+def _first_party_class(project: Project, path: str, dotted: str) -> str | None:
+    """The class name when ``dotted`` (as the fixture's module wrote it) is a class defined in this file or a
+    first-party module, and its instances can be written (not frozen, not a NamedTuple or enum)."""
+    level = len(dotted) - len(dotted.lstrip("."))
+    module, _, name = dotted.lstrip(".").rpartition(".")
+    if module or level:
+        try:
+            where = project.find_module(module, path, level)
+        except Exception:  # noqa: BLE001 - an odd name is simply not found
+            where = None
+    else:
+        where = path
+    facts = project.get(where) if where else None
+    if facts is None or not facts.top_names or facts.top_names.get(name) is None:
+        return None  # not found, or not a class there (top_names holds a class's members, None otherwise)
+    if name in (facts.rule_data.get(CLASSES) or ()):
+        return None
+    return name
 
 
 def _mutable_values(
@@ -261,6 +325,18 @@ def _mutable_values(
                 f"every test with the same param shares"
             )
             help_ = f"{verb[:-1]} copy.deepcopy(request.param)"
+        elif (
+            value.kind == "opaque" and value.cls and fixture.scope in BROAD_SCOPES
+            and (facts.path, fixture.span.line) in written
+            and _first_party_class(project, facts.path, value.cls) is not None
+        ):  # fmt: skip
+            fix = _slk101_fix(project, facts, fixture)
+            cls = value.cls.rsplit(".", 1)[-1]
+            message = (
+                f"{fixture.scope}-scoped fixture '{fixture.name}' {verb} an instance of {cls}, which tests write to "
+                f"and every test shares"
+            )
+            help_ = "hand out a fresh instance per test (function scope), or a deep copy"
         elif value.kind == "mutable" and fixture.scope in BROAD_SCOPES:
             fix = _slk101_fix(project, facts, fixture)
             message = f"{fixture.scope}-scoped fixture '{fixture.name}' {verb} {value.desc} that every test shares"

@@ -74,7 +74,9 @@ A write counts as restored, and is not flagged, when:
   `contextlib.chdir(...)`, `path.as_cwd()`, `matplotlib.rc_context()`, `plt.style.context()`,
   `caplog.at_level(...)`, `test.support`'s `swap_attr`/`swap_item`, a context manager whose name says
   it restores the working directory or the environment (`change_cwd`, `temp_cwd`, `modified_environ`,
-  `EnvironmentVarGuard`), Django's `override_settings` (also as a decorator), a `@contextmanager` function of the same module that restores it after its
+  `EnvironmentVarGuard`), Django's `override_settings` (also as a decorator; one that overrides
+  `STORAGES`, `STATIC_ROOT` or `STATIC_URL` also puts back `staticfiles_storage` and `default_storage`,
+  which Django rebuilds when those settings change), a `@contextmanager` function of the same module that restores it after its
   `yield` (also `delattr(obj, name)` on the object passed in), or `stack.enter_context(...)` of any
   of these;
 - it is the last statement of a `pytest.raises(...)` / `self.assertRaises(...)` block: the write is
@@ -82,7 +84,8 @@ A write counts as restored, and is not flagged, when:
 - the same target is written again later: after `yield`, in a `finally` block, in a nested function
   or lambda (an `addfinalizer`/`addCleanup` callback), by a cleanup registration
   (`request.addfinalizer(os.chdir, old)`, `self.addCleanup(setattr, mod, "X", old)`), by a helper
-  function of the same module called from the test, or by a later statement that puts a value back: a
+  function of the same module or a method of the test's class (`self.clearEnv()`) called from the test
+  or its teardown, or by a later statement that puts a value back: a
   deletion (`del os.environ["X"]`, `os.environ.pop("X")`, `sys.path.remove(p)`), a value saved before
   (`os.chdir(old)` after `old = os.getcwd()`, `os.environ.update(saved)`), or a reset
   (`matplotlib.rcdefaults()`, `importlib.reload(mod)`, `logging.disable(logging.NOTSET)`);
@@ -91,6 +94,10 @@ A write counts as restored, and is not flagged, when:
 - the same attribute or module global is assigned again later in the same body (`mod.FLAG = False` ...
   `mod.FLAG = True`): the last assignment is taken as putting the value back, and none of them is
   flagged (not so for items: `os.environ["A"] = "1"` then `= "2"` is still flagged);
+- a function of another first-party module called where a restore goes — in a `finally` block, after
+  `yield`, as a cleanup callback, or in an xunit teardown (`config.reset()`, `helpers.restore_env()`,
+  `from app.config import reset`) — writes the same target: sessionlint follows that one call into the
+  project's source (a global the helper rebinds counts as the attribute of its module);
 - an xunit teardown of the class, of a base class in the same module, or of the module
   (`teardown_method`, `tearDown`, `teardown_module`, ...) writes the same target, or `setUp` /
   `setup_method` registers its undo (`self.addCleanup(...)`, `enter_context(...)`);
@@ -102,7 +109,24 @@ A write counts as restored, and is not flagged, when:
 
 A write that only puts a value back is never flagged: a value saved before (also at import time, as in
 `_LOCALE = locale.setlocale(locale.LC_ALL)` at module level), or a reset to the default
-(`logging.disable(logging.NOTSET)`, `socket.setdefaulttimeout(None)`, `locale.setlocale(c, "")`).
+(`logging.disable(logging.NOTSET)`, `socket.setdefaulttimeout(None)`, `locale.setlocale(c, "")`), or a
+reset to the fresh value the module itself starts with — a constant, an empty display, a call without
+arguments (`progress = 0` where the test module binds `progress = 0`, `trans_real._translations = {}`
+and `trans_real._active = Local()` where the first-party module binds the same).
+
+Also not flagged, because no other test can see the change:
+
+- a module global (`global X`) that no other function of the module reads before assigning it itself:
+  a function that declares `global X` and assigns it first, one that runs `exec(src, globals())` binding
+  `X` first, and closures defined inside such a function read their own value;
+- a module global that an `autouse` fixture of the same module (of any scope) rebinds;
+- `if hasattr(obj, "x"): del obj.x`: dropping a cached value (a `cached_property`) that is recomputed;
+- a cache emptied: an attribute whose name says it is a cache (`mod._cache = {}`, `obj.cached_url = None`)
+  or a known standard-library cache (`gettext._translations`, `linecache.cache`, `re._cache`,
+  `sys.path_importer_cache`) rebound to `None` or an empty container, refilled on its next use;
+- a new lower-case attribute of a first-party module that the module never defines (nor provides through
+  a module `__getattr__`): its own code cannot read it. UPPER_CASE names stay reported (settings are
+  often read with `getattr(settings, "NAME", default)`).
 Session-scoped `autouse` fixtures are not flagged: they configure the whole session on purpose, and
 every test they apply to sees the same state.
 
@@ -122,14 +146,16 @@ start of a test is the common idiom, every test that depends on the stream seeds
 measured corpus (networkx, scikit-learn, numpy) every seeding call was of that kind — reporting them
 would have made SLK301 mostly noise. A project that wants them can list them in `extra-global-targets`.
 
-Limits: the analysis reads one function at a time, in source order, without following calls (except
-helpers of the same module, whose writes count as restorations). When in doubt it stays silent: a
-helper that restores anything, a restoring context manager it cannot see into, a lambda that writes
-the same target, a second assignment of the same target (even in another branch of an `if`). A helper
-the test calls in `finally`/`tearDown` counts as restoring only when it is defined in the same module
-(one in an imported first-party module is not followed yet). Kinds of target are named from one file:
-a module attribute, a class attribute (capitalised name), an attribute of a module-level object below
-an imported module; functions and `threading.local` objects of other modules are not told apart. Writes
+Limits: the analysis reads one function at a time, in source order, following only helpers of the same
+module (whose writes count as restorations) and one call into another first-party module made where a
+restore goes. When in doubt it stays silent: a helper that restores anything, a restoring context
+manager it cannot see into, a lambda that writes the same target, a second assignment of the same
+target (even in another branch of an `if`). A first-party helper called as a plain statement after the
+asserts is not taken for a restore: the write is reported as "restores it only if the test passes". Each target is named for what it is, looked up in the module that
+defines it when that module is first-party: a module attribute, a class attribute, an attribute of a
+function, of a `threading.local`, of an instance (`connection`, "an instance of ConnectionProxy"), or
+of a module-level object; outside the project (the standard library, installed packages) the kind is
+told from one file (a capitalised name is a class). Writes
 spread over several statements on one line after a `;` or a `:` are seen, but a function whose only
 write is such an attribute assignment may be skipped by the fast pre-check.
 """,

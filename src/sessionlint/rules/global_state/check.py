@@ -10,7 +10,7 @@ from bisect import bisect_left
 from sessionlint import collection
 from sessionlint.context import FileContext, Function, FunctionNode
 from sessionlint.syntax import const_str
-from sessionlint.rules.global_state.names import _FileNames
+from sessionlint.rules.global_state.names import DECLARED, _FileNames
 from sessionlint.rules.global_state.report import (
     _class_prefixes, _cleanup_ops, _diagnostic, _monkeypatch_ops, _wrap_op,
 )  # fmt: skip
@@ -33,7 +33,7 @@ def check_file(ctx: FileContext) -> None:
     for fn, extra in owners:
         if not prefilter.writes(fn.node) and (fn.fixture is None or not prefilter.restores(fn.node)):
             continue  # nothing in it can write (or, for a fixture, restore) global state
-        scan = _Scan(names, fn.node).run()
+        scan = _Scan(names, fn.node, cls=fn.cls).run()
         if fn.fixture is not None:
             restores[fn.qualname] = _fixture_restores(scan, fn)
         sessionwide = fn.fixture is not None and fn.fixture.autouse and fn.fixture.scope == "session"
@@ -69,18 +69,94 @@ def check_file(ctx: FileContext) -> None:
         wrap_op = _wrap_op(ctx, fn, scan, leaks)
         mp_ops = _monkeypatch_ops(ctx, fn, scan, leaks, names) if extra is None else {}
         cleanup_ops = _cleanup_ops(ctx, fn, scan, leaks, names, extra)
+        asserts: list | None = None
+
+        def checks() -> list:
+            nonlocal asserts
+            if asserts is None:
+                asserts = _checks(fn.node)
+            return asserts
+
         for event in leaks:
             diagnostic = _diagnostic(ctx, fn, event, wrap_op, mp_ops, extra, cleanup_ops)
             owner = "test" if fn.test is not None else "fixture" if extra is None else extra.kind
             requests = _requests(ctx, fn) if extra is None else ()
-            pending.append(_Pending(diagnostic, owner, fn.qualname, fn.cls, event.target, requests, sessionwide))
-    if pending or restores:
+            helpers = tuple(dict.fromkeys(
+                [e.target[1] for e in scan.events if e.target[0] == "call" and (e.anywhere or e.pos > event.pos)]
+                + [t[1] for t in scope_restores if t[0] == "call"]
+            ))  # fmt: skip
+            naming = (*event.naming, event.what) if event.naming else ()
+            late = tuple(dict.fromkeys(
+                e.target[1] for e in scan.events
+                if e.target[0] == "plaincall" and e.pos > event.pos and any(event.pos < c < e.pos for c in checks())
+            )) if fn.test is not None and not event.fragile else ()  # fmt: skip
+            pending.append(_Pending(diagnostic, owner, fn.qualname, fn.cls, event.target, requests, sessionwide,
+                                    helpers, event.reset, naming, late))  # fmt: skip
+    summary = _module_summary(ctx, names, prefilter)
+    if pending or restores or summary:
         rule_data = _rule_data(ctx)
         if rule_data is not None:
-            rule_data[CODE] = {"pending": pending, "restores": restores}
+            rule_data[CODE] = {"pending": pending, "restores": restores, **summary}
         else:  # no place for cross-file facts: report what this file shows
             for item in pending:
                 ctx.facts.diagnostics.append(item.diagnostic)
+
+
+def _module_summary(ctx: FileContext, names: _FileNames, prefilter: "_Prefilter") -> dict:
+    """What callers in other files need of a module that is not a test module: what each module-level
+    function writes (a helper called in ``finally``/teardown restores it), the fresh values its globals
+    start from, and what its top-level names are (a function, a class, a ``threading.local``, an instance)."""
+    if collection_is_test_module(ctx):
+        return {}
+    functions: dict[str, tuple] = {}
+    for name, node in ctx.module_functions.items():
+        if name == node.name and prefilter.writes(node):
+            scan = _Scan(names, node, depth=1, summary=True).run()
+            targets = tuple(dict.fromkeys(e.target for e in scan.events if e.target[0] != "call"))
+            if targets:
+                functions[name] = targets
+    found: dict = {}
+    if functions:
+        found["functions"] = functions
+    if names.initial():
+        found["initial"] = dict(names.initial())
+    kinds = _top_kinds(ctx)
+    if kinds:
+        found["kinds"] = kinds
+    declared = ctx.collected.get(DECLARED)
+    if declared:
+        found["declared"] = frozenset(declared)  # type: ignore[arg-type]
+    return found
+
+
+def collection_is_test_module(ctx: FileContext) -> bool:
+    base = os.path.basename(ctx.path)
+    return base != "conftest.py" and bool(getattr(ctx.settings, "is_test_file", lambda p: False)(ctx.path))
+
+
+def _top_kinds(ctx: FileContext) -> dict[str, str]:
+    """Top-level names that are not plain module attributes: name -> "function", "class", "local"
+    (a ``threading.local``) or "instance:<Class>" (bound to a call of a class)."""
+    found: dict[str, str] = {}
+    for stmt in ctx.tree.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            found[stmt.name] = "function"
+        elif isinstance(stmt, ast.ClassDef):
+            found[stmt.name] = "class"
+        elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and isinstance(stmt.value, ast.Call):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            qual = ctx.qualify(stmt.value.func) or ""
+            last = qual.rsplit(".", 1)[-1]
+            if qual in ("threading.local", "_threading_local.local"):
+                kind = "local"
+            elif last[:1].isupper() and not last.isupper():
+                kind = f"instance:{last}"
+            else:
+                continue
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    found[target.id] = kind
+    return found
 
 
 def _subdir_conftest(ctx: FileContext) -> bool:
@@ -109,7 +185,7 @@ def _collection_owners(ctx: FileContext, names: _FileNames, module_teardown: lis
             teardown = list(module_teardown)
             for chain in names.class_chain(cls):
                 for fn in collection.class_teardowns(chain):
-                    teardown += _targets_written(names, fn)
+                    teardown += _targets_written(names, fn, cls)
             for setup in collection.class_setups(ctx, node, cls):
                 found.append((Function(setup.node, cls), _Extra("setup", f"{setup.name}()", setup.scope, teardown)))
     if base != "conftest.py":
@@ -241,8 +317,8 @@ def _module_loggers(ctx: FileContext, names: _FileNames) -> dict[str, str | None
     return found
 
 
-def _targets_written(names: _FileNames, fn: FunctionNode) -> list[Target]:
-    scan = _Scan(names, fn, depth=1).run()
+def _targets_written(names: _FileNames, fn: FunctionNode, cls: str | None = None) -> list[Target]:
+    scan = _Scan(names, fn, depth=1, cls=cls).run()
     return [e.target for e in scan.events]
 
 
@@ -261,10 +337,10 @@ def _xunit_class_restores(names: _FileNames, cls: str) -> list[Target]:
             if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
             if stmt.name in XUNIT_TEARDOWN_METHODS:
-                found += _targets_written(names, stmt)
+                found += _targets_written(names, stmt, cls)
             elif stmt.name in XUNIT_SETUP_METHODS:
                 # setUp registering the undo: self.addCleanup(setattr, mod, "X", mod.X), enter_context(...)
-                found += [e.target for e in _Scan(names, stmt, depth=1).run().events if not e.write]
+                found += [e.target for e in _Scan(names, stmt, depth=1, cls=cls).run().events if not e.write]
     return found
 
 

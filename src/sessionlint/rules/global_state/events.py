@@ -37,6 +37,8 @@ class Event:
     attr: str = ""  # for monkeypatch.setattr rewrites: the attribute's dotted name (does it exist?)
     assign: bool = False  # a plain assignment of a value (``mod.X = v``, ``setattr(mod, "X", v)``)
     fragile: bool = False  # put back by a later plain statement, after asserts: only if the test passes
+    reset: str = ""  # a plain assignment of a fresh value (``{}``, ``0``, ``Local()``): its ``ast.dump``
+    naming: tuple = ()  # (verb, attribute, object as written): the target's kind is settled across files
 
 
 @dataclass(slots=True)

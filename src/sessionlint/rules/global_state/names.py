@@ -16,16 +16,25 @@ from sessionlint.rules.global_state.targets import GETTERS, IMPORT_CALLS, STATE_
 IMPORTED = "global_state.imported"  # ctx.collected key: every module an ``import`` anywhere names
 
 
+DECLARED = "global_state.declared"  # ctx.collected key: names some function declares ``global``
+
+
 class ImportedModules:
-    """Listener of the file walk: the modules (and their parents) that ``import`` statements name."""
+    """Listener of the file walk: the modules (and their parents) that ``import`` statements name, and
+    the names functions declare ``global`` (module globals bound outside the top level)."""
 
     def __init__(self, ctx: FileContext) -> None:
         self.modules: set[str] = set()
+        self.declared: set[str] = set()
         ctx.collected[IMPORTED] = self.modules
+        ctx.collected[DECLARED] = self.declared
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
             self.modules.update(_module_prefixes(alias.name))
+
+    def visit_Global(self, node: ast.Global) -> None:
+        self.declared.update(node.names)
 
 
 class _FileNames:
@@ -64,9 +73,12 @@ class _FileNames:
         self.classes: dict[str, ast.ClassDef] = {}
         self._collect_classes(ctx.tree.body, None)
         self.cm_cache: dict[str, tuple[list, list[str]]] = {}
-        self.helper_cache: dict[str, list[Target]] = {}
+        self.helper_cache: dict[int, list[Target]] = {}
         self._lines: list[str] | None = None
-        self._reads: list[tuple[ast.AST, set[str]]] | None = None
+        self._reads: list[tuple[ast.AST, set[str], set[str]]] | None = None
+        self._autouse: set[str] | None = None
+        self._relative: dict[str, str] | None = None
+        self._initial: dict[str, str] | None = None
         extras = tuple(getattr(ctx.settings, "extra_global_targets", ()) or ())
         self.warnings = any(e == "warnings" or e.startswith("warnings.") for e in extras)
         self.extras = tuple(e for e in extras if not (e == "warnings" or e.startswith("warnings.")))
@@ -77,16 +89,73 @@ class _FileNames:
         }  # fmt: skip
 
     def read_elsewhere(self, name: str, writer: FunctionNode) -> bool:
-        """Whether a function other than ``writer`` (a test, fixture, helper or method) reads global ``name``."""
+        """Whether a function other than ``writer`` and its closures (a test, fixture, helper or method)
+        reads global ``name`` before assigning it."""
         if self._reads is None:
             self._reads = []
             for node in iter_nodes(self.ctx.tree):
-                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-                    loaded = {n.id for n in walk_own(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-                    if isinstance(node, ast.Lambda):
-                        loaded |= {n.id for n in iter_nodes(node.body) if isinstance(n, ast.Name)}
-                    self._reads.append((node, loaded))
-        return any(node is not writer and name in loaded for node, loaded in self._reads)
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    self._reads.append((node, *_global_reads(node)))
+                elif isinstance(node, ast.Lambda):
+                    self._reads.append((node, {n.id for n in iter_nodes(node.body) if isinstance(n, ast.Name)}, set()))
+        for node, loaded, _ in self._reads:
+            if name not in loaded or node is writer or _inside(node, writer):
+                continue
+            # a closure of a function that assigns the global before it reads it sees that function's value
+            if any(
+                name in assigns and name not in reads and _inside(node, outer) for outer, reads, assigns in self._reads
+            ):
+                continue
+            return True
+        return False
+
+    def method(self, cls: str, name: str) -> FunctionNode | None:
+        """The method ``name`` of class ``cls`` or of a base class defined in this module."""
+        for node in self.class_chain(cls):
+            for stmt in node.body:
+                if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == name:
+                    return stmt
+        return None
+
+    def relative_imports(self) -> dict[str, str]:
+        """Names bound by module-level relative imports, as ``"." * level + dotted`` (``from . import
+        helpers`` -> ``.helpers``, ``from ..app import config`` -> ``..app.config``)."""
+        if self._relative is None:
+            self._relative = {
+                imp.asname: "." * imp.level + (f"{imp.module}." if imp.module else "") + imp.name
+                for imp in self.ctx.facts.imports
+                if imp.level and imp.name != "*"
+            }
+        return self._relative
+
+    def autouse_rebound(self) -> set[str]:
+        """Module globals an autouse fixture of this module (any scope) rebinds (``global X; X = ...``)."""
+        if self._autouse is None:
+            self._autouse = set()
+            for fn in self.ctx.functions:
+                if fn.fixture is None or not fn.fixture.autouse or fn.cls is not None:
+                    continue
+                declared: set[str] = set()
+                stored: set[str] = set()
+                for node in walk_own(fn.node):
+                    if isinstance(node, ast.Global):
+                        declared.update(node.names)
+                    elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                        stored.add(node.id)
+                self._autouse |= declared & stored
+        return self._autouse
+
+    def initial(self) -> dict[str, str]:
+        """Module globals bound to a fresh value (``progress = 0``, ``_cache = {}``): name -> its dump."""
+        if self._initial is None:
+            from sessionlint.rules.global_state.writes import fresh_value
+
+            self._initial = {}
+            for name, value in self.ctx.module_globals.items():
+                fresh = fresh_value(value)
+                if fresh:
+                    self._initial[name] = fresh
+        return self._initial
 
     def segment(self, node: ast.AST) -> str:
         """The source text of ``node`` (``ast.get_source_segment`` without re-splitting the file)."""
@@ -146,6 +215,80 @@ class _FileNames:
                 if isinstance(base, ast.Name) and base.id in self.classes:
                     queue.append(self.classes[base.id])
         return found
+
+
+def _inside(node: ast.AST, outer: ast.AST) -> bool:
+    start, end = outer.lineno, outer.end_lineno or 0  # type: ignore[attr-defined]
+    return node is not outer and start <= node.lineno and (node.end_lineno or 0) <= end  # type: ignore[attr-defined]
+
+
+def _global_reads(fn: FunctionNode) -> tuple[set[str], set[str]]:
+    """(names ``fn`` reads from the module, module globals it assigns). A name is read when it is loaded
+    before any assignment to it (``global X; X = 1`` then reading ``X`` reads the function's own value, as
+    does reading it after ``exec(src, globals())`` that binds it); names ``fn`` binds locally are not."""
+    declared: set[str] = set()
+    local: set[str] = set()
+    loads: dict[str, tuple[int, int]] = {}
+    stores: dict[str, tuple[int, int]] = {}
+    for node in walk_own(fn):
+        if isinstance(node, ast.Name):
+            pos = (node.lineno, node.col_offset)
+            if isinstance(node.ctx, ast.Load):
+                if node.id not in loads or pos < loads[node.id]:
+                    loads[node.id] = pos
+            else:
+                local.add(node.id)
+        elif isinstance(node, ast.Global):
+            declared.update(node.names)
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            pos = (node.lineno, node.col_offset)  # ``X += 1`` reads X first
+            if node.target.id not in loads or pos < loads[node.target.id]:
+                loads[node.target.id] = pos
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            end = (node.end_lineno or node.lineno, node.end_col_offset or 0)  # the value is read first
+            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                if isinstance(target, ast.Name) and (target.id not in stores or end < stores[target.id]):
+                    stores[target.id] = end
+        elif (
+            isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "exec"
+            and any(isinstance(a, ast.Call) and isinstance(a.func, ast.Name) and a.func.id == "globals"
+                    for a in node.args[1:])
+        ):  # fmt: skip
+            end = (node.end_lineno or node.lineno, node.end_col_offset or 0)
+            for bound in _exec_binds(node.args[0] if node.args else None):
+                if bound not in stores or end < stores[bound]:
+                    stores[bound] = end
+    found: set[str] = set()
+    anything = stores.get("*")
+    for name, pos in loads.items():
+        if name in local and name not in declared:
+            continue  # a local of ``fn``
+        first = min((p for p in (stores.get(name), anything) if p is not None), default=None)
+        if first is not None and first < pos:
+            continue  # assigned before it is read
+        found.add(name)
+    return found, {n for n in stores if n in declared or n == "*"} | (set(stores) - local)
+
+
+def _exec_binds(source: ast.expr | None) -> set[str]:
+    """Names the code run by ``exec(source, globals())`` binds at its top level; ``{"*"}`` when unknown."""
+    text = const_str(source) if source is not None else None
+    if text is None:
+        return {"*"}
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()
+    found: set[str] = set()
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            found.add(stmt.name)
+        elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            found.update((a.asname or a.name).split(".")[0] for a in stmt.names)
+        elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            for target in stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]:
+                found.update(n.id for n in iter_nodes(target) if isinstance(n, ast.Name))
+    return found
 
 
 def _module_reads(ctx: FileContext, value: ast.expr) -> set[str]:

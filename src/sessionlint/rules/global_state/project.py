@@ -19,6 +19,7 @@ from sessionlint.rules.global_state.verdicts import _Pending
 def check_project(project: Project, settings: object) -> Iterator[Diagnostic]:
     restores_cache: dict[tuple[str, str], tuple] = {}
     defined: dict[tuple[str, str], bool] = {}
+    modules: dict[tuple[str, str], tuple | None] = {}  # (directory, dotted) -> defining module
     for path, facts in list(project.facts.items()):
         data = facts.rule_data
         if CODE not in data:
@@ -32,10 +33,29 @@ def check_project(project: Project, settings: object) -> Iterator[Diagnostic]:
                 continue
             key = (item.owner, item.qualname)
             if key not in owners:
-                owners[key] = _used_restores(project, facts, item, restores_cache)
+                owners[key] = _used_restores(project, facts, item, restores_cache, modules)
             if any(covers(t, item.target) for t in owners[key]):
                 continue
-            yield _settle_fix(project, path, item.diagnostic, defined)
+            helpers = _expand(project, path, [("call", q) for q in item.helpers], modules)
+            if any(covers(t, item.target) for t in helpers):
+                continue  # a helper of another module called in finally/teardown puts it back
+            attr = item.target[1] if item.target[0] == "attr" else None
+            if attr and item.reset and _starts_with(project, path, attr, item.reset, modules):
+                continue  # ``mod._cache = {}`` where the module starts with ``_cache = {}``: a reset
+            if attr and _new_attribute(project, path, attr, modules):
+                continue  # ``exc.newstyle_exceptions = True``: a name the module never defines, nothing reads
+            diagnostic = _settle_fix(project, path, item.diagnostic, defined)
+            if item.naming:
+                diagnostic = _rename(project, path, item, diagnostic, modules)
+            if item.late and any(
+                covers(t, item.target) for t in _expand(project, path, [("call", q) for q in item.late], modules)
+            ):  # ``config.reset()`` after the asserts: put back only when they pass
+                diagnostic = replace(
+                    diagnostic,
+                    message=diagnostic.message.replace("never restores it", "restores it only if the test passes"),
+                    fix_title=f"{diagnostic.fix_title}; or put it back in a finally block",
+                )
+            yield diagnostic
 
 
 def _tests_elsewhere(project: Project, conftest: str) -> bool:
@@ -106,7 +126,110 @@ def _top_level_names(project: Project, path: str) -> dict[str, tuple[str, ...] |
     return facts.top_names if facts is not None else None
 
 
-def _used_restores(project: Project, facts, item: _Pending, cache: dict) -> list[Target]:
+def _module_of(project: Project, path: str, dotted: str, cache: dict) -> tuple | None:
+    """The first-party module that defines ``dotted`` (``app.config.reset``, ``.helpers.X.y``): (its
+    module name as written, its SLK301 summary, the rest of the name below it, its top-level names or
+    None); None when the name is not first-party."""
+    key = (os.path.dirname(path), dotted)
+    if key in cache:
+        return cache[key]
+    found = _find_defining(project, path, dotted, len(dotted) - len(dotted.lstrip(".")))
+    if found is None and dotted.startswith(".."):
+        # the alias table writes ``from . import config`` as "..config": one level less
+        found = _find_defining(project, path, dotted[1:], len(dotted) - len(dotted.lstrip(".")) - 1)
+        if found is not None:
+            found = ("." + found[0], *found[1:])
+    cache[key] = found
+    return found
+
+
+def _find_defining(project: Project, path: str, dotted: str, level: int) -> tuple | None:
+    found = None
+    parts = dotted.lstrip(".").split(".")
+    for i in range(len(parts), 0 if not level else -1, -1):
+        module = ".".join(parts[:i])
+        try:
+            where = project.find_module(module, path, level)
+        except Exception:  # noqa: BLE001 - an odd name is simply not found
+            where = None
+        if where is None:
+            continue
+        other = project.get(where)
+        data = other.rule_data.get(CODE) if other is not None else None
+        names = other.top_names if other is not None else None
+        found = ("." * level + module, data if isinstance(data, dict) else {}, ".".join(parts[i:]), names)
+        break
+    return found
+
+
+def _expand(project: Project, path: str, targets, modules: dict) -> list[Target]:
+    """``("call", "app.config.reset")`` -> what ``reset`` writes in app/config.py (one call deep; its own
+    globals named as attributes of its module); other targets as they are."""
+    found: list[Target] = []
+    for target in targets:
+        if target[0] != "call":
+            found.append(target)
+            continue
+        defined = _module_of(project, path, target[1], modules)
+        if defined is None or "." in defined[2]:
+            continue
+        module, data, name, _ = defined
+        for written in data.get("functions", {}).get(name, ()):
+            if written[0] != "global":
+                found.append(written)
+                continue
+            found.append(("attr", f"{module}.{written[1]}"))
+            if module.startswith("."):  # as the alias table writes ``from . import config``: "..config"
+                found.append(("attr", f".{module}.{written[1]}"))
+    return found
+
+
+def _starts_with(project: Project, path: str, dotted: str, fresh: str, modules: dict) -> bool:
+    """Whether the first-party module defining ``dotted`` binds it at top level to the value ``fresh``."""
+    defined = _module_of(project, path, dotted, modules)
+    return defined is not None and defined[1].get("initial", {}).get(defined[2]) == fresh
+
+
+def _new_attribute(project: Project, path: str, dotted: str, modules: dict) -> bool:
+    """Whether ``dotted`` names a lower-case attribute a first-party module does not define (nor provide
+    through a module ``__getattr__``): the module's own code cannot read it, and other code only through
+    ``getattr`` with a default. UPPER_CASE names are settings, often read that way, and stay reported."""
+    defined = _module_of(project, path, dotted, modules)
+    if defined is None or "." in defined[2] or not defined[2] or defined[2].isupper():
+        return False
+    names = defined[3]
+    return (
+        names is not None and defined[2] not in names and "__getattr__" not in names
+        and defined[2] not in defined[1].get("declared", ())  # ``global _engine`` in one of its functions
+    )  # fmt: skip
+
+
+_KIND_NAMES = {"function": "function", "local": "threading.local", "class": "class"}
+
+
+def _rename(project: Project, path: str, item: _Pending, diagnostic: Diagnostic, modules: dict) -> Diagnostic:
+    """Name the object written to for what its defining module makes it: an attribute of a function, of
+    a ``threading.local``, of an instance (``connection``, a ``ConnectionProxy``), of a class."""
+    verb, attr, shown, what = item.naming
+    obj = item.target[1].rsplit(".", 1)[0] if item.target[1] else ""
+    defined = _module_of(project, path, obj, modules) if obj else None
+    if defined is None or "." in defined[2] or not defined[2]:
+        return diagnostic
+    kind = defined[1].get("kinds", {}).get(defined[2])
+    if kind is None:
+        return diagnostic
+    if kind == "class":
+        new = f"{verb} class attribute '{shown}.{attr}'"
+    elif kind.startswith("instance:"):
+        new = f"{verb} attribute '{attr}' of '{shown}' (an instance of {kind.split(':', 1)[1]})"
+    else:
+        new = f"{verb} attribute '{attr}' of {_KIND_NAMES[kind]} '{shown}'"
+    if new == what or what not in diagnostic.message:
+        return diagnostic
+    return replace(diagnostic, message=diagnostic.message.replace(what, new, 1))
+
+
+def _used_restores(project: Project, facts, item: _Pending, cache: dict, modules: dict) -> list[Target]:
     """What the fixtures ``item``'s owner uses (requested, usefixtures, autouse) put back in teardown."""
     names = list(item.requests)
     requester = None
@@ -137,11 +260,12 @@ def _used_restores(project: Project, facts, item: _Pending, cache: dict) -> list
         if key not in cache:
             other = project.get(resolved.path) if resolved.path else None
             data = other.rule_data if other is not None else None
-            cache[key] = (
-                tuple(data[CODE]["restores"].get(fixture.qualname, ()))
+            restored = (
+                data[CODE].get("restores", {}).get(fixture.qualname, ())
                 if isinstance(data, dict) and CODE in data
                 else ()
             )
+            cache[key] = tuple(_expand(project, resolved.path or "", restored, modules))
         found += cache[key]
         if depth < 4:
             queue += [(arg, fixture, depth + 1) for arg in fixture.args]

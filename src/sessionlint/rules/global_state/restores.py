@@ -7,7 +7,7 @@ import ast
 from sessionlint.context import FunctionNode
 from sessionlint.rules.global_state.events import _State
 from sessionlint.syntax import const_str, position, walk_own
-from sessionlint.rules.global_state.targets import CONTEXTMANAGER_DECORATORS, DJANGO_SETTINGS_OVERRIDES, _dotted_target, _KEYED, MONKEYPATCH_CLASSES, _patch_kind, RESTORING_CONTEXTS, Target
+from sessionlint.rules.global_state.targets import CONTEXTMANAGER_DECORATORS, DJANGO_SETTINGS_OVERRIDES, django_override_targets, _dotted_target, _KEYED, MONKEYPATCH_CLASSES, _patch_kind, RESTORING_CONTEXTS, Target
 
 class _Restores:
     """The restoration half of ``_Scan`` (a mixin)."""
@@ -16,10 +16,10 @@ class _Restores:
         """Count what ``helper`` writes as restorations at ``at`` (prefer silence)."""
         if self.depth >= 2:
             return
-        targets = self.names.helper_cache.get(helper.name)
+        targets = self.names.helper_cache.get(id(helper))
         if targets is None:
-            targets = [e.target for e in type(self)(self.names, helper, self.depth + 1).run().events]
-            self.names.helper_cache[helper.name] = targets
+            targets = [e.target for e in type(self)(self.names, helper, self.depth + 1, cls=self.cls).run().events]
+            self.names.helper_cache[id(helper)] = targets
         for target in targets:
             self.restore(target, at, st, anywhere=True)
 
@@ -120,14 +120,14 @@ class _Restores:
         if family is not None:
             return [(family, None)]
         if qual.rsplit(".", 1)[-1] in DJANGO_SETTINGS_OVERRIDES:
-            return [("attr", "django.conf.settings")]
+            return django_override_targets(expr)
         if (
             isinstance(expr.func, ast.Attribute)
             and expr.func.attr in ("settings", "modify_settings")
             and isinstance(expr.func.value, ast.Name)
             and expr.func.value.id in ("self", "cls")
         ):
-            return [("attr", "django.conf.settings")]  # django's SimpleTestCase.settings(): override_settings
+            return django_override_targets(expr)  # django's SimpleTestCase.settings(): override_settings
         if isinstance(expr.func, ast.Name) and expr.func.id in self.ctx.module_functions and self.depth < 2:
             return self.helper_context(self.ctx.module_functions[expr.func.id], expr)
         last = qual.rsplit(".", 1)[-1] if qual else (expr.func.attr if isinstance(expr.func, ast.Attribute) else "")
@@ -213,5 +213,5 @@ class _Restores:
                 if kind is not None:
                     found += self.patch_targets(kind, dec)
                 elif qual.rsplit(".", 1)[-1] in DJANGO_SETTINGS_OVERRIDES:
-                    found.append(("attr", "django.conf.settings"))
+                    found += django_override_targets(dec)
         return found

@@ -20,11 +20,15 @@ from sessionlint.rules.global_state.writes import _Writes
 class _Scan(_Writes, _Restores):
     """The global-state events of one test or fixture (or a helper scanned for restorations)."""
 
-    def __init__(self, names: _FileNames, fn: FunctionNode, depth: int = 0) -> None:
+    def __init__(
+        self, names: _FileNames, fn: FunctionNode, depth: int = 0, summary: bool = False, cls: str | None = None
+    ) -> None:
         self.names = names
+        self.cls = cls  # the class of a method: ``self.helper()`` calls resolve in its chain
         self.ctx = names.ctx
         self.fn = fn
         self.depth = depth
+        self.summary = summary  # what a module-level function writes, for callers in other files
         self.events: list[Event] = []
         self.teardown_protect: list[Target] = []  # with-blocks around the yield
         args = fn.args
@@ -85,6 +89,7 @@ class _Scan(_Writes, _Restores):
         self.mp_names: set[str] = {p for p in self.params if p == "monkeypatch"}
         self.current: ast.stmt | None = None
         self.raising: set[int] = set()  # statements expected to raise (last in a pytest.raises block)
+        self.guarded: set[tuple[str, str]] = set()  # ``if hasattr(obj, "a"): del obj.a``: a cached value dropped
 
     # names ---------------------------------------------------------------------------------
     def _head(self, name: str) -> str | None:
@@ -266,7 +271,16 @@ class _Scan(_Writes, _Restores):
                 self.body(stmt.orelse, st)
                 return
             self.exprs(stmt.test, st)
+            test = stmt.test
+            guard = None
+            if (
+                isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and test.func.id == "hasattr"
+                and len(test.args) == 2 and const_str(test.args[1]) is not None
+            ):  # fmt: skip
+                guard = (self.text(test.args[0]), const_str(test.args[1]))
+                self.guarded.add(guard)
             self.body(stmt.body, st)
+            self.guarded.discard(guard)  # type: ignore[arg-type]
             self.body(stmt.orelse, st)
         elif isinstance(stmt, (ast.With, ast.AsyncWith)):
             protect = list(st.protect)
@@ -467,10 +481,35 @@ class _Scan(_Writes, _Restores):
             )
             return
         # a helper of this module called from the test: what it writes counts as restoring
+        # a method of the class called on ``self`` (``self.clearEnv()`` in tearDown or finally): the same
+        if (
+            isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls")
+            and self.cls and self.depth <= 1
+        ):  # fmt: skip
+            method = self.names.method(self.cls, func.attr)
+            if method is not None and method is not self.fn:
+                self.absorb(method, call, st)
+                return
         if isinstance(func, ast.Name) and self.depth == 0 and func.id in self.ctx.module_functions:
             helper = self.ctx.module_functions[func.id]
             if helper is not self.fn:
                 self.absorb(helper, call, st)
+            return
+        # a function of another module called where a restore goes (``finally``, after ``yield``, a
+        # cleanup, a teardown): ``config.reset()``, ``helpers.restore_env()``; what it writes is settled
+        # across files (project.py follows the one call into first-party code)
+        if qual and not self.summary and self.depth <= 1:
+            root = self.root(func)
+            if root is not None and self.import_bound(root.id):
+                exact = self.names.relative_imports().get(root.id) if root.id not in self.local_imports else None
+                if exact is not None:  # ``from . import helpers``: the alias table reads "..helpers"
+                    qual = exact + qual[len(self._head(root.id) or "") :]
+                restoring = (
+                    self.depth == 1 or st.in_finally or st.nested
+                    or (self.yield_pos is not None and position(call) > self.yield_pos)
+                )  # fmt: skip
+                # a plain call restores only if the test gets there (no assert failed before it)
+                self.restore(("call" if restoring else "plaincall", qual), call, st)
 
 
     # event builders ------------------------------------------------------------------------------
@@ -488,3 +527,9 @@ class _Scan(_Writes, _Restores):
         if value is not None:
             return value, f"'{value}'"
         return None, self.text(node)
+
+
+def scan_events(names: _FileNames, fn: FunctionNode, cls: str | None = None) -> list[Event]:
+    """The writes and restorations of ``fn`` in source order: the walk on its own, without the
+    verdicts (which of them leak) that ``check`` draws from them."""
+    return _Scan(names, fn, cls=cls).run().events

@@ -170,6 +170,18 @@ RESTORING_CONTEXTS = {
     "decimal.localcontext": "decimal",
 }
 DJANGO_SETTINGS_OVERRIDES = frozenset({"override_settings", "modify_settings"})
+# objects Django rebuilds when an override changes these settings (its ``setting_changed`` receivers)
+_STORAGES = ("django.contrib.staticfiles.storage.staticfiles_storage", "django.core.files.storage.default_storage")
+DJANGO_SETTING_RESETS = {"STORAGES": _STORAGES, "STATIC_ROOT": _STORAGES, "STATIC_URL": _STORAGES}
+
+
+def django_override_targets(call: ast.Call) -> list[Target]:
+    """What a Django settings override puts back when it ends: the settings, and the objects Django
+    rebuilds when the overridden settings change (``STORAGES`` -> ``staticfiles_storage``)."""
+    found: list[Target] = [("attr", "django.conf.settings")]
+    for keyword in call.keywords:
+        found += [("attr", dotted) for dotted in DJANGO_SETTING_RESETS.get(keyword.arg or "", ())]
+    return list(dict.fromkeys(found))
 IMPORT_CALLS = frozenset({"pytest.importorskip", "importlib.import_module", "__import__"})
 MONKEYPATCH_CLASSES = frozenset({"pytest.MonkeyPatch", "_pytest.monkeypatch.MonkeyPatch", "MonkeyPatch"})
 MOCKER_NAMES = frozenset({"mocker", "class_mocker", "module_mocker", "package_mocker", "session_mocker"})

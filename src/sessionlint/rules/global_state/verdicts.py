@@ -95,6 +95,11 @@ class _Pending:
     requests: tuple[str, ...] = ()  # fixture names the owner requests (parameters, usefixtures)
     sessionwide: bool = False  # a session-scoped autouse fixture of a conftest: order-dependent only
     # when tests outside the conftest's directory exist (settled across files)
+    helpers: tuple[str, ...] = ()  # functions of other modules called where a restore goes (``config.reset``)
+    reset: str = ""  # the write assigns this fresh value: silent when the defining module starts with it
+    naming: tuple = ()  # (verb, attribute, object as written, what the message says): kind settled across files
+    late: tuple[str, ...] = ()  # functions of other modules called plainly after an assert: a restore only
+    # if the test passes, when one of them writes the target
 
 
 @dataclass(slots=True)

@@ -179,10 +179,12 @@ class _Writes:
             elif not delete and len(call.args) == 3:
                 call_text = f".setattr({self.text(obj)}, {self.text(name)}, {self.text(call.args[2])})"
                 attr_full = full if attr else ""
+        naming = ("deletes" if delete else "sets", attr, self.text(obj)) if attr and target[0] == "attr" else ()
         self.emit(
             self.event(target, call, what, advice, restoring=restoring, deletes=delete, call=call_text,
                        stmt=stmt if call_text else None, attr=attr_full,
-                       assign=not delete and len(call.args) == 3 and attr is not None),
+                       assign=not delete and len(call.args) == 3 and attr is not None,
+                       reset=fresh_value(value) if not delete and value is not None else "", naming=naming),
             st,
         )  # fmt: skip
 
@@ -199,9 +201,16 @@ class _Writes:
         if isinstance(target, ast.Attribute):
             return self.attribute_write(target, value, action, stmt, st)
         if isinstance(target, ast.Name) and target.id in self.declared_global:
-            if not self.names.read_elsewhere(target.id, self.fn):
-                return  # only this function reads it: no other test can see the change
+            if not self.summary and not self.names.read_elsewhere(target.id, self.fn):
+                return  # only this function (and its closures) reads it, or every reader assigns it first
+            if not self.summary and target.id in self.names.autouse_rebound():
+                return  # an autouse fixture of this module rebinds it for the tests that read it
             restoring = action == "del" or self.saved_value(value, "global")
+            if action == "set" and not restoring and value is not None:
+                # ``progress = 0`` where the module binds ``progress = 0``: a reset to the value every
+                # test starts from, not a change another test can see
+                fresh = fresh_value(value)
+                restoring = bool(fresh) and fresh == self.names.initial().get(target.id)
             self.emit(
                 self.event(
                     ("global", target.id), stmt or target, f"rebinds module global '{target.id}'",
@@ -259,6 +268,8 @@ class _Writes:
         root = self.root(target)
         if root is None or not self.import_bound(root.id):
             return
+        if action == "del" and (self.text(holder), target.attr) in self.guarded:
+            return  # ``if hasattr(obj, "x"): del obj.x``: drops a cached value (a cached_property) to recompute
         dotted = self.qualify(target)
         if dotted is None:
             return
@@ -272,7 +283,9 @@ class _Writes:
             return  # flask.g.foo = 1: a context-local proxy; logging.root.x: left to the logger vocabulary
         obj_text = self.text(target.value)
         restoring = action == "del" or self.saved_value(value, tgt[0])
-        call_text, attr_full = "", ""
+        if action == "set" and value is not None and _cache_flush(dotted, value):
+            restoring = True  # ``gettext._translations = {}``: an emptied cache is refilled on the next use
+        call_text, attr_full, naming = "", "", ()
         if tgt[0] in STATE_FAMILIES_REBIND:
             what = f"rebinds {dotted}" if action == "set" else f"changes {dotted}"
             _, advice = _describe(tgt[0], "set", None, "", dotted, dotted)
@@ -282,6 +295,8 @@ class _Writes:
         else:
             what, advice = _describe_attr(tgt, self.text(target), action == "del", obj_text, target.attr, root.id,
                                           self.kind_of(target.value, below))  # fmt: skip
+            if tgt[0] == "attr":
+                naming = ("deletes" if action == "del" else "sets", target.attr, obj_text)
             if tgt[0] == "attr" and stmt is not None and action != "aug":
                 if action == "del":
                     call_text = f'.delattr({obj_text}, "{target.attr}")'
@@ -290,7 +305,8 @@ class _Writes:
                     attr_full = dotted
         self.emit(
             self.event(tgt, node, what, advice, restoring=restoring, deletes=action == "del", call=call_text,
-                       stmt=stmt if call_text else None, attr=attr_full, assign=action == "set"),
+                       stmt=stmt if call_text else None, attr=attr_full, assign=action == "set",
+                       reset=fresh_value(value) if action == "set" and value is not None else "", naming=naming),
             st,
         )  # fmt: skip
 
@@ -344,3 +360,39 @@ def _describe_attr(
     if kind.startswith("attribute of ") and attr:
         return f"{verb} attribute '{attr}' of {kind[len('attribute of '):]} '{obj}'", how
     return f"{verb} {kind} '{shown}'", how
+
+
+def fresh_value(value: ast.expr) -> str:
+    """``ast.dump`` of a value that is the same fresh object wherever it is built (``None``, ``0``, ``{}``,
+    ``[]``, ``set()``, ``Local()``: constants, empty displays, calls without arguments); "" otherwise."""
+    if isinstance(value, ast.Constant) and not (isinstance(value.value, (str, bytes)) and len(value.value) > 80):
+        return ast.dump(value)
+    if isinstance(value, (ast.Dict, ast.List, ast.Set, ast.Tuple)) and not (
+        value.keys if isinstance(value, ast.Dict) else value.elts
+    ):
+        return ast.dump(value)
+    if isinstance(value, ast.Call) and not value.args and not value.keywords:
+        func = value.func
+        while isinstance(func, ast.Attribute):
+            func = func.value
+        if isinstance(func, ast.Name):
+            return ast.dump(value.func)
+    return ""
+
+
+# caches of the standard library that tests flush by rebinding them empty
+KNOWN_CACHES = frozenset(
+    {"gettext._translations", "linecache.cache", "re._cache", "fnmatch._cache", "sys.path_importer_cache"}
+)
+
+
+def _cache_flush(dotted: str, value: ast.expr) -> bool:
+    """``mod._cache = {}`` / ``gettext._translations = {}``: a cache emptied (an empty display, ``dict()``,
+    ``None``), which the code refills on its next use: nothing another test can see."""
+    empty = (isinstance(value, ast.Constant) and value.value is None) or (
+        isinstance(value, (ast.Dict, ast.List, ast.Set)) and not (value.keys if isinstance(value, ast.Dict) else value.elts)
+    ) or (
+        isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in ("dict", "list", "set")
+        and not value.args and not value.keywords
+    )  # fmt: skip
+    return empty and (dotted in KNOWN_CACHES or "cache" in dotted.rsplit(".", 1)[-1].lower())

@@ -123,7 +123,6 @@ class StateWalker(Walker):
         self.writes: list[Write] = []
         self.patched: set[str] = set()
         self.alias_stmts: dict[str, ast.stmt] = {}
-        self.finally_depth = 0
         self.nested = False
 
     def _inner(self, args, local):  # type: ignore[override]
@@ -131,21 +130,6 @@ class StateWalker(Walker):
         if inner is not None:
             inner.nested = True
         return inner
-
-    def stmt(self, stmt: ast.stmt) -> None:
-        if isinstance(stmt, (ast.Try, ast.TryStar)):
-            self.current = stmt
-            self.body(stmt.body)
-            for handler in stmt.handlers:
-                if handler.name:
-                    self.alias.pop(handler.name, None)
-                self.body(handler.body)
-            self.body(stmt.orelse)
-            self.finally_depth += 1
-            self.body(stmt.finalbody)
-            self.finally_depth -= 1
-            return
-        super().stmt(stmt)
 
     def _aliased(self, name: str, source: str) -> None:
         if not self.nested:

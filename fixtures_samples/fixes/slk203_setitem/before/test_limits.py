@@ -1,0 +1,16 @@
+LIMITS = {"retries": 3, "timeout": 10}
+
+
+def test_no_retries():
+    LIMITS["retries"] = 0
+    assert LIMITS["retries"] == 0
+
+
+def test_short_timeout(monkeypatch):
+    monkeypatch.setenv("TZ", "UTC")
+    LIMITS["timeout"] = 1  # the test's own value
+    assert LIMITS["timeout"] == 1
+
+
+def test_defaults():
+    assert LIMITS == {"retries": 3, "timeout": 10}

@@ -1,0 +1,4 @@
+class Settings:
+    def __init__(self):
+        self.debug = False
+        self.allowed_hosts = ["localhost"]

@@ -1,0 +1,3 @@
+def test_debug_mode(settings):
+    settings.debug = True
+    assert settings.debug

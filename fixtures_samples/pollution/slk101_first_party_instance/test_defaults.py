@@ -1,0 +1,2 @@
+def test_production_defaults(settings):
+    assert settings.debug is False

@@ -1,0 +1,1 @@
+# The project root holds the app package.

@@ -1,0 +1,8 @@
+class Client:
+    retries = 3
+
+    def attempts(self):
+        return self.retries + 1
+
+
+client = Client()

@@ -1,0 +1,128 @@
+"""SLK101 on instances of first-party classes: mutable once a test writes an attribute or item of one."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from helpers import lint
+from sessionlint.config import Settings
+
+CLASSES = '''
+import enum
+from dataclasses import dataclass
+
+import attr
+
+
+class Plain:
+    def __init__(self):
+        self.flag = False
+
+
+@attr.s(frozen=True)
+class FrozenAttrs:
+    flag = attr.ib(default=False)
+
+
+class Color(enum.Enum):
+    RED = 1
+
+
+@dataclass
+class Mutable:
+    flag: bool = False
+'''
+
+
+def slk101(root: Path) -> list[str]:
+    result = lint(root, Settings(root=str(root), select=("SLK101",)))
+    assert not result.errors, result.errors
+    return sorted(d.fixture for d in result.diagnostics)
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    (root / "pyproject.toml").write_text("")
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"))
+    return root
+
+
+@pytest.mark.parametrize(
+    ("cls", "write_stmt", "reported"),
+    [
+        ("Plain", "value.flag = True", True),
+        ("Plain", "value.items['k'] = 1", True),
+        ("Plain", "value.count += 1", True),
+        ("Plain", "del value.flag", True),
+        ("Plain", "assert not value.flag", False),
+        ("Mutable", "value.flag = True", True),
+        ("FrozenAttrs", "value.flag = True", False),
+        ("Color", "value.flag = True", False),
+    ],
+)
+def test_written_instances_of_project_classes(tmp_path: Path, cls: str, write_stmt: str, reported: bool) -> None:
+    root = write(tmp_path, {
+        "app/__init__.py": "",
+        "app/models.py": CLASSES,
+        "tests/conftest.py": f"""
+            import pytest
+
+            from app import models
+
+
+            @pytest.fixture(scope="module")
+            def value():
+                return models.{cls}()
+        """,
+        "tests/test_a.py": f"""
+            def test_a(value):
+                {write_stmt}
+        """,
+    })  # fmt: skip
+    assert slk101(root) == (["value"] if reported else [])
+
+
+def test_class_outside_the_project_is_not_judged(tmp_path: Path) -> None:
+    root = write(tmp_path, {
+        "conftest.py": """
+            import pytest
+            from argparse import Namespace
+
+
+            @pytest.fixture(scope="session")
+            def ns():
+                return Namespace()
+        """,
+        "test_a.py": """
+            def test_a(ns):
+                ns.flag = True
+        """,
+    })  # fmt: skip
+    assert slk101(root) == []
+
+
+def test_function_scoped_fixture_is_fresh_per_test(tmp_path: Path) -> None:
+    root = write(tmp_path, {
+        "conftest.py": """
+            import pytest
+
+
+            class Box:
+                pass
+
+
+            @pytest.fixture
+            def box():
+                return Box()
+        """,
+        "test_a.py": """
+            def test_a(box):
+                box.flag = True
+        """,
+    })  # fmt: skip
+    assert slk101(root) == []
