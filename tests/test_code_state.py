@@ -145,3 +145,42 @@ def test_reset_fixture_that_misses_a_cache_names_both(tmp_path: Path) -> None:
     assert "fixture '_reset' clears settings() but not db_url()" in diag.message
     assert diag.fix_title == "call db_url.cache_clear() in '_reset' too"
     assert (diag.line, diag.target_key) == (4, "app.py:db_url")
+
+
+PYDANTIC_CONFIG = (
+    "from pydantic_settings import BaseSettings, SettingsConfigDict\nfrom pydantic import Field\n\n\n"
+    "class Settings(BaseSettings):\n    admin_email: str\n    token: str = Field('', alias='API_TOKEN')\n\n"
+    "class Prefixed(Settings):\n    model_config = SettingsConfigDict(env_prefix='app_')\n    debug: bool = False\n\n"
+    "class Mixed(Settings, SomeMixin):\n    other: int = 0\n"
+)
+
+
+def test_pydantic_settings_class_reads_its_fields_from_the_environment(tmp_path: Path) -> None:
+    facts = extract_text(str(tmp_path / "config.py"), PYDANTIC_CONFIG, Settings(root=str(tmp_path)))
+    functions = facts.rule_data["SLK6"].functions
+    assert functions["Settings"].env == {"ADMIN_EMAIL", "API_TOKEN"}
+    assert functions["Prefixed"].env == {"APP_ADMIN_EMAIL", "API_TOKEN", "APP_DEBUG"}
+    assert "Mixed" not in functions  # a base not known: say nothing
+
+
+def test_memoized_settings_getter_through_a_relative_module_import(tmp_path: Path) -> None:
+    root = _write(tmp_path, {
+        "app/__init__.py": "",
+        "app/config.py": PYDANTIC_CONFIG,
+        "app/main.py": "from functools import lru_cache\n\nfrom . import config\n\n\n"
+        "@lru_cache\ndef get_settings():\n    return config.Settings()\n",
+        "test_main.py": "from app import main\n\n\ndef test_settings(monkeypatch):\n"
+        "    monkeypatch.setenv('ADMIN_EMAIL', 'a@b.c')\n    assert main.get_settings()\n\n\n"
+        "def test_unrelated_variable(monkeypatch):\n    monkeypatch.setenv('HOME', '/x')\n    assert main.get_settings()\n",
+    })  # fmt: skip
+    assert _codes(root) == [("test_main.py", 6, "SLK601")]
+
+
+def test_settings_instance_at_import_time_is_import_time_state(tmp_path: Path) -> None:
+    root = _write(tmp_path, {
+        "app/__init__.py": "",
+        "app/config.py": PYDANTIC_CONFIG + "\nsettings = Settings()\n",
+        "test_config.py": "def test_email(monkeypatch):\n    monkeypatch.setenv('ADMIN_EMAIL', 'a@b.c')\n"
+        "    from app.config import settings\n    assert settings.admin_email == 'a@b.c'\n",
+    })  # fmt: skip
+    assert _codes(root) == [("test_config.py", 3, "SLK602")]
