@@ -184,3 +184,31 @@ def test_settings_instance_at_import_time_is_import_time_state(tmp_path: Path) -
         "    from app.config import settings\n    assert settings.admin_email == 'a@b.c'\n",
     })  # fmt: skip
     assert _codes(root) == [("test_config.py", 3, "SLK602")]
+
+
+def test_class_state_through_a_base_of_the_module_and_a_classmethod(tmp_path: Path) -> None:
+    root = _write(tmp_path, {
+        "app/__init__.py": "",
+        "app/plugins.py": "class Base:\n    registry = []\n\n    @classmethod\n    def add(cls, p):\n"
+        "        cls.registry.append(p)\n\n\nclass Loader(Base):\n    def load(self, p):\n        self.add(p)\n\n\n"
+        "class Foreign(dict):\n    names = []\n\n    def add(self, n):\n        self.names.append(n)\n",
+        "conftest.py": "import pytest\nfrom app.plugins import Foreign, Loader\n\n\n@pytest.fixture\ndef loader():\n"
+        "    return Loader()\n\n\n@pytest.fixture\ndef foreign():\n    return Foreign()\n",
+        "test_a.py": "def test_add(loader):\n    loader.add('x')\n\n\ndef test_load(loader):\n    loader.load('x')\n\n\n"
+        "def test_foreign(foreign):\n    foreign.add('x')\n",
+    })  # fmt: skip
+    # load() calls add() through self: a call is not a write the summary follows (precision first)
+    assert _codes(root) == [("test_a.py", 2, "SLK604")]
+
+
+def test_class_state_reset_by_an_autouse_fixture_is_silent(tmp_path: Path) -> None:
+    root = _write(tmp_path, {
+        "app/__init__.py": "",
+        "app/reg.py": "class Reg:\n    items = {}\n\n    def put(self, k, v):\n        self.items[k] = v\n",
+        "conftest.py": "import pytest\nfrom app.reg import Reg\n\n\n@pytest.fixture\ndef reg():\n    return Reg()\n\n\n"
+        "@pytest.fixture(autouse=True)\ndef _reset():\n    yield\n    Reg.items.clear()\n",
+        "test_a.py": "def test_put(reg):\n    reg.put('k', 1)\n",
+    })  # fmt: skip
+    assert _codes(root) == []
+    (root / "conftest.py").write_text((root / "conftest.py").read_text().replace("autouse=True", ""))
+    assert _codes(root) == [("test_a.py", 2, "SLK604")]

@@ -18,6 +18,7 @@ import ast
 from dataclasses import dataclass
 
 from sessionlint.context import FileContext
+from sessionlint.mutations import CONTAINER_METHODS
 
 SETTINGS_BASES = frozenset({
     "pydantic_settings.BaseSettings", "pydantic_settings.main.BaseSettings",
@@ -140,4 +141,159 @@ def _alias(ctx: FileContext, value: ast.expr | None) -> str:
         for k in value.keywords:
             if k.arg == keyword:
                 return _str(k.value) or "*"
+    return ""
+
+
+# Shared state in classes (SLK604) -----------------------------------------------------------
+_MUTABLE_CALLS = frozenset({
+    "dict", "list", "set", "bytearray", "collections.defaultdict", "collections.OrderedDict",
+    "collections.Counter", "collections.deque",
+})  # fmt: skip
+
+
+@dataclass
+class ClassState:
+    """State a class keeps for every instance (SLK604).
+
+    ``attrs``: mutable class attributes (container displays and constructors in the class body)
+    that no method rebinds through ``self`` (an instance attribute would hide them);
+    ``writers``: method -> (attribute, line, what) for methods that write into one of them, or,
+    for a singleton, into any attribute of ``self``; ``singleton``: the classmethod that hands out
+    the one instance (``cls._instance``), "" when the class is not one.
+    """
+
+    name: str
+    line: int
+    attrs: dict[str, int]
+    writers: dict[str, tuple[str, int, str]]
+    singleton: str = ""
+
+
+def class_states(ctx: FileContext) -> dict[str, ClassState]:
+    """Module-level classes that keep state shared by their instances: name -> ClassState."""
+    found: dict[str, ClassState] = {}
+    classes = {stmt.name: stmt for stmt in ctx.tree.body if isinstance(stmt, ast.ClassDef)}
+    for name, cls in classes.items():
+        state = _class_state(ctx, cls, classes)
+        if state is not None:
+            found[name] = state
+    return found
+
+
+def _is_mutable(ctx: FileContext, value: ast.expr | None) -> bool:
+    if isinstance(value, (ast.Dict, ast.List, ast.Set, ast.DictComp, ast.ListComp, ast.SetComp)):
+        return True
+    return isinstance(value, ast.Call) and ctx.qualify(value.func) in _MUTABLE_CALLS
+
+
+def _lineage(cls: ast.ClassDef, classes: dict[str, ast.ClassDef]) -> list[ast.ClassDef] | None:
+    """The class and its bases defined in the module, nearest first; None when a base is
+    defined elsewhere (its methods could rebind or reset what we cannot see)."""
+    chain = [cls]
+    for base in cls.bases:
+        if isinstance(base, ast.Name) and base.id in classes and classes[base.id] is not cls:
+            above = _lineage(classes[base.id], classes)
+            if above is None:
+                return None
+            chain += [c for c in above if c not in chain]
+        elif not (isinstance(base, ast.Name) and base.id == "object"):
+            return None
+    return chain
+
+
+def _self_attr(node: ast.expr, selves: set[str]) -> str | None:
+    """``self.attr`` (or ``cls.attr``, ``Class.attr``) under any subscripts: ``attr``."""
+    while isinstance(node, ast.Subscript):
+        node = node.value
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in selves:
+        return node.attr
+    return None
+
+
+def _class_state(ctx: FileContext, cls: ast.ClassDef, classes: dict[str, ast.ClassDef]) -> ClassState | None:
+    lineage = _lineage(cls, classes)
+    if lineage is None or cls.keywords or cls.decorator_list:
+        return None  # metaclasses, dataclasses, attrs...: the class body is not plain class state
+    attrs: dict[str, int] = {}
+    instance_holder = ""
+    for owner in reversed(lineage):
+        for stmt in owner.body:
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                for target in targets:
+                    if not isinstance(target, ast.Name):
+                        continue
+                    if _is_mutable(ctx, stmt.value):
+                        attrs[target.id] = stmt.lineno
+                        continue
+                    attrs.pop(target.id, None)
+                    if isinstance(stmt.value, ast.Constant) and stmt.value.value is None and "instance" in target.id.lower():
+                        instance_holder = target.id
+    methods = [
+        (owner, stmt) for owner in lineage for stmt in owner.body
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
+    ]  # fmt: skip
+    singleton = _singleton_factory(cls, instance_holder) if instance_holder else ""
+    if not attrs and not singleton:
+        return None
+    rebound: set[str] = set()
+    writes: dict[str, tuple[str, int, str]] = {}
+    seen_methods: set[str] = set()
+    for owner, method in methods:
+        if method.name in seen_methods:
+            continue  # overridden by a class nearer in the lineage
+        seen_methods.add(method.name)
+        params = [a.arg for a in (*method.args.posonlyargs, *method.args.args)]
+        selves = {params[0]} if params else set()
+        selves.add(owner.name)
+        for inner in ast.walk(method):
+            targets: list[ast.expr] = []
+            if isinstance(inner, ast.Assign):
+                targets = inner.targets
+            elif isinstance(inner, (ast.AnnAssign, ast.AugAssign)):
+                targets = [inner.target]
+            elif isinstance(inner, ast.Delete):
+                targets = inner.targets
+            for target in targets:
+                name = _self_attr(target, selves)
+                if name is None:
+                    continue
+                if isinstance(target, ast.Attribute):
+                    rebound.add(name)  # ``self.attr = ...``: an instance attribute from here on
+                    if singleton and method.name not in ("__init__", singleton) and name != instance_holder:
+                        writes.setdefault(method.name, (name, inner.lineno, f"sets self.{name}"))
+                elif method.name != "__init__":
+                    what = "deletes an item of" if isinstance(inner, ast.Delete) else "sets an item of"
+                    writes.setdefault(method.name, (name, inner.lineno, f"{what} self.{name}"))
+            if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute) and inner.func.attr in CONTAINER_METHODS:
+                name = _self_attr(inner.func.value, selves)
+                if name is not None and method.name != "__init__":
+                    writes.setdefault(method.name, (name, inner.lineno, f"calls self.{name}.{inner.func.attr}()"))
+    shared = {a: line for a, line in attrs.items() if a not in rebound}
+    writers = {
+        m: w for m, w in writes.items()
+        if w[0] in shared or (singleton and w[0] != instance_holder)
+    }  # fmt: skip
+    if not writers:
+        return None
+    return ClassState(cls.name, cls.lineno, shared, writers, singleton)
+
+
+def _singleton_factory(cls: ast.ClassDef, holder: str) -> str:
+    """The classmethod that stores the one instance in ``cls.<holder>`` and returns it."""
+    for stmt in cls.body:
+        if not isinstance(stmt, ast.FunctionDef) or not any(
+            isinstance(d, ast.Name) and d.id == "classmethod" for d in stmt.decorator_list
+        ):
+            continue
+        stores = returns = False
+        for inner in ast.walk(stmt):
+            if isinstance(inner, ast.Assign) and any(
+                isinstance(t, ast.Attribute) and t.attr == holder for t in inner.targets
+            ):
+                stores = True
+            elif isinstance(inner, ast.Return) and isinstance(inner.value, ast.Attribute) and inner.value.attr == holder:
+                returns = True
+        if stores and returns:
+            return stmt.name
     return ""

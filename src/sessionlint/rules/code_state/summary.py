@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from sessionlint.context import FileContext, FunctionNode, dotted_parts
 from sessionlint.mutations import AMBIGUOUS_METHODS, CONTAINER_METHODS
-from sessionlint.rules.code_state.classes import settings_classes
+from sessionlint.rules.code_state.classes import ClassState, class_states, settings_classes
 
 MEMO_DECORATORS = frozenset({"functools.lru_cache", "functools.cache"})
 ENV_GETTERS = frozenset({"os.environ.get", "os.getenv", "os.environ.setdefault", "os.environ.__getitem__"})
@@ -54,6 +54,7 @@ class ModuleSummary:
     functions: dict[str, FuncSummary] = field(default_factory=dict)
     imports: dict[str, str] = field(default_factory=dict)  # local name -> qualified ("." for relative)
     state: dict[str, tuple[int, frozenset[str]]] = field(default_factory=dict)  # name -> (line, inputs)
+    classes: dict[str, ClassState] = field(default_factory=dict)  # classes keeping shared state (SLK604)
 
 
 def summarize(ctx: FileContext) -> ModuleSummary:
@@ -66,6 +67,8 @@ def summarize(ctx: FileContext) -> ModuleSummary:
     for name, (line, env) in settings.items():
         summary.functions[name] = FuncSummary(name, line, (), env=env)
     callables = set(functions) | set(settings)
+    if "class " in ctx.text:
+        summary.classes = class_states(ctx)
     for name, node in functions.items():
         summary.functions[name] = _function(ctx, node, callables, summary.imports)
     for stmt in ctx.tree.body:
