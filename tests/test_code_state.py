@@ -212,3 +212,24 @@ def test_class_state_reset_by_an_autouse_fixture_is_silent(tmp_path: Path) -> No
     assert _codes(root) == []
     (root / "conftest.py").write_text((root / "conftest.py").read_text().replace("autouse=True", ""))
     assert _codes(root) == [("test_a.py", 2, "SLK604")]
+
+
+def test_a_clear_before_the_patch_leaves_the_patched_result_cached(tmp_path: Path) -> None:
+    root = _write(tmp_path, {
+        "app.py": SETTINGS,
+        "test_a.py": "import app\n\n\ndef test_before(monkeypatch):\n    app.cfg.cache_clear()\n"
+        "    monkeypatch.setenv('A', '1')\n    assert app.cfg()\n\n\n"
+        "def test_after(monkeypatch):\n    monkeypatch.setenv('A', '1')\n    assert app.cfg()\n    app.cfg.cache_clear()\n\n\n"
+        "def test_again(monkeypatch):\n    monkeypatch.setenv('A', '1')\n    app.cfg()\n    app.cfg.cache_clear()\n    app.cfg()\n",
+    })  # fmt: skip
+    assert _codes(root) == [("test_a.py", 7, "SLK601"), ("test_a.py", 20, "SLK601")]
+
+
+def test_a_test_run_in_a_subprocess_is_silent(tmp_path: Path) -> None:
+    root = _write(tmp_path, {
+        "app.py": SETTINGS + "\nROOT = os.environ.get('A')\n",
+        "test_a.py": "import pytest\nfrom helpers import run_in_subprocess\n\n\n@run_in_subprocess\n"
+        "def test_sub(monkeypatch):\n    monkeypatch.setenv('A', '1')\n    from app import cfg\n    assert cfg()\n\n\n"
+        "@pytest.mark.forked\ndef test_forked(monkeypatch):\n    monkeypatch.setenv('A', '1')\n    import app\n    assert app.cfg()\n",
+    })  # fmt: skip
+    assert _codes(root) == []

@@ -18,6 +18,7 @@ from sessionlint.model import Diagnostic
 from sessionlint.rules.base import Example, Rule
 from sessionlint.rules.code_state.checks import KEY, Facts, import_under_patch, memo_outlives_patch, mutates_argument
 from sessionlint.rules.code_state.instances import KEY as INSTANCES, InstanceRecord, class_state_written, record_instances
+from sessionlint.rules.code_state.order import KEY as ORDER, OrderRecord, record_order
 from sessionlint.rules.code_state.summary import summarize
 from sessionlint.rules.code_state.units import FileRecord, record
 
@@ -54,14 +55,16 @@ RULES = [
         "(`monkeypatch.setenv`, `mock.patch.dict(os.environ, ...)`, `os.environ[...] = `, "
         "`monkeypatch.setattr`/`mock.patch` of a module global or of a function it calls) and then calls "
         "that function, directly or through other first-party functions, while nothing clears its cache: "
-        "no `cache_clear()` in the test, in a fixture it requests, or in an autouse fixture it sees. "
+        "no `cache_clear()` in the test after the call, in a fixture it requests, or in an autouse fixture "
+        "it sees (a clear in the test before the patch and the call leaves the patched result cached). "
         "Memoized means decorated with `functools.lru_cache` or `functools.cache` (with or without call, "
         "aliases resolved). The project's modules are read only when tests import them. "
         "Also flags a cache-reset fixture (one that calls `cache_clear()`, autouse or requested) that "
         "clears some memoized functions of a module but not one the test reaches: its own patches "
         "(`monkeypatch.setenv('DATA_DIR', str(tmp_path))`) then count for that function. "
         "`unittest.TestCase` methods count as tests; calls made by a test's decorators (they run at "
-        "import) do not; a test that patches the memoized function itself (or a function on the way "
+        "import) do not; tests run in another process (`@pytest.mark.forked`, a decorator named for a "
+        "subprocess or a fork) are silent; a test that patches the memoized function itself (or a function on the way "
         "to it, e.g. with its `__wrapped__`) is silent.",
         why="`lru_cache` keeps the first result for the rest of the session. The patch is undone after "
         "the test, the cached value is not: every later test gets the result computed under the patch. "
@@ -120,8 +123,10 @@ def test_debug(monkeypatch):
         "`importlib.import_module(...)`) that runs while the test, or a fixture it requests, patches what "
         "a module-level name of that module is computed from at import time: `os.environ` (directly or "
         "through a function of the module), the working directory, the clock. Silent when the test "
-        "reloads the module or edits `sys.modules`, and when the test module imports it at top level "
-        "anyway.",
+        "reloads the module or edits `sys.modules`, when the test module imports it at top level "
+        "anyway, and when the test runs in another process (`@pytest.mark.forked`, `@run_in_subprocess`). "
+        "A pydantic `BaseSettings` subclass instantiated at module level (`settings = Settings()`) "
+        "reads its fields from the environment.",
         why="A module runs once per session: the second import is a no-op. Whether `BIN_ROOT` holds the "
         "patched value depends on whether this test or another one imported the module first, so the "
         "test passes alone and fails after another test (or the reverse).",
@@ -271,6 +276,9 @@ def check_file(ctx: FileContext) -> None:
     data = record(ctx)
     if data.units:
         ctx.facts.rule_data[KEY] = data
+    order = record_order(ctx)
+    if order is not None:
+        ctx.facts.rule_data[ORDER] = order
     instances = record_instances(ctx)
     if instances is not None:
         ctx.facts.rule_data[INSTANCES] = instances
@@ -286,8 +294,10 @@ def check_project(project: Project, settings: object) -> Iterator[Diagnostic]:
         data = file_facts.rule_data.get(KEY)
         if not isinstance(data, FileRecord) or not _imports_project_code(project, path, file_facts, data):
             continue
-        yield from memo_outlives_patch(project, facts, path, data)
-        yield from import_under_patch(project, facts, path, data)
+        order = file_facts.rule_data.get(ORDER)
+        order = order if isinstance(order, OrderRecord) else None
+        yield from memo_outlives_patch(project, facts, path, data, order)
+        yield from import_under_patch(project, facts, path, data, order)
         yield from mutates_argument(project, facts, path, data, immutable)
 
 
