@@ -233,3 +233,15 @@ def test_a_test_run_in_a_subprocess_is_silent(tmp_path: Path) -> None:
         "@pytest.mark.forked\ndef test_forked(monkeypatch):\n    monkeypatch.setenv('A', '1')\n    import app\n    assert app.cfg()\n",
     })  # fmt: skip
     assert _codes(root) == []
+
+
+def test_a_clear_before_the_call_in_a_class_or_beside_an_xunit_teardown_is_trusted(tmp_path: Path) -> None:
+    body = "    monkeypatch.setenv('A', '1')\n    app.cfg.cache_clear()\n    assert app.cfg()\n"
+    root = _write(tmp_path, {
+        "app.py": SETTINGS,
+        "test_a.py": "import app\n\n\nclass TestCfg:\n    def test_in_class(self, monkeypatch):\n"
+        + body.replace("    ", "        "),
+        "test_b.py": "import app\n\n\ndef teardown_function():\n    app.cfg.cache_clear()\n\n\n"
+        "def test_b(monkeypatch):\n" + body,
+    })  # fmt: skip
+    assert _codes(root) == []
