@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -71,7 +72,7 @@ def record_instances(ctx: FileContext) -> InstanceRecord | None:
         handout = _handout(ctx, fn)
         if handout is not None:
             record.handouts[fn.qualname] = handout
-        record.mentions[fn.qualname] = _mentions(fn.node)
+        record.mentions[fn.qualname] = _mentions(ctx, fn.node)
     for fn in ctx.tests():
         assert fn.test is not None
         args = [a for a in fn.test.args if a not in _BUILTIN]
@@ -85,18 +86,27 @@ def record_instances(ctx: FileContext) -> InstanceRecord | None:
             if uses:
                 record.uses += uses
                 record.requested[fn.qualname] = (*fn.test.args, *fn.test.usefixtures)
-                record.mentions[fn.qualname] = _mentions(fn.node, strings_only=True)
+                record.mentions[fn.qualname] = _test_strings(ctx, fn.node)
     return record if record.uses or record.handouts else None
 
 
-def _mentions(node: ast.AST, strings_only: bool = False) -> frozenset[str]:
-    found: set[str] = set()
-    for inner in ast.walk(node):
-        if isinstance(inner, ast.Attribute) and not strings_only:
-            found.add(inner.attr)
-        elif isinstance(inner, ast.Constant) and isinstance(inner.value, str) and len(inner.value) < 80:
-            found.add(inner.value)
-    return frozenset(found)
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _mentions(ctx: FileContext, node: ast.AST) -> frozenset[str]:
+    """The identifiers and identifier-like words (in strings too) of a function's source: a text
+    scan, cheaper than a walk, and generous (a name in a comment counts: it only silences)."""
+    start, end = getattr(node, "lineno", 1), getattr(node, "end_lineno", None) or getattr(node, "lineno", 1)
+    return frozenset(_WORD.findall("\n".join(ctx.lines[start - 1 : end])))
+
+
+_QUOTED = re.compile(r"""['"]([A-Za-z_][A-Za-z0-9_]*)['"]""")
+
+
+def _test_strings(ctx: FileContext, node: ast.AST) -> frozenset[str]:
+    """The identifier-like strings of a test (``monkeypatch.setattr(Registry, "handlers", {})``)."""
+    start, end = getattr(node, "lineno", 1), getattr(node, "end_lineno", None) or getattr(node, "lineno", 1)
+    return frozenset(_QUOTED.findall("\n".join(ctx.lines[start - 1 : end])))
 
 
 def _handout(ctx: FileContext, fn: Function) -> Handout | None:
@@ -148,10 +158,55 @@ def _uses(ctx: FileContext, fn: Function, args: set[str]) -> list[Use]:
             return node.value.id, node.attr
         return None
 
-    for node in own_nodes(fn.node):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)) and node.id in args:
-            rebound.add(node.id)
-        elif isinstance(node, (ast.Assign, ast.AugAssign, ast.Delete)):
+    needles = tuple(f"{a}." for a in args)
+    for stmt in _statements(fn.node.body):
+        for target in _bound_by(stmt):
+            rebound |= {
+                n.id for n in ast.walk(target)
+                if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del)) and n.id in args
+            }  # fmt: skip
+        if isinstance(stmt, _COMPOUND):
+            continue  # its body's statements come next; its header is not searched
+        text = "\n".join(ctx.lines[stmt.lineno - 1 : stmt.end_lineno or stmt.lineno])
+        if any(needle in text for needle in needles):
+            _scan(stmt, args, add, on_arg)
+    return [u for u in uses if u.arg not in rebound]
+
+
+_COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.Match) + (
+    (ast.TryStar,) if hasattr(ast, "TryStar") else ()
+)
+
+
+def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """The statements of a body and of the compound statements in it, not of nested defs."""
+    for stmt in body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        yield stmt
+        for name in ("body", "orelse", "finalbody"):
+            inner = getattr(stmt, name, None)
+            if isinstance(inner, list):
+                yield from _statements(inner)
+        for handler in getattr(stmt, "handlers", ()):
+            yield from _statements(handler.body)
+        for case in getattr(stmt, "cases", ()):
+            yield from _statements(case.body)
+
+
+def _bound_by(stmt: ast.stmt) -> list[ast.expr]:
+    if isinstance(stmt, (ast.Assign, ast.Delete)):
+        return list(stmt.targets)
+    if isinstance(stmt, (ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor)):
+        return [stmt.target]
+    if isinstance(stmt, (ast.With, ast.AsyncWith)):
+        return [item.optional_vars for item in stmt.items if item.optional_vars is not None]
+    return []
+
+
+def _scan(stmt: ast.stmt, args: set[str], add, on_arg) -> None:
+    for node in ast.walk(stmt):
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.Delete)):
             targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
             for target in targets:
                 found = on_arg(target)
@@ -165,7 +220,6 @@ def _uses(ctx: FileContext, fn: Function, args: set[str]) -> list[Use]:
                 found = on_arg(func.value)
                 if found is not None and isinstance(func.value, ast.Attribute):
                     add(*found, "item", node)
-    return [u for u in uses if u.arg not in rebound]
 
 
 # the join ------------------------------------------------------------------------------------
