@@ -198,3 +198,103 @@ def test_module_finder_searches_like_a_test_run(tmp_path: Path) -> None:
     assert not finder.leads_to_project("numpy.testing.assert_equal", test)
     assert finder.still_absent(("numpy", "requests.get"), test)
     assert ModuleFinder(str(root / "tests")).find("app", test) is None  # nothing above the root
+
+
+PYDANTIC_CONFIG = (
+    "from pydantic_settings import BaseSettings, SettingsConfigDict\nfrom pydantic import Field\n\n\n"
+    "class Settings(BaseSettings):\n    admin_email: str\n    token: str = Field('', alias='API_TOKEN')\n\n"
+    "class Prefixed(Settings):\n    model_config = SettingsConfigDict(env_prefix='app_')\n    debug: bool = False\n\n"
+    "class Mixed(Settings, SomeMixin):\n    other: int = 0\n"
+)
+
+
+def test_pydantic_settings_class_reads_its_fields_from_the_environment(tmp_path: Path) -> None:
+    facts = extract_text(str(tmp_path / "config.py"), PYDANTIC_CONFIG, Settings(root=str(tmp_path)))
+    functions = facts.rule_data["SLK6"].functions
+    assert functions["Settings"].env == {"ADMIN_EMAIL", "API_TOKEN"}
+    assert functions["Prefixed"].env == {"APP_ADMIN_EMAIL", "API_TOKEN", "APP_DEBUG"}
+    assert "Mixed" not in functions  # a base not known: say nothing
+
+
+def test_memoized_settings_getter_through_a_relative_module_import(tmp_path: Path) -> None:
+    root = _write(tmp_path, {
+        "app/__init__.py": "",
+        "app/config.py": PYDANTIC_CONFIG,
+        "app/main.py": "from functools import lru_cache\n\nfrom . import config\n\n\n"
+        "@lru_cache\ndef get_settings():\n    return config.Settings()\n",
+        "test_main.py": "from app import main\n\n\ndef test_settings(monkeypatch):\n"
+        "    monkeypatch.setenv('ADMIN_EMAIL', 'a@b.c')\n    assert main.get_settings()\n\n\n"
+        "def test_unrelated_variable(monkeypatch):\n    monkeypatch.setenv('HOME', '/x')\n    assert main.get_settings()\n",
+    })  # fmt: skip
+    assert _codes(root) == [("test_main.py", 6, "SLK601")]
+
+
+def test_settings_instance_at_import_time_is_import_time_state(tmp_path: Path) -> None:
+    root = _write(tmp_path, {
+        "app/__init__.py": "",
+        "app/config.py": PYDANTIC_CONFIG + "\nsettings = Settings()\n",
+        "test_config.py": "def test_email(monkeypatch):\n    monkeypatch.setenv('ADMIN_EMAIL', 'a@b.c')\n"
+        "    from app.config import settings\n    assert settings.admin_email == 'a@b.c'\n",
+    })  # fmt: skip
+    assert _codes(root) == [("test_config.py", 3, "SLK602")]
+
+
+def test_class_state_through_a_base_of_the_module_and_a_classmethod(tmp_path: Path) -> None:
+    root = _write(tmp_path, {
+        "app/__init__.py": "",
+        "app/plugins.py": "class Base:\n    registry = []\n\n    @classmethod\n    def add(cls, p):\n"
+        "        cls.registry.append(p)\n\n\nclass Loader(Base):\n    def load(self, p):\n        self.add(p)\n\n\n"
+        "class Foreign(dict):\n    names = []\n\n    def add(self, n):\n        self.names.append(n)\n",
+        "conftest.py": "import pytest\nfrom app.plugins import Foreign, Loader\n\n\n@pytest.fixture\ndef loader():\n"
+        "    return Loader()\n\n\n@pytest.fixture\ndef foreign():\n    return Foreign()\n",
+        "test_a.py": "def test_add(loader):\n    loader.add('x')\n\n\ndef test_load(loader):\n    loader.load('x')\n\n\n"
+        "def test_foreign(foreign):\n    foreign.add('x')\n",
+    })  # fmt: skip
+    # load() calls add() through self: a call is not a write the summary follows (precision first)
+    assert _codes(root) == [("test_a.py", 2, "SLK604")]
+
+
+def test_class_state_reset_by_an_autouse_fixture_is_silent(tmp_path: Path) -> None:
+    root = _write(tmp_path, {
+        "app/__init__.py": "",
+        "app/reg.py": "class Reg:\n    items = {}\n\n    def put(self, k, v):\n        self.items[k] = v\n",
+        "conftest.py": "import pytest\nfrom app.reg import Reg\n\n\n@pytest.fixture\ndef reg():\n    return Reg()\n\n\n"
+        "@pytest.fixture(autouse=True)\ndef _reset():\n    yield\n    Reg.items.clear()\n",
+        "test_a.py": "def test_put(reg):\n    reg.put('k', 1)\n",
+    })  # fmt: skip
+    assert _codes(root) == []
+    (root / "conftest.py").write_text((root / "conftest.py").read_text().replace("autouse=True", ""))
+    assert _codes(root) == [("test_a.py", 2, "SLK604")]
+
+
+def test_a_clear_before_the_patch_leaves_the_patched_result_cached(tmp_path: Path) -> None:
+    root = _write(tmp_path, {
+        "app.py": SETTINGS,
+        "test_a.py": "import app\n\n\ndef test_before(monkeypatch):\n    app.cfg.cache_clear()\n"
+        "    monkeypatch.setenv('A', '1')\n    assert app.cfg()\n\n\n"
+        "def test_after(monkeypatch):\n    monkeypatch.setenv('A', '1')\n    assert app.cfg()\n    app.cfg.cache_clear()\n\n\n"
+        "def test_again(monkeypatch):\n    monkeypatch.setenv('A', '1')\n    app.cfg()\n    app.cfg.cache_clear()\n    app.cfg()\n",
+    })  # fmt: skip
+    assert _codes(root) == [("test_a.py", 7, "SLK601"), ("test_a.py", 20, "SLK601")]
+
+
+def test_a_test_run_in_a_subprocess_is_silent(tmp_path: Path) -> None:
+    root = _write(tmp_path, {
+        "app.py": SETTINGS + "\nROOT = os.environ.get('A')\n",
+        "test_a.py": "import pytest\nfrom helpers import run_in_subprocess\n\n\n@run_in_subprocess\n"
+        "def test_sub(monkeypatch):\n    monkeypatch.setenv('A', '1')\n    from app import cfg\n    assert cfg()\n\n\n"
+        "@pytest.mark.forked\ndef test_forked(monkeypatch):\n    monkeypatch.setenv('A', '1')\n    import app\n    assert app.cfg()\n",
+    })  # fmt: skip
+    assert _codes(root) == []
+
+
+def test_a_clear_before_the_call_in_a_class_or_beside_an_xunit_teardown_is_trusted(tmp_path: Path) -> None:
+    body = "    monkeypatch.setenv('A', '1')\n    app.cfg.cache_clear()\n    assert app.cfg()\n"
+    root = _write(tmp_path, {
+        "app.py": SETTINGS,
+        "test_a.py": "import app\n\n\nclass TestCfg:\n    def test_in_class(self, monkeypatch):\n"
+        + body.replace("    ", "        "),
+        "test_b.py": "import app\n\n\ndef teardown_function():\n    app.cfg.cache_clear()\n\n\n"
+        "def test_b(monkeypatch):\n" + body,
+    })  # fmt: skip
+    assert _codes(root) == []

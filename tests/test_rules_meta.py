@@ -27,6 +27,7 @@ CATALOG = {
     "SLK501": "scope-mismatch",
     "SLK601": "memoized-function-outlives-patch", "SLK602": "import-time-state-under-patch",
     "SLK603": "first-party-function-mutates-shared-argument",
+    "SLK604": "test-writes-class-shared-state",
 }  # fmt: skip
 CODES = sorted(RULES)
 

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
+from sessionlint import _guard_caches as _caches
 from sessionlint import _guard_watch as _watch
 
 if TYPE_CHECKING:  # the fingerprint module is imported only once the guard is on
@@ -290,6 +291,9 @@ class _TestState:
     fixtures: list[pytest.FixtureDef[Any]]
     attributes: dict[str, dict[str, Any]]
     params: list[_Watched] = dataclasses.field(default_factory=list)
+    caches: dict[str, _caches.Counts] = dataclasses.field(default_factory=dict)  # memoized functions' counters
+    caches_end: dict[str, _caches.Counts] | None = None  # ... and the environment, at the end of the call
+    environ_end: dict[Any, Any] | None = None
 
 
 _ARMED: Final = pytest.StashKey[bool]()
@@ -337,6 +341,7 @@ class Guard:
         self.current: _TestState | None = None
         self.origin: ProcessState | None = None
         self.attributes = _watch.ModuleAttributes(self.first_party)
+        self.caches = _caches.MemoCaches(self.first_party, config.rootpath)
         self.setup_seen: set[tuple[str, str]] = set()
         self.setup_reported: set[tuple[str | None, str]] = set()
         self.pending_notes: list[str] = []
@@ -514,13 +519,21 @@ class Guard:
         for fixturedef in fixtures:
             for watched in self.watched[fixturedef]:
                 watched.last = self.fingerprint(watched.current())
-        state = _TestState(ProcessState.capture(), fixtures, self.attributes.capture())
+        state = _TestState(ProcessState.capture(), fixtures, self.attributes.capture(), caches=self.caches.capture())
         self.current = node.stash[_STATE] = state
         node.addfinalizer(functools.partial(self._check, node))
 
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_runtest_call(self, item: pytest.Item) -> None:
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:
         self._arm(item)  # a test without function-scoped fixtures
+        try:
+            return (yield)
+        finally:
+            # what the memoized functions hold while the test's patches are still in effect
+            state = item.stash.get(_STATE, None)
+            if state is not None and self.caches.functions:
+                state.caches_end = self.caches.capture()
+                state.environ_end = _watch._environ_copy()
 
     def _reachable(self, item: pytest.Item) -> list[pytest.FixtureDef[Any]]:
         """Live broad fixtures in the item's fixture closure."""
@@ -555,6 +568,14 @@ class Guard:
                          closure, unit)
             for name, old, new in _watch.attribute_changes(state.attributes, self.attributes.capture())
         ]  # fmt: skip
+        if state.caches_end is not None and state.environ_end is not None:
+            patched = _caches.patched_keys(state.environ_end, now.environ)
+            found += [
+                GuardFinding(item.nodeid, "cache", None, None, where, detail, "test", where, closure, unit)
+                for _key, where, detail in _caches.leaked_entries(
+                    self.caches, state.caches, state.caches_end, self.caches.capture(), patched
+                )
+            ]
         if found:
             item.stash.setdefault(_FOUND, []).extend(found)
             if self.mode == "fail":
@@ -757,6 +778,14 @@ def _prediction(finding: GuardFinding, diagnostics: list[Diagnostic], rootpath: 
         ]  # fmt: skip
         hits.sort(key=lambda d: d.owner != test)
         return hits[0] if hits else None
+    if finding.kind == "cache":  # SLK601: the test (or a fixture of its closure) patches and calls it
+        hits = [
+            d for d in diagnostics
+            if d.code == "SLK601" and d.target == "memo" and _same_key(finding, d)
+            and (d.owner == test or (d.owner_kind == "fixture" and d.owner in closure))
+        ]  # fmt: skip
+        hits.sort(key=lambda d: d.owner != test)
+        return hits[0] if hits else None
     name = (finding.fixture or "").rpartition(".")[2]
     defined = str(rootpath / (finding.location or "").rpartition(":")[0])
 
@@ -795,6 +824,8 @@ _ADVICE: Final = {
     "cwd": ("restore it with monkeypatch.chdir", "restore it with self.addCleanup(os.chdir, old)"),
     "sys.modules": ("restore it with monkeypatch.setitem/delitem(sys.modules, ...)",
                     "restore it with mock.patch.dict(sys.modules)"),
+    "cache": ("clear the cache after the test (an autouse fixture calling cache_clear())",
+              "clear the cache after the test (self.addCleanup(func.cache_clear))"),
     "attr": ("restore it with monkeypatch.setattr",
              "restore it with mock.patch.object or self.addCleanup(setattr, ...)"),
 }  # fmt: skip

@@ -22,4 +22,5 @@ CATALOG: dict[str, str] = {
     "SLK601": "memoized-function-outlives-patch",
     "SLK602": "import-time-state-under-patch",
     "SLK603": "first-party-function-mutates-shared-argument",
+    "SLK604": "test-writes-class-shared-state",
 }

@@ -17,6 +17,8 @@ from sessionlint.index import Project
 from sessionlint.model import Diagnostic
 from sessionlint.rules.base import Example, Rule
 from sessionlint.rules.code_state.checks import KEY, Facts, import_under_patch, memo_outlives_patch, mutates_argument
+from sessionlint.rules.code_state.instances import KEY as INSTANCES, InstanceRecord, class_state_written, record_instances
+from sessionlint.rules.code_state.order import KEY as ORDER, OrderRecord, record_order
 from sessionlint.rules.code_state.summary import summarize
 from sessionlint.rules.code_state.units import FileRecord, record
 
@@ -36,6 +38,12 @@ _CAST = '''def validate_types(row):
     total = row.pop("total")
     return total >= 0
 '''
+_REGISTRY = '''class Registry:
+    handlers = {}
+
+    def register(self, name, func):
+        self.handlers[name] = func
+'''
 
 RULES = [
     Rule(
@@ -47,14 +55,16 @@ RULES = [
         "(`monkeypatch.setenv`, `mock.patch.dict(os.environ, ...)`, `os.environ[...] = `, "
         "`monkeypatch.setattr`/`mock.patch` of a module global or of a function it calls) and then calls "
         "that function, directly or through other first-party functions, while nothing clears its cache: "
-        "no `cache_clear()` in the test, in a fixture it requests, or in an autouse fixture it sees. "
+        "no `cache_clear()` in the test after the call, in a fixture it requests, or in an autouse fixture "
+        "it sees (a clear in the test before the patch and the call leaves the patched result cached). "
         "Memoized means decorated with `functools.lru_cache` or `functools.cache` (with or without call, "
         "aliases resolved). The project's modules are read only when tests import them. "
         "Also flags a cache-reset fixture (one that calls `cache_clear()`, autouse or requested) that "
         "clears some memoized functions of a module but not one the test reaches: its own patches "
         "(`monkeypatch.setenv('DATA_DIR', str(tmp_path))`) then count for that function. "
         "`unittest.TestCase` methods count as tests; calls made by a test's decorators (they run at "
-        "import) do not; a test that patches the memoized function itself (or a function on the way "
+        "import) do not; tests run in another process (`@pytest.mark.forked`, a decorator named for a "
+        "subprocess or a fork) are silent; a test that patches the memoized function itself (or a function on the way "
         "to it, e.g. with its `__wrapped__`) is silent.",
         why="`lru_cache` keeps the first result for the rest of the session. The patch is undone after "
         "the test, the cached value is not: every later test gets the result computed under the patch. "
@@ -113,8 +123,10 @@ def test_debug(monkeypatch):
         "`importlib.import_module(...)`) that runs while the test, or a fixture it requests, patches what "
         "a module-level name of that module is computed from at import time: `os.environ` (directly or "
         "through a function of the module), the working directory, the clock. Silent when the test "
-        "reloads the module or edits `sys.modules`, and when the test module imports it at top level "
-        "anyway.",
+        "reloads the module or edits `sys.modules`, when the test module imports it at top level "
+        "anyway, and when the test runs in another process (`@pytest.mark.forked`, `@run_in_subprocess`). "
+        "A pydantic `BaseSettings` subclass instantiated at module level (`settings = Settings()`) "
+        "reads its fields from the environment.",
         why="A module runs once per session: the second import is a no-op. Whether `BIN_ROOT` holds the "
         "patched value depends on whether this test or another one imported the module first, so the "
         "test passes alone and fails after another test (or the reverse).",
@@ -191,6 +203,66 @@ def test_validate(extracted):
             ),
         ),
     ),
+    Rule(
+        code="SLK604",
+        name="test-writes-class-shared-state",
+        summary="a test writes state a first-party class keeps for all its instances, through a fixture's instance",
+        fix="none",
+        what="Flags a test that, through an instance a fixture hands out (of any scope), writes state "
+        "the class keeps for every instance: it calls a method that writes into a mutable class "
+        "attribute through `self` (`self.handlers[name] = func` where `handlers = {}` is in the class "
+        "body), or writes into that attribute itself (`registry.handlers['x'] = f`, "
+        "`registry.names.append(...)`); or, when the fixture hands out a singleton from a classmethod "
+        "factory that keeps it in `cls._instance` (`Config.instance()`), calls a method that writes to "
+        "`self` or writes an attribute of it. The class is read from the project's module the fixture "
+        "imports it from. Silent when a method rebinds the attribute on the instance (`self.handlers = {}` "
+        "in `__init__`), when the class has a metaclass, decorators or a base defined elsewhere, when "
+        "the fixture has teardown code after `yield`, and when the test (by a string, as in "
+        "`monkeypatch.setattr(Registry, 'handlers', {})`), a fixture it requests or an autouse fixture "
+        "names the attribute (a reset).",
+        why="A class attribute is created once, with the class: every instance, in every test, shares "
+        "it, so a fresh instance per test does not give a fresh registry. What one test registers, "
+        "the next one finds. A singleton is one object for the whole session, whatever the fixture's "
+        "scope.",
+        example="""
+# app/registry.py
+class Registry:
+    handlers = {}
+
+    def register(self, name, func):
+        self.handlers[name] = func
+
+# test_registry.py
+@pytest.fixture
+def registry():
+    return Registry()
+
+
+def test_register(registry):
+    registry.register("ping", print)
+""",
+        use_instead="""
+@pytest.fixture
+def registry(monkeypatch):
+    monkeypatch.setattr(Registry, "handlers", {})
+    return Registry()
+""",
+        fix_safety="No fix: whether to reset the attribute, make it an instance attribute, or reset "
+        "the singleton is a design choice.",
+        references=("https://docs.python.org/3/tutorial/classes.html#class-and-instance-variables",),
+        valid=(
+            "import pytest\n\n\nclass Local:\n    items = []\n\n\n@pytest.fixture\ndef local():\n"
+            "    return Local()\n\n\ndef test_local(local):\n    local.items.append(1)\n",
+        ),
+        invalid=(
+            Example(
+                "import pytest\nfrom app.registry import Registry\n\n\n@pytest.fixture\ndef registry():\n"
+                "    return Registry()\n\n\ndef test_register(registry):\n"
+                '    registry.register("ping", print)\n',
+                files={"app/__init__.py": "", "app/registry.py": _REGISTRY},
+            ),
+        ),
+    ),
 ]
 
 
@@ -204,17 +276,28 @@ def check_file(ctx: FileContext) -> None:
     data = record(ctx)
     if data.units:
         ctx.facts.rule_data[KEY] = data
+    order = record_order(ctx)
+    if order is not None:
+        ctx.facts.rule_data[ORDER] = order
+    instances = record_instances(ctx)
+    if instances is not None:
+        ctx.facts.rule_data[INSTANCES] = instances
 
 
 def check_project(project: Project, settings: object) -> Iterator[Diagnostic]:
     immutable = frozenset(getattr(settings, "immutable_fixtures", ()) or ())
     facts = Facts(project)
     for path, file_facts in list(project.facts.items()):
+        instances = file_facts.rule_data.get(INSTANCES)
+        if isinstance(instances, InstanceRecord) and instances.uses:
+            yield from class_state_written(project, facts, path, instances)
         data = file_facts.rule_data.get(KEY)
         if not isinstance(data, FileRecord) or not _imports_project_code(project, path, file_facts, data):
             continue
-        yield from memo_outlives_patch(project, facts, path, data)
-        yield from import_under_patch(project, facts, path, data)
+        order = file_facts.rule_data.get(ORDER)
+        order = order if isinstance(order, OrderRecord) else None
+        yield from memo_outlives_patch(project, facts, path, data, order)
+        yield from import_under_patch(project, facts, path, data, order)
         yield from mutates_argument(project, facts, path, data, immutable)
 
 

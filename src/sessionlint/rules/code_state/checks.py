@@ -7,6 +7,7 @@ from typing import Iterator
 
 from sessionlint.index import Project
 from sessionlint.model import Diagnostic, Fix, FixOp, FixtureDef
+from sessionlint.rules.code_state.order import OrderRecord
 from sessionlint.rules.code_state.summary import FuncSummary, ModuleSummary
 from sessionlint.rules.code_state.units import Call, FileRecord, Unit
 
@@ -190,9 +191,11 @@ def _describe_patch(patch) -> str:
 
 
 # SLK601 ----------------------------------------------------------------------------------
-def memo_outlives_patch(project: Project, facts: Facts, path: str, data: FileRecord) -> Iterator[Diagnostic]:
+def memo_outlives_patch(
+    project: Project, facts: Facts, path: str, data: FileRecord, order: OrderRecord | None = None
+) -> Iterator[Diagnostic]:
     for unit in data.units:
-        if not unit.calls:
+        if not unit.calls or (order is not None and unit.qualname in order.isolated):
             continue
         own = [(p, path) for p in unit.patches]
         helpers = _fixture_units(project, path, unit.cls, unit.args)
@@ -208,12 +211,17 @@ def memo_outlives_patch(project: Project, facts: Facts, path: str, data: FileRec
         reset_patches = [(p, where, helper) for helper, where in resetters if id(helper) not in requested for p in helper.patches]
         if not own and not inherited and not reset_patches:
             continue
-        names = [(c, path) for c in unit.clears]
+        # the test's own clears protect later tests only when they come after the call: a clear
+        # before the patch and the call leaves the cache holding the patched result
+        own_lines = order.clears.get(unit.qualname, {}) if order is not None else {}
+        timed = {c for c in unit.clears if c in own_lines and c != "*"}
+        names = [(c, path) for c in unit.clears if c not in timed]
         for helper, where in helpers + autouse:
             names += [(c, where) for c in helper.clears]
         if any(c == "*" for c, _w in names):
             continue  # a cache cleared through a name not known: assume it is this one
         cleared = {facts.resolve(c, w) for c, w in names}
+        last_clear = {facts.resolve(c, path): max(own_lines[c]) for c in timed}
         cleared_by = {
             facts.resolve(c, where): helper for helper, where in resetters for c in helper.clears
         }  # fmt: skip
@@ -233,6 +241,8 @@ def memo_outlives_patch(project: Project, facts: Facts, path: str, data: FileRec
                 summary = facts.function(func)
                 if summary is None or not summary.memo or func in reported or func in cleared:
                     continue
+                if last_clear.get(func, 0) > call.line:
+                    continue  # cleared after the call, before the test ends
                 env, attrs, funcs = facts.inputs(func)
                 active = [(p, w) for p, w in own if p.line <= call.line <= p.end] + inherited
                 if _replaced(facts, active, path, start, chain, reached):
@@ -323,12 +333,16 @@ def _expression_for(project: Project, path: str, data: FileRecord, func: Func) -
 _INPUT_OF = {"cwd": "cwd", "clock": "clock"}
 
 
-def import_under_patch(project: Project, facts: Facts, path: str, data: FileRecord) -> Iterator[Diagnostic]:
+def import_under_patch(
+    project: Project, facts: Facts, path: str, data: FileRecord, order: OrderRecord | None = None
+) -> Iterator[Diagnostic]:
     top_modules = {project.find_module(dotted, path) for _e, dotted in data.top_imports}
     top_modules |= {project.find_module(dotted.rsplit(".", 1)[0], path) for _e, dotted in data.top_imports if "." in dotted}
     for unit in data.units:
         if unit.kind != "test" or not unit.imports or unit.reloads:
             continue
+        if order is not None and unit.qualname in order.isolated:
+            continue  # run in another process: its imports are its own
         helpers = _fixture_units(project, path, unit.cls, unit.args)
         inherited = [p for helper, _w in helpers for p in helper.patches if p.kind != "attr"]
         for imp in unit.imports:

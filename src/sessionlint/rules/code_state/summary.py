@@ -5,7 +5,9 @@ A summary records, per module-level function: whether it is memoized
 module globals, attributes of imported modules), which functions it calls,
 which of its parameters it writes into, and which caches it clears; and per
 module: the names computed at import time from the environment, the clock,
-the working directory or ``sys.argv``.
+the working directory or ``sys.argv``. A pydantic ``BaseSettings`` subclass
+is recorded as a callable of the module that reads its variables
+(``classes.py``).
 
 Precision first: only what the syntax shows for certain is recorded. A
 parameter that is rebound anywhere in the function (``data = dict(data)``)
@@ -21,6 +23,7 @@ from dataclasses import dataclass, field
 from sessionlint.context import FileContext, FunctionNode, dotted_parts
 from sessionlint.mutations import AMBIGUOUS_METHODS, CONTAINER_METHODS
 from sessionlint.syntax import iter_nodes
+from sessionlint.rules.code_state.classes import ClassState, class_states, settings_classes
 
 MEMO_DECORATORS = frozenset({"functools.lru_cache", "functools.cache"})
 ENV_GETTERS = frozenset({"os.environ.get", "os.getenv", "os.environ.setdefault", "os.environ.__getitem__"})
@@ -52,6 +55,7 @@ class ModuleSummary:
     functions: dict[str, FuncSummary] = field(default_factory=dict)
     imports: dict[str, str] = field(default_factory=dict)  # local name -> qualified ("." for relative)
     state: dict[str, tuple[int, frozenset[str]]] = field(default_factory=dict)  # name -> (line, inputs)
+    classes: dict[str, ClassState] = field(default_factory=dict)  # classes keeping shared state (SLK604)
 
 
 def summarize(ctx: FileContext) -> ModuleSummary:
@@ -59,8 +63,15 @@ def summarize(ctx: FileContext) -> ModuleSummary:
     functions = {
         stmt.name: stmt for stmt in ctx.tree.body if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
     }
+    # a pydantic settings class reads the environment when called: a callable of the module
+    settings = settings_classes(ctx) if "Settings" in ctx.text else {}
+    for name, (line, env) in settings.items():
+        summary.functions[name] = FuncSummary(name, line, (), env=env)
+    callables = set(functions) | set(settings)
+    if "class " in ctx.text:
+        summary.classes = class_states(ctx)
     for name, node in functions.items():
-        summary.functions[name] = _function(ctx, node, set(functions))
+        summary.functions[name] = _function(ctx, node, callables, summary.imports)
     for stmt in ctx.tree.body:
         if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
             inputs = _inputs(ctx, stmt.value, summary.functions)
@@ -160,11 +171,25 @@ def _locals(node: FunctionNode) -> set[str]:
     return bound - declared
 
 
-def _function(ctx: FileContext, node: FunctionNode, module_functions: set[str]) -> FuncSummary:
+def _qualifier(ctx: FileContext, imports: dict[str, str]):
+    """``ctx.qualify`` with the module's relative imports as ``_top_imports`` reads them
+    (``from . import config`` -> ``.config``)."""
+
+    def qualify(node: ast.AST) -> str | None:
+        found = dotted_parts(node)
+        if found is not None and imports.get(found[0], "").startswith("."):
+            return ".".join([imports[found[0]], *found[1]])
+        return ctx.qualify(node)
+
+    return qualify
+
+
+def _function(ctx: FileContext, node: FunctionNode, module_functions: set[str], imports: dict[str, str] | None = None) -> FuncSummary:
     params = tuple(a.arg for a in (*node.args.posonlyargs, *node.args.args))
     summary = FuncSummary(node.name, node.lineno, params)
     summary.memo = any(is_memo_decorator(ctx, d) for d in node.decorator_list)
     local = _locals(node)
+    qualify = _qualifier(ctx, imports or {})
     module_globals = set(ctx.module_globals)
     summary.env = frozenset(env_reads(ctx, node))
     reads: set[str] = set()
@@ -177,11 +202,11 @@ def _function(ctx: FileContext, node: FunctionNode, module_functions: set[str]) 
                 reads.add(inner.id)
         elif isinstance(inner, ast.Attribute):
             if inner.attr == "cache_clear":
-                q = ctx.qualify(inner.value)
+                q = qualify(inner.value)
                 clears.add(q if q else "*")
             found = dotted_parts(inner)
             if found and found[0] not in local and found[0] in ctx.aliases and isinstance(inner.ctx, ast.Load):
-                q = ctx.qualify(inner)
+                q = qualify(inner)
                 if q and q != "os.environ" and not q.startswith("os.environ."):
                     attrs.add(q)
         if isinstance(inner, ast.Call):
@@ -189,11 +214,11 @@ def _function(ctx: FileContext, node: FunctionNode, module_functions: set[str]) 
                 if inner.func.id in module_functions:
                     calls.append(inner.func.id)
                 elif inner.func.id in ctx.aliases:
-                    calls.append(ctx.aliases[inner.func.id])
+                    calls.append(qualify(inner.func) or inner.func.id)
             elif isinstance(inner.func, ast.Attribute):
                 found = dotted_parts(inner.func)
                 if found and found[0] in ctx.aliases and found[0] not in local:
-                    q = ctx.qualify(inner.func)
+                    q = qualify(inner.func)
                     if q:
                         calls.append(q)
     summary.globals = frozenset(reads)

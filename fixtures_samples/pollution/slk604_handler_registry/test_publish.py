@@ -1,0 +1,2 @@
+def test_no_subscribers_no_results(bus):
+    assert bus.publish("saved", "x") == []

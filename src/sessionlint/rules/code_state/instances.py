@@ -1,0 +1,317 @@
+"""SLK604: a test writes state that a first-party class keeps for all its instances.
+
+Per test file, ``record_instances`` notes what each fixture hands out when it
+is an instance of an imported class (``Registry()``) or what a classmethod
+factory returns (``Config.instance()``), and, per test, the method calls and
+writes made through a requested fixture's name. ``class_state_written`` joins
+them with the class summaries (``classes.ClassState``) of the modules the
+fixtures import.
+
+Kept apart from ``units.py`` (SLK601-603's records) and stored under its own
+key in ``FileFacts.rule_data``; it walks only the fixtures of a file and the
+tests whose source uses a requested name as ``name.``.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from sessionlint.context import FileContext, Function, dotted_parts
+from sessionlint.index import Project
+from sessionlint.model import Diagnostic
+from sessionlint.mutations import CONTAINER_METHODS
+from sessionlint.syntax import first_yield, iter_nodes, own_nodes
+
+KEY = "SLK6.instances"
+_BUILTIN = frozenset({
+    "request", "monkeypatch", "tmp_path", "tmpdir", "capsys", "capfd", "caplog", "recwarn", "mocker",
+    "tmp_path_factory", "pytestconfig", "capsysbinary", "capfdbinary",
+})  # fmt: skip
+
+
+@dataclass
+class Handout:
+    """An instance a fixture hands out: ``target`` called (``via`` "") or ``target.via()``."""
+
+    target: str  # the qualified dotted name of the class (or of the callable, see ``alt``)
+    alt: tuple[str, str] | None  # ``X.factory()``: (qualified X, "factory")
+    teardown: bool  # a yield fixture with code after ``yield`` (it may reset the state)
+
+
+@dataclass
+class Use:
+    test: str  # qualname
+    name: str
+    cls: str | None
+    arg: str  # the requested fixture's name
+    member: str  # method called or attribute written
+    kind: str  # "call" | "item" (item or container write into the attribute) | "set" (attribute assigned)
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+
+
+@dataclass
+class InstanceRecord:
+    handouts: dict[str, Handout] = field(default_factory=dict)  # fixture qualname -> what it hands out
+    uses: list[Use] = field(default_factory=list)
+    # names a fixture or test body mentions (attribute names, strings): a reset of ``handlers``
+    # (``Registry.handlers.clear()``, ``monkeypatch.setattr(Registry, "handlers", {})``) names it
+    mentions: dict[str, frozenset[str]] = field(default_factory=dict)
+    requested: dict[str, tuple[str, ...]] = field(default_factory=dict)  # test qualname -> fixtures it requests
+
+
+def record_instances(ctx: FileContext) -> InstanceRecord | None:
+    record = InstanceRecord()
+    for fn in ctx.fixtures():
+        handout = _handout(ctx, fn)
+        if handout is not None:
+            record.handouts[fn.qualname] = handout
+        record.mentions[fn.qualname] = _mentions(ctx, fn.node)
+    for fn in ctx.tests():
+        assert fn.test is not None
+        args = [a for a in fn.test.args if a not in _BUILTIN]
+        if not args:
+            continue
+        start, end = fn.node.lineno, fn.node.end_lineno or fn.node.lineno
+        text = "\n".join(ctx.lines[start - 1 : end])
+        used = [a for a in args if f"{a}." in text]
+        if used:
+            uses = _uses(ctx, fn, set(used))
+            if uses:
+                record.uses += uses
+                record.requested[fn.qualname] = (*fn.test.args, *fn.test.usefixtures)
+                record.mentions[fn.qualname] = _test_strings(ctx, fn.node)
+    return record if record.uses or record.handouts else None
+
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _mentions(ctx: FileContext, node: ast.AST) -> frozenset[str]:
+    """The identifiers and identifier-like words (in strings too) of a function's source: a text
+    scan, cheaper than a walk, and generous (a name in a comment counts: it only silences)."""
+    start, end = getattr(node, "lineno", 1), getattr(node, "end_lineno", None) or getattr(node, "lineno", 1)
+    return frozenset(_WORD.findall("\n".join(ctx.lines[start - 1 : end])))
+
+
+_QUOTED = re.compile(r"""['"]([A-Za-z_][A-Za-z0-9_]*)['"]""")
+
+
+def _test_strings(ctx: FileContext, node: ast.AST) -> frozenset[str]:
+    """The identifier-like strings of a test (``monkeypatch.setattr(Registry, "handlers", {})``)."""
+    start, end = getattr(node, "lineno", 1), getattr(node, "end_lineno", None) or getattr(node, "lineno", 1)
+    return frozenset(_QUOTED.findall("\n".join(ctx.lines[start - 1 : end])))
+
+
+def _handout(ctx: FileContext, fn: Function) -> Handout | None:
+    value: ast.expr | None = None
+    locals_: dict[str, ast.expr] = {}
+    teardown = False
+    yielded = first_yield(fn.node)
+    for node in own_nodes(fn.node):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            locals_[node.targets[0].id] = node.value
+        elif isinstance(node, ast.Return) and node.value is not None:
+            value = node.value
+    if yielded is not None and isinstance(yielded, ast.Yield):
+        value = yielded.value
+        body = fn.node.body
+        teardown = not (isinstance(body[-1], ast.Expr) and body[-1].value is yielded)
+    if isinstance(value, ast.Name):
+        value = locals_.get(value.id)
+    if not isinstance(value, ast.Call) or value.args and isinstance(value.args[0], ast.Starred):
+        return None
+    func = value.func
+    parts = dotted_parts(func)
+    if parts is None or parts[0] not in ctx.aliases:
+        return None
+    target = ctx.qualify(func)
+    if target is None:
+        return None
+    alt = None
+    if isinstance(func, ast.Attribute):
+        owner = ctx.qualify(func.value)
+        alt = (owner, func.attr) if owner else None
+    return Handout(target, alt, teardown)
+
+
+def _uses(ctx: FileContext, fn: Function, args: set[str]) -> list[Use]:
+    uses: list[Use] = []
+    rebound: set[str] = set()
+    assert fn.test is not None
+
+    def add(arg: str, member: str, kind: str, node: ast.AST) -> None:
+        span = ctx.span(node)
+        uses.append(Use(fn.qualname, fn.node.name, fn.cls, arg, member, kind, span.line, span.col, span.end_line, span.end_col))
+
+    def on_arg(node: ast.expr) -> tuple[str, str] | None:
+        """``arg.member`` under any subscripts: (arg, member)."""
+        while isinstance(node, ast.Subscript):
+            node = node.value
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in args:
+            return node.value.id, node.attr
+        return None
+
+    needles = tuple(f"{a}." for a in args)
+    for stmt in _statements(fn.node.body):
+        for target in _bound_by(stmt):
+            rebound |= {
+                n.id for n in iter_nodes(target)
+                if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del)) and n.id in args
+            }  # fmt: skip
+        if isinstance(stmt, _COMPOUND):
+            continue  # its body's statements come next; its header is not searched
+        text = "\n".join(ctx.lines[stmt.lineno - 1 : stmt.end_lineno or stmt.lineno])
+        if any(needle in text for needle in needles):
+            _scan(stmt, args, add, on_arg)
+    return [u for u in uses if u.arg not in rebound]
+
+
+_COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.Match) + (
+    (ast.TryStar,) if hasattr(ast, "TryStar") else ()
+)
+
+
+def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """The statements of a body and of the compound statements in it, not of nested defs."""
+    for stmt in body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        yield stmt
+        for name in ("body", "orelse", "finalbody"):
+            inner = getattr(stmt, name, None)
+            if isinstance(inner, list):
+                yield from _statements(inner)
+        for handler in getattr(stmt, "handlers", ()):
+            yield from _statements(handler.body)
+        for case in getattr(stmt, "cases", ()):
+            yield from _statements(case.body)
+
+
+def _bound_by(stmt: ast.stmt) -> list[ast.expr]:
+    if isinstance(stmt, (ast.Assign, ast.Delete)):
+        return list(stmt.targets)
+    if isinstance(stmt, (ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor)):
+        return [stmt.target]
+    if isinstance(stmt, (ast.With, ast.AsyncWith)):
+        return [item.optional_vars for item in stmt.items if item.optional_vars is not None]
+    return []
+
+
+def _scan(stmt: ast.stmt, args: set[str], add, on_arg) -> None:
+    for node in iter_nodes(stmt):
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.Delete)):
+            targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
+            for target in targets:
+                found = on_arg(target)
+                if found is not None:
+                    add(*found, "set" if isinstance(target, ast.Attribute) else "item", node)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            func = node.func
+            if isinstance(func.value, ast.Name) and func.value.id in args:
+                add(func.value.id, func.attr, "call", node)
+            elif func.attr in CONTAINER_METHODS:
+                found = on_arg(func.value)
+                if found is not None and isinstance(func.value, ast.Attribute):
+                    add(*found, "item", node)
+
+
+# the join ------------------------------------------------------------------------------------
+def class_state_written(project: Project, facts, path: str, record: InstanceRecord) -> Iterator[Diagnostic]:
+    reported: set[tuple[str, str, str]] = set()
+    for use in record.uses:
+        resolved = project.resolve(use.arg, path, use.cls)
+        if resolved is None or resolved.fixture is None or resolved.path is None:
+            continue
+        fixture_facts = project.get(resolved.path)
+        theirs = fixture_facts.rule_data.get(KEY) if fixture_facts is not None else None
+        handout = theirs.handouts.get(resolved.fixture.qualname) if isinstance(theirs, InstanceRecord) else None
+        if handout is None or handout.teardown:
+            continue
+        found = _class_of(facts, handout, resolved.path)
+        if found is None:
+            continue
+        module, state, factory = found
+        hit = _hit(state, use, factory)
+        if hit is None:
+            continue
+        attr, line, what = hit
+        key = (use.test, state.name, attr)
+        if key in reported or _reset_seen(project, path, use, attr, record):
+            continue
+        reported.add(key)
+        rel = os.path.relpath(module, project.root_of(module))
+        if factory:
+            acted = f"calls {use.arg}.{use.member}()" if use.kind == "call" else f"writes {use.arg}.{use.member}"
+            which = f", which {what}" if use.kind == "call" else ""
+            message = (
+                f"test '{use.name}' {acted} on singleton {state.name}.{factory}() ({rel}:{state.line}){which}: "
+                f"later tests get it too"
+            )
+            fix_title = f"reset the singleton's {attr!r} after the test, or hand out a fresh instance"
+        else:
+            acted = f"calls {use.arg}.{use.member}(), which writes" if use.kind == "call" else "writes"
+            message = (
+                f"test '{use.name}' {acted} class attribute {state.name}.{attr} ({rel}:{line}), "
+                f"shared by every instance"
+            )
+            fix_title = f"reset it around the test: monkeypatch.setattr({state.name}, {attr!r}, <fresh copy>)"
+        yield Diagnostic(
+            path, use.line, use.col, "SLK604", message, use.end_line, use.end_col, None,
+            fixture=use.arg, scope=resolved.fixture.scope or "dynamic", owner=use.test, owner_kind="test", target="class-state",
+            target_key=f"{rel}:{state.name}.{attr}", defined=f"{module}:{line}", fix_title=fix_title,
+        )  # fmt: skip
+
+
+def _class_of(facts, handout: Handout, where: str):
+    """(module path, ClassState, singleton factory or "") for what the fixture hands out."""
+    candidates = [(handout.target, "")] + ([handout.alt] if handout.alt else [])
+    for dotted, factory in candidates:
+        found = facts.resolve(dotted, where)
+        summary = facts.summary(found[0]) if found is not None else None
+        state = summary.classes.get(found[1]) if summary is not None and found is not None else None
+        if state is None:
+            continue
+        if factory:
+            return (found[0], state, factory) if state.singleton == factory else None
+        return found[0], state, ""
+    return None
+
+
+def _hit(state, use: Use, factory: str) -> tuple[str, int, str] | None:
+    if use.kind == "call":
+        writer = state.writers.get(use.member)
+        if writer is None:
+            return None
+        attr, line, what = writer
+        if factory or attr in state.attrs:
+            return attr, state.attrs.get(attr, line), what
+        return None
+    if use.member in state.attrs:
+        return use.member, state.attrs[use.member], "writes"
+    if factory and use.member != "__class__":
+        return use.member, state.line, "writes"
+    return None
+
+
+def _reset_seen(project: Project, path: str, use: Use, attr: str, record: InstanceRecord) -> bool:
+    """Whether the test, a fixture it requests or an autouse fixture it sees names ``attr``:
+    a reset we trust (``Registry.handlers.clear()``, ``monkeypatch.setattr(Registry, "handlers", {})``)."""
+    if attr in record.mentions.get(use.test, frozenset()):  # the test's strings
+        return True
+    requested = set(record.requested.get(use.test, ())) - {use.arg}
+    for name, candidates in project.visible_fixtures(path, use.cls).items():
+        fixture, where = candidates[0]
+        if name not in requested and not fixture.autouse:
+            continue
+        theirs = project.get(where)
+        data = theirs.rule_data.get(KEY) if theirs is not None else None
+        if isinstance(data, InstanceRecord) and attr in data.mentions.get(fixture.qualname, frozenset()):
+            return True
+    return False
