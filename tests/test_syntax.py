@@ -87,3 +87,19 @@ def test_iter_nodes_visits_what_ast_walk_does_but_the_singletons_parents_first()
             assert id(child) not in seen
     calls = [n.func.id for n in syntax.iter_nodes(tree.body[2]) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
     assert calls == ["open", "deco"]  # statements in source order, then the decorators (ast's field order)
+
+
+def test_lines_are_numbered_as_python_numbers_them() -> None:
+    from sessionlint.context import FileContext
+    from sessionlint.model import FileFacts
+    from sessionlint.sources import split_lines
+
+    text = "x = 1\x0c  # a form feed is whitespace to Python\ny = {\r\n  'k': [1,\r 2]}\nz = 'é' + f(a, b)\n"
+    tree = ast.parse(text)
+    lines = split_lines(text)
+    assert len(lines) == 5 and lines[1] == "y = {" and lines[4] == "z = 'é' + f(a, b)"
+    assert split_lines("") == [] and split_lines("a") == ["a"] and split_lines("a\n\n") == ["a", ""]
+    ctx = FileContext("t.py", text, lines, tree, FileFacts("t.py"), None)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.expr):
+            assert ctx.segment(node) == ast.get_source_segment(text, node), ast.dump(node)

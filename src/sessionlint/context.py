@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from sessionlint.model import Diagnostic, FileFacts, Fix, FixtureDef, Span, TestDef
+from sessionlint.sources import line_starts
 from sessionlint.syntax import FunctionNode, dotted_parts
 
 __all__ = ["FileContext", "Function", "FunctionNode", "dotted_parts"]
@@ -47,6 +48,25 @@ class FileContext:
     collected: dict[str, object] = field(default_factory=dict)
     # the run's module search (sessionlint.modules.ModuleFinder); None: every import may be the project's
     modules: object | None = None
+    _starts: list[int] | None = None
+
+    def line_starts(self) -> list[int]:
+        """The offset in ``text`` of each line's start (and one past the last line), computed once."""
+        if self._starts is None:
+            self._starts = line_starts(self.text, self.lines)
+        return self._starts
+
+    def segment(self, node: ast.AST) -> str:
+        """The source text of ``node``: ``ast.get_source_segment`` without splitting the file again."""
+        try:
+            first, last = node.lineno, node.end_lineno  # type: ignore[attr-defined]
+            start, end = node.col_offset, node.end_col_offset  # type: ignore[attr-defined]
+        except AttributeError:
+            return ast.unparse(node)
+        if last is None or end is None or last > len(self.lines):
+            return ast.unparse(node)
+        starts = self.line_starts()
+        return self.text[starts[first - 1] + self.col(first, start) - 1 : starts[last - 1] + self.col(last, end) - 1]
 
     # positions -----------------------------------------------------------
     def col(self, lineno: int, col_offset: int) -> int:

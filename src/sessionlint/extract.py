@@ -17,7 +17,7 @@ from sessionlint import collection, newsyntax, noqa, values
 from sessionlint.context import FileContext, Function, FunctionNode
 from sessionlint.model import FileFacts, FixtureDef, ImportedName, Span, TestDef
 from sessionlint.mutations import find_mutations
-from sessionlint.sources import SourceError, decode, parse
+from sessionlint.sources import SourceError, decode, parse, split_lines
 from sessionlint.syntax import Walker, first_yield, strings, top_names
 
 FIXTURE_DECORATORS = frozenset(
@@ -67,7 +67,7 @@ def extract_text(
         # A lone "\r" ends a line for Python (and keeps line numbers and columns), but not for
         # the rules' ``^``/``$`` line patterns: analyse old-Mac line endings as "\n".
         text = _LONE_CR_RE.sub("\n", text)
-    lines = text.splitlines()
+    lines = split_lines(text)
     try:
         tree = parse(text, path)
     except SyntaxError as exc:
@@ -76,7 +76,7 @@ def extract_text(
     except (ValueError, RecursionError, MemoryError) as exc:
         facts.diagnostics.append(_parse_error(path, 1, 1, f"cannot parse file: {type(exc).__name__}: {exc}"))
         return facts
-    facts.noqa = noqa.parse(lines)
+    facts.noqa = noqa.parse(lines, text)
     ctx = FileContext(path, text, lines, tree, facts, settings, modules=modules)
     try:
         from sessionlint.rules import file_listeners, run_file_rules
@@ -94,7 +94,7 @@ def build_context(path: str, text: str, settings: object) -> FileContext | None:
         tree = parse(text, path)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    ctx = FileContext(path, text, text.splitlines(), tree, FileFacts(path), settings)
+    ctx = FileContext(path, text, split_lines(text), tree, FileFacts(path), settings)
     _Extractor(ctx).run()
     return ctx
 

@@ -120,6 +120,31 @@ def write_atomic(path: str, data: bytes) -> None:
         raise
 
 
+_LINE_END_RE = re.compile(r"\r\n|\r|\n")
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of ``text`` as Python numbers them (``ast`` line ``n`` is item ``n - 1``), without
+    their ends. ``str.splitlines`` also breaks at form feeds and other separators that are
+    whitespace to Python, which shifts every later line number."""
+    lines = _LINE_END_RE.split(text) if "\r" in text else text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def line_starts(text: str, lines: list[str]) -> list[int]:
+    """The offset in ``text`` where each line of ``split_lines(text)`` starts, and one past the end."""
+    if "\r" not in text:
+        starts = [0]
+        offset = 0
+        for line in lines:
+            offset += len(line) + 1
+            starts.append(offset)
+        return starts
+    return [0, *(m.end() for m in _LINE_END_RE.finditer(text))]
+
+
 def parse(text: str, path: str = "<unknown>") -> ast.Module:
     """``ast.parse`` without warnings: ``"\\d"`` or ``x is 1`` must neither print a
     SyntaxWarning nor, under ``-W error``, turn a valid file into a syntax error."""

@@ -216,7 +216,6 @@ _DEL_NAMES_RE = re.compile(r"\b([A-Za-z_]\w*)\s*\.")
 _RESTORE_RE = re.compile(
     r"monkeypatch|MonkeyPatch|\bmp\b|patch|\bwith\b|addfinalizer|addCleanup|callback|undo|restore|pytester|testdir"
 )
-_NEWLINE_RE = re.compile(r"\r\n?|\n")
 
 
 class _Prefilter:
@@ -225,7 +224,7 @@ class _Prefilter:
 
     def __init__(self, ctx: FileContext, names: _FileNames) -> None:
         self.text = text = ctx.text
-        self.starts = [0] + [m.end() for m in _NEWLINE_RE.finditer(text)]
+        self.starts = ctx.line_starts()
         bound = set(names.aliases)
         hits: list[int] = []
         for word in _WRITE_WORDS:

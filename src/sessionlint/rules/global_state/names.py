@@ -74,7 +74,6 @@ class _FileNames:
         self._collect_classes(ctx.tree.body, None)
         self.cm_cache: dict[str, tuple[list, list[str]]] = {}
         self.helper_cache: dict[int, list[Target]] = {}
-        self._lines: list[str] | None = None
         self._reads: list[tuple[ast.AST, set[str], set[str]]] | None = None
         self._autouse: set[str] | None = None
         self._relative: dict[str, str] | None = None
@@ -158,24 +157,8 @@ class _FileNames:
         return self._initial
 
     def segment(self, node: ast.AST) -> str:
-        """The source text of ``node`` (``ast.get_source_segment`` without re-splitting the file)."""
-        if self._lines is None:
-            splitter = getattr(ast, "_splitlines_no_ff", None)
-            self._lines = splitter(self.ctx.text) if splitter else self.ctx.text.splitlines(keepends=True)
-        lines = self._lines
-        try:
-            first, last = node.lineno - 1, node.end_lineno - 1  # type: ignore[attr-defined,operator]
-            start, end = node.col_offset, node.end_col_offset  # type: ignore[attr-defined]
-        except AttributeError:
-            return ast.unparse(node)
-        if end is None or last >= len(lines):
-            return ast.unparse(node)
-        if first == last:
-            return lines[first].encode()[start:end].decode()
-        parts = [lines[first].encode()[start:].decode()]
-        parts += lines[first + 1 : last]
-        parts.append(lines[last].encode()[:end].decode())
-        return "".join(parts)
+        """The source text of ``node``."""
+        return self.ctx.segment(node)
 
     def _collect_classes(self, body: list[ast.stmt], outer: str | None) -> None:
         for stmt in body:

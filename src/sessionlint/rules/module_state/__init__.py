@@ -216,7 +216,7 @@ def _direct_attribute(write: Write) -> bool:
     return isinstance(node, ast.Attribute) and alias_key(node.value) is not None
 
 
-_MODULE_CONSTANT = re.compile(r"\b[A-Za-z_]\w*\.[A-Z][A-Z0-9_]+\b")
+_MODULE_CONSTANT = re.compile(r"(?<=\w)\.[A-Z][A-Z0-9_]+\b")  # ``mod.NAME``: the search starts at the dot
 
 
 _SET_UPS = frozenset({"setUp", "setup_method", "setup", "setUpClass", "setup_class"})
@@ -374,7 +374,7 @@ def _class_chain(ctx: FileContext, qualname: str) -> list[ast.ClassDef]:
 
 
 def _segment(ctx: FileContext, stmt: ast.stmt) -> str:
-    return (ast.get_source_segment(ctx.text, stmt) or "").strip()
+    return ctx.segment(stmt).strip()
 
 
 def _occurrence(ctx: FileContext, fn: Function, stmt: ast.stmt) -> int:
@@ -401,8 +401,8 @@ def _setitem_op(ctx: FileContext, fn: Function, writes: list[Write], restored: s
         target = write.node
         assert isinstance(target, ast.Subscript)
         call = (
-            f"monkeypatch.setitem({ast.unparse(target.value)}, {ast.get_source_segment(ctx.text, target.slice)}, "
-            f"{ast.get_source_segment(ctx.text, stmt.value)})"
+            f"monkeypatch.setitem({ast.unparse(target.value)}, {ctx.segment(target.slice)}, "
+            f"{ctx.segment(stmt.value)})"
         )
         args += [(f"stmt{i}", _segment(ctx, stmt)), (f"occurrence{i}", str(_occurrence(ctx, fn, stmt))), (f"call{i}", call)]
         i += 1
