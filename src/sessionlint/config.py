@@ -39,6 +39,14 @@ class ConfigError(Exception):
     """Configuration that cannot be used; the message names the file and key."""
 
 
+@functools.lru_cache(maxsize=64)
+def _patterns(patterns: tuple[str, ...]):
+    """One compiled expression for a tuple of glob patterns (``fnmatch`` semantics): its ``match``."""
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns)).match
+
+
 @dataclass(frozen=True)
 class Settings:
     select: tuple[str, ...] = ("SLK",)
@@ -88,12 +96,12 @@ class Settings:
         (``sessionlint fixtures_samples/example`` with ``fixtures_samples`` excluded);
         ``excluded_path`` also looks at the directories a path lies in.
         """
-        name = os.path.basename(path)
-        rel = os.path.relpath(path, self.root).replace(os.sep, "/") if self.root else path
-        for pattern in self.exclude + self.extend_exclude:
-            if fnmatch.fnmatch(name, pattern) or fnmatch.fnmatch(rel, pattern):
-                return True
-        return False
+        matcher = _patterns(self.exclude + self.extend_exclude)
+        if matcher is None:
+            return False
+        if matcher(os.path.basename(path)):
+            return True
+        return bool(matcher(os.path.relpath(path, self.root).replace(os.sep, "/") if self.root else path))
 
     def excluded_path(self, path: str) -> bool:
         """Whether ``path`` or a directory it lies in (below the root) is excluded: for faces

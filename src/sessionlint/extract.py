@@ -161,7 +161,8 @@ class _Extractor:
             if alias.name == "*":
                 continue
             prefix = "." * node.level + module
-            aliases[alias.asname or alias.name] = f"{prefix}.{alias.name}" if prefix else alias.name
+            # ``from . import config`` -> ``.config``; ``from .app import config`` -> ``.app.config``
+            aliases[alias.asname or alias.name] = f"{prefix}.{alias.name}" if module else prefix + alias.name
 
     def _module_imports(self, tree: ast.Module) -> None:
         for stmt in tree.body:

@@ -25,6 +25,8 @@ class ModuleFinder:
         self._modules: dict[tuple[str, int, str], str | None] = {}
         self._bases: dict[str, list[str]] = {}
         self._files: dict[str, bool] = {}
+        self._entries: dict[str, frozenset[str]] = {}
+        self._leads: dict[tuple[str, str], bool] = {}
 
     def is_root(self, directory: str) -> bool:
         """Whether the upward walks (conftests, module search) stop at ``directory``: the project
@@ -49,7 +51,10 @@ class ModuleFinder:
             bases = [base]
         else:
             bases = self._search_bases(directory)
+        top, top_py = (parts[0], f"{parts[0]}.py") if parts and not level else ("", "")
         for base in bases:
+            if top and top not in (listing := self._listing(base)) and top_py not in listing:
+                continue  # a directory listing read once answers most lookups without a stat
             stem = os.path.join(base, *parts) if parts else base
             for candidate in (stem + ".py", os.path.join(stem, "__init__.py")):
                 if self._isfile(candidate):
@@ -84,8 +89,24 @@ class ModuleFinder:
         relative import, or one whose module (or a package above it) is a file of the project."""
         if qualified.startswith("."):
             return True
-        parts = qualified.split(".")
-        return any(self.find(".".join(parts[:cut]), from_path) is not None for cut in range(len(parts), 0, -1))
+        directory = os.path.dirname(from_path)
+        key = (qualified, directory)
+        found = self._leads.get(key)
+        if found is None:
+            parts = qualified.split(".")
+            found = any(self.find(".".join(parts[:cut]), from_path) is not None for cut in range(len(parts), 0, -1))
+            self._leads[key] = found
+        return found
+
+    def _listing(self, directory: str) -> frozenset[str]:
+        found = self._entries.get(directory)
+        if found is None:
+            try:
+                found = frozenset(os.listdir(directory))
+            except OSError:
+                found = frozenset()
+            self._entries[directory] = found
+        return found
 
     def still_absent(self, names: tuple[str, ...], from_path: str) -> bool:
         """Whether none of ``names`` leads to the project (what cached facts assumed)."""

@@ -71,7 +71,7 @@ def summarize(ctx: FileContext) -> ModuleSummary:
     if "class " in ctx.text:
         summary.classes = class_states(ctx)
     for name, node in functions.items():
-        summary.functions[name] = _function(ctx, node, callables, summary.imports)
+        summary.functions[name] = _function(ctx, node, callables)
     for stmt in ctx.tree.body:
         if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
             inputs = _inputs(ctx, stmt.value, summary.functions)
@@ -171,25 +171,12 @@ def _locals(node: FunctionNode) -> set[str]:
     return bound - declared
 
 
-def _qualifier(ctx: FileContext, imports: dict[str, str]):
-    """``ctx.qualify`` with the module's relative imports as ``_top_imports`` reads them
-    (``from . import config`` -> ``.config``)."""
-
-    def qualify(node: ast.AST) -> str | None:
-        found = dotted_parts(node)
-        if found is not None and imports.get(found[0], "").startswith("."):
-            return ".".join([imports[found[0]], *found[1]])
-        return ctx.qualify(node)
-
-    return qualify
-
-
-def _function(ctx: FileContext, node: FunctionNode, module_functions: set[str], imports: dict[str, str] | None = None) -> FuncSummary:
+def _function(ctx: FileContext, node: FunctionNode, module_functions: set[str]) -> FuncSummary:
     params = tuple(a.arg for a in (*node.args.posonlyargs, *node.args.args))
     summary = FuncSummary(node.name, node.lineno, params)
     summary.memo = any(is_memo_decorator(ctx, d) for d in node.decorator_list)
     local = _locals(node)
-    qualify = _qualifier(ctx, imports or {})
+    qualify = ctx.qualify
     module_globals = set(ctx.module_globals)
     summary.env = frozenset(env_reads(ctx, node))
     reads: set[str] = set()
