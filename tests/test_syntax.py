@@ -103,3 +103,16 @@ def test_lines_are_numbered_as_python_numbers_them() -> None:
     for node in ast.walk(tree):
         if isinstance(node, ast.expr):
             assert ctx.segment(node) == ast.get_source_segment(text, node), ast.dump(node)
+
+
+def test_from_import_names_what_the_statement_binds() -> None:
+    from sessionlint.extract import build_context
+
+    cases = {"from . import config": ".config", "from .. import config": "..config",
+             "from .app import config": ".app.config", "from app.settings import config": "app.settings.config"}  # fmt: skip
+    for source, expected in cases.items():
+        node = ast.parse(source).body[0]
+        assert isinstance(node, ast.ImportFrom)
+        assert syntax.from_import(node, "config") == expected
+        ctx = build_context("/p/pkg/test_a.py", source + "\n", None)
+        assert ctx is not None and ctx.aliases["config"] == expected  # the alias table agrees

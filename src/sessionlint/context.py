@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from sessionlint.model import Diagnostic, FileFacts, Fix, FixtureDef, Span, TestDef
+from sessionlint.modules import ModuleFinder
 from sessionlint.sources import line_starts
 from sessionlint.syntax import FunctionNode, dotted_parts
 
@@ -47,7 +48,7 @@ class FileContext:
     # what the families' listeners collected during the one walk over the file, by family
     collected: dict[str, object] = field(default_factory=dict)
     # the run's module search (sessionlint.modules.ModuleFinder); None: every import may be the project's
-    modules: object | None = None
+    modules: ModuleFinder | None = None
     _starts: list[int] | None = None
 
     def line_starts(self) -> list[int]:

@@ -279,9 +279,8 @@ class Engine:
         facts, self._extracted = self._facts(targets, overrides)
         project = Project(
             facts, self._load_extra(overrides), self._discover_under, self.settings.is_test_file, root=root,
-            confcutdir=self.settings.confcutdir or None, pythonpath=self.settings.pythonpath,
+            confcutdir=self.settings.confcutdir or None, pythonpath=self.settings.pythonpath, modules=self.modules,
         )
-        project.modules = self.modules
         self._add_fixture_modules(project, [os.path.abspath(p) for p in paths if os.path.isdir(p)])
         result = Result(files=len(project.facts))
         diagnostics: list[Diagnostic] = []

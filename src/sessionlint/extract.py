@@ -15,10 +15,11 @@ from typing import Iterable
 
 from sessionlint import collection, newsyntax, noqa, values
 from sessionlint.context import FileContext, Function, FunctionNode
+from sessionlint.modules import ModuleFinder
 from sessionlint.model import FileFacts, FixtureDef, ImportedName, Span, TestDef
 from sessionlint.mutations import find_mutations
 from sessionlint.sources import SourceError, decode, parse, split_lines
-from sessionlint.syntax import Walker, first_yield, strings, top_names
+from sessionlint.syntax import Walker, first_yield, from_import, strings, top_names
 
 FIXTURE_DECORATORS = frozenset(
     {"pytest.fixture", "pytest.yield_fixture", "pytest_asyncio.fixture", "pytest_asyncio.plugin.fixture"}
@@ -39,7 +40,7 @@ def _syntax_message(exc: SyntaxError, lines: list[str] = ()) -> str:
     return f"cannot parse file: {msg}{newer}"
 
 
-def extract(path: str, data: bytes, settings: object, modules: object | None = None) -> FileFacts:
+def extract(path: str, data: bytes, settings: object, modules: ModuleFinder | None = None) -> FileFacts:
     """Facts for one file. Never raises for bad input: that becomes SLK001.
 
     ``modules``: the run's ``ModuleFinder``, to tell the project's modules from libraries.
@@ -60,7 +61,7 @@ def _parse_error(path: str, line: int, col: int, message: str):
 
 
 def extract_text(
-    path: str, text: str, settings: object, facts: FileFacts | None = None, modules: object | None = None
+    path: str, text: str, settings: object, facts: FileFacts | None = None, modules: ModuleFinder | None = None
 ) -> FileFacts:
     facts = facts or FileFacts(path)
     if "\r" in text:
@@ -156,13 +157,9 @@ class _Extractor:
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         aliases = self.ctx.aliases
-        module = node.module or ""
         for alias in node.names:
-            if alias.name == "*":
-                continue
-            prefix = "." * node.level + module
-            # ``from . import config`` -> ``.config``; ``from .app import config`` -> ``.app.config``
-            aliases[alias.asname or alias.name] = f"{prefix}.{alias.name}" if module else prefix + alias.name
+            if alias.name != "*":
+                aliases[alias.asname or alias.name] = from_import(node, alias.name)
 
     def _module_imports(self, tree: ast.Module) -> None:
         for stmt in tree.body:

@@ -70,6 +70,7 @@ class Project:
         root: str | None = None,
         confcutdir: str | None = None,
         pythonpath: Iterable[str] = (),
+        modules: ModuleFinder | None = None,
     ) -> None:
         self.facts = facts  # the linted files, by absolute path
         self._loader = loader
@@ -84,7 +85,8 @@ class Project:
         # pytest's --confcutdir (default: the rootdir): conftests in directories above it are not
         # loaded; one above the rootdir is the rootdir (nothing above the root is read)
         self.confcutdir = confcutdir if confcutdir and root and is_within(confcutdir, root) else None
-        self.modules = ModuleFinder(root, pythonpath)
+        # the run's module search (the engine's, shared with extraction), or one of its own
+        self.modules = modules if modules is not None else ModuleFinder(root, pythonpath)
         self._exports: dict[str, list[_Candidate]] = {}
         self._chains: dict[tuple[str, str | None], dict[str, list[_Candidate]]] = {}
         self._conftests: dict[str, list[str]] = {}

@@ -74,7 +74,7 @@ class ModuleFinder:
         bases: list[str] = []
         while True:
             bases.append(directory)
-            if os.path.isdir(os.path.join(directory, "src")):
+            if "src" in self._listing(directory) and os.path.isdir(os.path.join(directory, "src")):
                 bases.append(os.path.join(directory, "src"))
             parent = os.path.dirname(directory)
             if self.is_root(directory) or parent == directory:

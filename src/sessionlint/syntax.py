@@ -94,7 +94,7 @@ def _walk(stack: list, stop: tuple[type, ...] | None, enter: bool = True) -> Ite
                 yield node
             continue
         yield node
-        fields = table.get(kind)
+        fields = table.get(kind)  # push_children, inlined: this loop runs for every node of a file
         if fields is None:
             fields = _child_fields(kind)
         for name in fields:
@@ -201,6 +201,13 @@ def dotted_parts(node: ast.AST) -> tuple[str, list[str]] | None:
     if not isinstance(node, ast.Name):
         return None
     return node.id, attrs[::-1]
+
+
+def from_import(node: ast.ImportFrom, name: str) -> str:
+    """The qualified name ``from ... import name`` binds: ``pkg.mod.name``, and for relative imports
+    ``.config`` (``from . import config``) or ``..app.config`` (``from ..app import config``)."""
+    prefix = "." * node.level + (node.module or "")
+    return f"{prefix}.{name}" if node.module else prefix + name
 
 
 def unwrap_await(expr: ast.AST | None) -> ast.AST | None:

@@ -17,7 +17,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from sessionlint.context import FileContext, dotted_parts
+from sessionlint.context import FileContext
+from sessionlint.rules.code_state.units import cleared
 from sessionlint.syntax import iter_nodes
 
 KEY = "SLK6.order"
@@ -50,9 +51,7 @@ def record_order(ctx: FileContext) -> OrderRecord | None:
         lines: dict[str, list[int]] = {}
         for node in iter_nodes(fn.node):
             if isinstance(node, ast.Attribute) and node.attr == "cache_clear":
-                found = dotted_parts(node.value)
-                q = ctx.qualify(node.value) if found and found[0] in ctx.aliases else None
-                lines.setdefault(q or "*", []).append(node.lineno)
+                lines.setdefault(cleared(ctx, node), []).append(node.lineno)
         if lines:
             record.clears[fn.qualname] = {name: tuple(sorted(found)) for name, found in lines.items()}
     record.isolated = frozenset(isolated)

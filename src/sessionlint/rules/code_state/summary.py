@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from sessionlint.context import FileContext, FunctionNode, dotted_parts
 from sessionlint.mutations import AMBIGUOUS_METHODS, CONTAINER_METHODS
-from sessionlint.syntax import iter_nodes
+from sessionlint.syntax import from_import, iter_nodes
 from sessionlint.rules.code_state.classes import ClassState, class_states, settings_classes
 
 MEMO_DECORATORS = frozenset({"functools.lru_cache", "functools.cache"})
@@ -92,10 +92,9 @@ def _top_imports(tree: ast.Module) -> dict[str, str]:
                 if alias.asname:
                     found[alias.asname] = alias.name
         elif isinstance(stmt, ast.ImportFrom):
-            prefix = "." * stmt.level + (stmt.module or "")
             for alias in stmt.names:
                 if alias.name != "*":
-                    found[alias.asname or alias.name] = f"{prefix}.{alias.name}" if prefix.strip(".") else prefix + alias.name
+                    found[alias.asname or alias.name] = from_import(stmt, alias.name)
     return found
 
 

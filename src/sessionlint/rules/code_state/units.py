@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from sessionlint.context import FileContext, FunctionNode, dotted_parts
-from sessionlint.modules import ModuleFinder
 from sessionlint.syntax import iter_nodes
 
 _NOT_FIRST_PARTY = frozenset(sys.stdlib_module_names) | {"pytest", "_pytest", "mock", "pytest_mock"}
@@ -111,7 +110,7 @@ def _first_party_names(ctx: FileContext) -> dict[str, str]:
     reused only while none of them leads to the project."""
     candidates = {name: q for name, q in ctx.aliases.items() if q.split(".")[0] not in _NOT_FIRST_PARTY}
     modules = ctx.modules
-    if not isinstance(modules, ModuleFinder):
+    if modules is None:
         return candidates
     found: dict[str, str] = {}
     absent: set[str] = set()
@@ -244,8 +243,7 @@ def _fill(ctx: FileContext, fn: FunctionNode, unit: Unit, first_party: dict[str,
             _call(ctx, node, unit, extents.get(id(node)) or (node.lineno, end), first_party, id(node) in decorating)
         elif kind is Attribute:
             if node.attr == "cache_clear":
-                found = dotted_parts(node.value)
-                clears.add(ctx.qualify(node.value) if found and found[0] in ctx.aliases else "*")  # type: ignore[arg-type]
+                clears.add(cleared(ctx, node))
         elif kind is ast.With or kind is ast.AsyncWith:
             for item in node.items:
                 if item.context_expr.__class__ is Call:
@@ -268,6 +266,12 @@ def _fill(ctx: FileContext, fn: FunctionNode, unit: Unit, first_party: dict[str,
                     )
     unit.clears = frozenset(clears)
     unit.local = frozenset(local)
+
+
+def cleared(ctx: FileContext, node: ast.Attribute) -> str:
+    """What ``X.cache_clear`` clears: ``X`` qualified when it is an imported name, else "*" (not known)."""
+    found = dotted_parts(node.value)
+    return (ctx.qualify(node.value) or "*") if found and found[0] in ctx.aliases else "*"
 
 
 _RELOADERS = frozenset({"reload", "import_module"})

@@ -76,7 +76,6 @@ class _FileNames:
         self.helper_cache: dict[int, list[Target]] = {}
         self._reads: list[tuple[ast.AST, set[str], set[str]]] | None = None
         self._autouse: set[str] | None = None
-        self._relative: dict[str, str] | None = None
         self._initial: dict[str, str] | None = None
         extras = tuple(getattr(ctx.settings, "extra_global_targets", ()) or ())
         self.warnings = any(e == "warnings" or e.startswith("warnings.") for e in extras)
@@ -115,17 +114,6 @@ class _FileNames:
                 if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == name:
                     return stmt
         return None
-
-    def relative_imports(self) -> dict[str, str]:
-        """Names bound by module-level relative imports, as ``"." * level + dotted`` (``from . import
-        helpers`` -> ``.helpers``, ``from ..app import config`` -> ``..app.config``)."""
-        if self._relative is None:
-            self._relative = {
-                imp.asname: "." * imp.level + (f"{imp.module}." if imp.module else "") + imp.name
-                for imp in self.ctx.facts.imports
-                if imp.level and imp.name != "*"
-            }
-        return self._relative
 
     def autouse_rebound(self) -> set[str]:
         """Module globals an autouse fixture of this module (any scope) rebinds (``global X; X = ...``)."""

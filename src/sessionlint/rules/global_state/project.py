@@ -99,25 +99,32 @@ def _attr_defined(project: Project, path: str, dotted: str) -> bool:
     """Whether the project's source defines ``dotted`` (``app.settings.DEBUG``, ``app.models.User.x``)."""
     level = len(dotted) - len(dotted.lstrip("."))
     parts = dotted.lstrip(".").split(".")
-    for i in range(len(parts) - 1, 0 if not level else -1, -1):
-        module = ".".join(parts[:i])
+    found = _longest_module(project, path, parts, level, len(parts) - 1)
+    if found is None:
+        return False
+    i, where = found
+    names = _top_level_names(project, where)
+    if names is None:
+        return False
+    rest = parts[i:]
+    if rest[0] not in names:
+        return False
+    if len(rest) == 1:
+        return True
+    members = names[rest[0]]  # a class's own names, None for anything else
+    return members is not None and len(rest) == 2 and rest[1] in members
+
+
+def _longest_module(project: Project, path: str, parts: list[str], level: int, longest: int) -> tuple[int, str] | None:
+    """(i, its file) for the longest ``parts[:i]`` (``i <= longest``) that is a module of the project."""
+    for i in range(longest, 0 if not level else -1, -1):
         try:
-            found = project.find_module(module, path, level)
+            where = project.find_module(".".join(parts[:i]), path, level)
         except Exception:  # noqa: BLE001 - an odd name is simply not found
-            found = None
-        if found is None:
-            continue
-        names = _top_level_names(project, found)
-        if names is None:
-            return False
-        rest = parts[i:]
-        if rest[0] not in names:
-            return False
-        if len(rest) == 1:
-            return True
-        members = names[rest[0]]  # a class's own names, None for anything else
-        return members is not None and len(rest) == 2 and rest[1] in members
-    return False
+            where = None
+        if where is not None:
+            return i, where
+    return None
 
 
 def _top_level_names(project: Project, path: str) -> dict[str, tuple[str, ...] | None] | None:
@@ -134,32 +141,20 @@ def _module_of(project: Project, path: str, dotted: str, cache: dict) -> tuple |
     if key in cache:
         return cache[key]
     found = _find_defining(project, path, dotted, len(dotted) - len(dotted.lstrip(".")))
-    if found is None and dotted.startswith(".."):
-        # the alias table writes ``from . import config`` as "..config": one level less
-        found = _find_defining(project, path, dotted[1:], len(dotted) - len(dotted.lstrip(".")) - 1)
-        if found is not None:
-            found = ("." + found[0], *found[1:])
     cache[key] = found
     return found
 
 
 def _find_defining(project: Project, path: str, dotted: str, level: int) -> tuple | None:
-    found = None
     parts = dotted.lstrip(".").split(".")
-    for i in range(len(parts), 0 if not level else -1, -1):
-        module = ".".join(parts[:i])
-        try:
-            where = project.find_module(module, path, level)
-        except Exception:  # noqa: BLE001 - an odd name is simply not found
-            where = None
-        if where is None:
-            continue
-        other = project.get(where)
-        data = other.rule_data.get(CODE) if other is not None else None
-        names = other.top_names if other is not None else None
-        found = ("." * level + module, data if isinstance(data, dict) else {}, ".".join(parts[i:]), names)
-        break
-    return found
+    found = _longest_module(project, path, parts, level, len(parts))
+    if found is None:
+        return None
+    i, where = found
+    other = project.get(where)
+    data = other.rule_data.get(CODE) if other is not None else None
+    names = other.top_names if other is not None else None
+    return ("." * level + ".".join(parts[:i]), data if isinstance(data, dict) else {}, ".".join(parts[i:]), names)
 
 
 def _expand(project: Project, path: str, targets, modules: dict) -> list[Target]:

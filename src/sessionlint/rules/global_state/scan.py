@@ -5,9 +5,8 @@ from __future__ import annotations
 import ast
 
 from sessionlint.context import FunctionNode
-from sessionlint.syntax import dotted_parts
 from sessionlint.rules.global_state.events import Event, _is_main_guard, _State
-from sessionlint.syntax import const_str, position, push_children, walk_own
+from sessionlint.syntax import const_str, dotted_parts, from_import, position, push_children, walk_own
 from sessionlint.rules.global_state.names import _FileNames, _imported_module, _module_prefixes
 from sessionlint.rules.global_state.restores import _Restores
 from sessionlint.rules.global_state.targets import CONTEXT_LOCALS, QUIET_BELOW, CALL_WRITES, CLEANUP_METHODS, CONTAINER_WRITES, covers, _DICT_WRITES, _encloses, GETTERS, _LIST_WRITES, MOCKER_NAMES, MONKEYPATCH_CLASSES, _patch_kind, RESET_CALLS, STATE_OBJECTS, Target, UNDO_METHODS
@@ -66,12 +65,9 @@ class _Scan(_Writes, _Restores):
                     self.local_imports[head] = alias.name if alias.asname else head
                     self.local_modules.update(_module_prefixes(alias.name))
             elif isinstance(node, ast.ImportFrom):
-                prefix = "." * node.level + (node.module or "")
                 for alias in node.names:
                     if alias.name != "*":
-                        self.local_imports[alias.asname or alias.name] = (
-                            f"{prefix}.{alias.name}" if prefix else alias.name
-                        )
+                        self.local_imports[alias.asname or alias.name] = from_import(node, alias.name)
             elif isinstance(node, ast.ExceptHandler) and node.name:
                 self.locals.add(node.name)
             elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
@@ -501,9 +497,6 @@ class _Scan(_Writes, _Restores):
         if qual and not self.summary and self.depth <= 1:
             root = self.root(func)
             if root is not None and self.import_bound(root.id):
-                exact = self.names.relative_imports().get(root.id) if root.id not in self.local_imports else None
-                if exact is not None:  # ``from . import helpers``: the alias table reads "..helpers"
-                    qual = exact + qual[len(self._head(root.id) or "") :]
                 restoring = (
                     self.depth == 1 or st.in_finally or st.nested
                     or (self.yield_pos is not None and position(call) > self.yield_pos)
