@@ -10,6 +10,7 @@ import stat
 import tempfile
 import warnings
 from dataclasses import dataclass
+from itertools import accumulate
 
 _CODING_RE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 _BLANK_RE = re.compile(rb"^[ \t\f]*(?:[#\r\n]|$)")
@@ -137,10 +138,7 @@ def line_starts(text: str, lines: list[str]) -> list[int]:
     """The offset in ``text`` where each line of ``split_lines(text)`` starts, and one past the end."""
     if "\r" not in text:
         starts = [0]
-        offset = 0
-        for line in lines:
-            offset += len(line) + 1
-            starts.append(offset)
+        starts += accumulate(map((1).__add__, map(len, lines)))  # each line and its "\n"
         return starts
     return [0, *(m.end() for m in _LINE_END_RE.finditer(text))]
 

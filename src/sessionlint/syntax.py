@@ -136,22 +136,29 @@ class Walker:
         listeners = self.listeners
         if not listeners:
             return
-        stack: list[ast.stmt] = body[::-1]
-        while stack:
-            stmt = stack.pop()
+        for stmt in statements(body):
             for visit in listeners.get(type(stmt), ()):
                 visit(stmt)
-            inner: list[ast.stmt] = []
-            for name in ("body", "orelse", "finalbody"):
-                block = getattr(stmt, name, None)
-                if block.__class__ is list:
-                    inner += block
-            for handler in getattr(stmt, "handlers", None) or ():
-                inner += handler.body
-            for case in getattr(stmt, "cases", None) or ():
-                inner += case.body
-            if inner:
-                stack += inner[::-1]
+
+
+def statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every statement of ``body`` in source order, those of nested blocks, functions and classes
+    included (no expression is looked at)."""
+    stack: list[ast.stmt] = body[::-1]
+    while stack:
+        stmt = stack.pop()
+        yield stmt
+        inner: list[ast.stmt] = []
+        for name in ("body", "orelse", "finalbody"):
+            block = getattr(stmt, name, None)
+            if block.__class__ is list:
+                inner += block
+        for handler in getattr(stmt, "handlers", None) or ():
+            inner += handler.body
+        for case in getattr(stmt, "cases", None) or ():
+            inner += case.body
+        if inner:
+            stack += inner[::-1]
 
 
 def class_nodes(tree: ast.Module) -> dict[str, ast.ClassDef]:

@@ -206,11 +206,12 @@ _WRITE_WORDS = (
     "getLogger", *SETTER_WORDS,
 )  # fmt: skip
 _SYS_RE = re.compile(r"sys\s*\.\s*(?:path|modules|argv)\b")
-# ``name.attr = ...`` (name checked against the imports), or a ``del`` statement
+# A line ``name.attr = ...`` (name checked against the imports), or a ``del`` statement. The match
+# starts at the newline before the line: a literal the engine jumps to (``^`` with MULTILINE is
+# tried at every character); the first line of a file is never inside a function.
 _WRITE_RE = re.compile(
-    r"^[ \t]*(?P<name>[A-Za-z_]\w*)[ \t]*\.[\w. \t]+(?:[-+*/|&^%@]|//|\*\*|<<|>>)?=(?!=)"
-    r"|^[ \t]*del\b(?P<dels>[^\n]*)",
-    re.MULTILINE,
+    r"\n[ \t]*(?:(?P<name>[A-Za-z_]\w*)[ \t]*\.[\w. \t]+(?:[-+*/|&^%@]|//|\*\*|<<|>>)?=(?!=)"
+    r"|del\b(?P<dels>[^\n]*))"
 )
 _DEL_NAMES_RE = re.compile(r"\b([A-Za-z_]\w*)\s*\.")
 _RESTORE_RE = re.compile(
@@ -238,7 +239,7 @@ class _Prefilter:
             if (name is not None and name in bound) or (
                 dels is not None and any(n in bound for n in _DEL_NAMES_RE.findall(dels))
             ):
-                hits.append(match.start())
+                hits.append(match.start() + 1)
         words = [re.escape(e.rsplit(".", 1)[-1]) for e in names.extras]
         if names.warnings:
             words += ["simplefilter", "filterwarnings", "filters"]

@@ -11,12 +11,13 @@ module's containers.
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from sessionlint import values
 from sessionlint.context import FileContext, Function, FunctionNode
 from sessionlint.mutations import CONTAINER_METHODS, Walker, alias_key, chain_links
-from sessionlint.syntax import class_nodes, iter_nodes, own_nodes
+from sessionlint.syntax import class_nodes, iter_nodes, own_nodes, statements
 
 # calls that patch a container for the duration of a test and put it back
 _PATCHERS = frozenset({"setitem", "delitem", "setattr", "delattr"})
@@ -93,14 +94,35 @@ def _instance_bound(node: ast.ClassDef, classes: dict[str, ast.ClassDef]) -> set
     todo = [node]
     while todo:
         current = todo.pop()
-        for sub in iter_nodes(current):
-            if isinstance(sub, ast.Attribute) and isinstance(sub.ctx, ast.Store) and isinstance(sub.value, ast.Name):
-                if sub.value.id in ("self", "cls"):
-                    bound.add(sub.attr)
+        # an attribute is stored only by a statement's target: statements are walked, not expressions
+        for sub in _stored(current.body):
+            if isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name) and sub.value.id in ("self", "cls"):
+                bound.add(sub.attr)
         for base in current.bases:
             if isinstance(base, ast.Name) and base.id in classes and classes[base.id] is not current:
                 todo.append(classes[base.id])
     return bound
+
+
+def _stored(body: list[ast.stmt]) -> Iterator[ast.expr]:
+    """The targets that the statements of ``body`` (nested bodies included) store to, tuples unpacked."""
+    for stmt in statements(body):
+        if isinstance(stmt, ast.Assign):
+            targets = list(stmt.targets)
+        elif isinstance(stmt, (ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor)):
+            targets = [stmt.target]
+        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+            targets = [item.optional_vars for item in stmt.items if item.optional_vars is not None]
+        else:
+            continue
+        while targets:
+            target = targets.pop()
+            if isinstance(target, (ast.Tuple, ast.List)):
+                targets += target.elts
+            elif isinstance(target, ast.Starred):
+                targets.append(target.value)
+            else:
+                yield target
 
 
 @dataclass
