@@ -235,3 +235,40 @@ def test_the_cache_is_not_reused_after_an_analysis_setting_changes(tmp_path: Pat
     immutable = Settings(root=str(tmp_path), immutable_fixtures=("cfg",))
     fresh = Engine(immutable, cache_dir=cache).lint([str(tmp_path)])
     assert fresh.extracted == 1 and fresh.diagnostics == []
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_extraction_leaves_the_cyclic_collector_as_it_found_it(enabled: bool) -> None:
+    """Extraction pauses the collector for a file (a parsed tree has no cycles) and puts it back
+    as it was, also when the file cannot be parsed or analysis fails."""
+    import gc
+
+    from sessionlint import extract as extract_module
+
+    was = gc.isenabled()
+    seen: list[bool] = []
+    real = extract_module._Extractor.run
+
+    def run(self, listeners=()):
+        seen.append(gc.isenabled())
+        return real(self, listeners)
+
+    try:
+        gc.enable() if enabled else gc.disable()
+        extract_module._Extractor.run = run
+        facts = extract_module.extract("test_a.py", b"def test_a():\n    assert True\n", Settings())
+        assert not facts.diagnostics and seen == [False]  # analysed with the collector paused
+        assert gc.isenabled() is enabled
+        extract_module.extract("test_b.py", b"def test_b(:\n", Settings())  # SLK001
+        assert gc.isenabled() is enabled
+
+        def boom(self, listeners=()):
+            raise KeyError("analysis failed")
+
+        extract_module._Extractor.run = boom
+        with pytest.raises(KeyError):
+            extract_module.extract("test_c.py", b"x = 1\n", Settings())
+        assert gc.isenabled() is enabled
+    finally:
+        extract_module._Extractor.run = real
+        gc.enable() if was else gc.disable()
