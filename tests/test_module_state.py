@@ -289,7 +289,8 @@ def test_slk203_fields_name_the_container_and_the_test(project) -> None:
 
 
 def test_guard_counts_slk203_as_a_prediction_for_its_own_test(project) -> None:
-    from sessionlint.guard import GuardFinding, _prediction
+    from sessionlint._guard_report import _prediction
+    from sessionlint.guard import GuardFinding
 
     root = project(
         {"test_cache.py": "class TestCache:\n    seen = set()\n\n    def test_add(self):\n        self.seen.add(1)\n"}

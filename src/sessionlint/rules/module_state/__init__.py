@@ -134,17 +134,20 @@ def check_file(ctx: FileContext) -> None:
     # a cheap look at the file's text first, once: where each candidate may be written (most
     # functions write nothing that could be module state), and where a ``mod.NAME`` appears
     whole, starts = ctx.text, ctx.line_starts()
-    written = {n: found for n in candidates if (found := _written_at(n, whole))}
+    hits = sorted((at, n) for n in candidates for at in _written_at(n, whole))
+    offsets = [at for at, _ in hits]
     constants = [
         m.start() for m in _MODULE_CONSTANT.finditer(whole) if m.start() and _word_char(whole[m.start() - 1])
     ] if modules else []  # fmt: skip
     for fn in owners:
         start, end = _offsets(starts, fn.node)
-        names = {n for n, found in written.items() if _within(found, start, end)}
+        first = bisect_left(offsets, start)
+        names = {hits[i][1] for i in range(first, bisect_left(offsets, end, first))}
         cls_attrs = classes.get(fn.cls or "", {}) if fn.cls else {}
         cls_short = (fn.cls or "").rsplit(".", 1)[-1]
         extra: dict[str, str] = {}
-        text = whole[start:end] if cls_attrs or set_up or _within(constants, start, end) else ""
+        has_constant = _within(constants, start, end)
+        text = whole[start:end] if cls_attrs or set_up or has_constant else ""
         for key, bound in set_up.get(fn.cls or "", {}).items():  # ``self.x = X`` in setUp: ``self.x`` is X
             if key in text and bound in candidates:
                 extra[key] = bound
@@ -152,9 +155,11 @@ def check_file(ctx: FileContext) -> None:
             if attr in text and any(_written(f"{receiver}.{attr}", text) for receiver in ("self", "cls", cls_short)):
                 for receiver in ("self", "cls", cls_short):
                     extra[f"{receiver}.{attr}"] = f"{fn.cls}.{attr}"
+        if not names and not extra and not has_constant:
+            continue
         # names the function binds itself are left to the walker: an assignment drops the alias
         params = _params(fn.node)
-        if _within(constants, start, end) and any(f"{m}." in text for m in modules):
+        if has_constant and any(f"{m}." in text for m in modules):
             modattrs = {
                 k: v for k, v in module_attribute_keys(ctx, fn.node, params).items()
                 if k not in extra and k.rsplit(".", 1)[-1].isupper()
