@@ -421,7 +421,19 @@ def find_mutations(
     """
     if not names and not extra:
         return []
+    if not _named_in_body(ctx, fn, {*names, *(key.split(".", 1)[0] for key in extra or ())}):
+        return []  # half the tests with parameters never name one in their body: nothing to walk
     walker = Walker(ctx, names, yield_line, extra)
     walker.scope = fn
     walker.body(fn.body)
     return walker.found
+
+
+def _named_in_body(ctx: FileContext, fn: FunctionNode, names: set[str]) -> bool:
+    """Whether the text of ``fn``'s body may name one of ``names`` (a plain substring test;
+    non-ASCII text may spell an identifier another way, so it always may)."""
+    starts = ctx.line_starts()
+    last = len(starts) - 1
+    text = ctx.text[starts[min(fn.body[0].lineno - 1, last)] : starts[min(fn.end_lineno or last, last)]]
+    return not text.isascii() or any(name in text for name in names)
+
