@@ -130,6 +130,22 @@ def test_class_fixture_visible_only_in_class() -> None:
     assert fixture.cls == "TestA" and fixture.scope == "class"
 
 
+@pytest.mark.parametrize(
+    ("body", "written"),
+    [
+        ("    cfg.append(1)\n", ["cfg"]),  # named in the body: walked
+        ("    alias = cfg\n    alias.append(1)\n", ["cfg"]),
+        ("    assert True\n", []),  # never named: the walk is skipped, nothing is lost
+        ("    \uff43fg.append(1)\n", ["cfg"]),  # 'ｃfg' is the identifier cfg (NFKC): still walked
+    ],
+)
+def test_mutation_walk_skips_only_bodies_that_cannot_name_the_value(body: str, written: list[str]) -> None:
+    ctx = build_context("test_x.py", f"def test_add(cfg):\n{body}", Settings())
+    assert ctx is not None
+    [test] = [fn.test for fn in ctx.functions if fn.test is not None]
+    assert [m.name for m in test.mutations] == written
+
+
 # the cache and the pool -------------------------------------------------------------------
 def _copy_samples(tmp_path: Path) -> Path:
     root = tmp_path / "samples"
