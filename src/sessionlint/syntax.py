@@ -141,6 +141,12 @@ class Walker:
                 visit(stmt)
 
 
+_COMPOUND = frozenset({
+    ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For, ast.AsyncFor, ast.While,
+    ast.With, ast.AsyncWith, ast.Try, ast.TryStar, ast.Match,
+})  # fmt: skip
+
+
 def statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
     """Every statement of ``body`` in source order, those of nested blocks, functions and classes
     included (no expression is looked at)."""
@@ -148,6 +154,8 @@ def statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
     while stack:
         stmt = stack.pop()
         yield stmt
+        if stmt.__class__ not in _COMPOUND:
+            continue  # most statements hold no other
         inner: list[ast.stmt] = []
         for name in ("body", "orelse", "finalbody"):
             block = getattr(stmt, name, None)
