@@ -116,3 +116,19 @@ def test_from_import_names_what_the_statement_binds() -> None:
         assert syntax.from_import(node, "config") == expected
         ctx = build_context("/p/pkg/test_a.py", source + "\n", None)
         assert ctx is not None and ctx.aliases["config"] == expected  # the alias table agrees
+
+
+def test_statements_yields_every_statement_in_source_order() -> None:
+    source = (
+        "import os\n"
+        "class A:\n    x = 1\n    def f(self):\n        for i in y:\n            pass\n        else:\n            z = 2\n"
+        "try:\n    a = 1\nexcept E:\n    b = 2\nelse:\n    c = 3\nfinally:\n    d = 4\n"
+        "match v:\n    case 1:\n        e = 5\n"
+        "async def g():\n    async with m as n:\n        while q:\n            break\n"
+        "if p:\n    lambda: 1\n"
+    )
+    tree = ast.parse(source)
+    found = list(syntax.statements(tree.body))
+    expected = [node for node in ast.walk(tree) if isinstance(node, ast.stmt)]
+    assert sorted(map(id, found)) == sorted(map(id, expected))
+    assert [n.lineno for n in found] == sorted(n.lineno for n in found)

@@ -156,17 +156,14 @@ def statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
         yield stmt
         if stmt.__class__ not in _COMPOUND:
             continue  # most statements hold no other
-        inner: list[ast.stmt] = []
-        for name in ("body", "orelse", "finalbody"):
-            block = getattr(stmt, name, None)
-            if block.__class__ is list:
-                inner += block
+        inner: list[ast.stmt] = list(getattr(stmt, "body", ()))  # a match statement has none
         for handler in getattr(stmt, "handlers", None) or ():
             inner += handler.body
         for case in getattr(stmt, "cases", None) or ():
             inner += case.body
-        if inner:
-            stack += inner[::-1]
+        inner += getattr(stmt, "orelse", ())
+        inner += getattr(stmt, "finalbody", ())
+        stack += inner[::-1]
 
 
 def class_nodes(tree: ast.Module) -> dict[str, ast.ClassDef]:
