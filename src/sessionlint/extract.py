@@ -135,6 +135,7 @@ class _Extractor:
         self.collects_tests = collects_tests(ctx.path, ctx.settings)
         # test class -> {"self.x": fixture}: ``self.x = fixture_value`` in an autouse class fixture
         self.self_aliases: dict[str, dict[str, str]] = {}
+        self.requests: dict[str, set[str]] = {}  # test class ("" for module level) -> names its tests request
 
     def run(self, listeners: Iterable[object] = ()) -> None:
         """One walk over the file's statements feeds the extractor and the families' listeners."""
@@ -161,6 +162,8 @@ class _Extractor:
                 for inner in _direct_defs(stmt):
                     if isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)):
                         self._function(inner, None, set(self.module_params))
+        for where, names in self.requests.items():
+            ctx.facts.test_requests[where] = tuple(sorted(names - _NOT_FIXTURES))
 
     # module level -----------------------------------------------------------
     def visit_Import(self, node: ast.Import) -> None:
@@ -236,9 +239,7 @@ class _Extractor:
             test = TestDef(node.name, cls, ctx.def_span(node), requested, usefixtures=usefixtures)
             extra = {k: v for k, v in self.self_aliases.get(cls or "", {}).items() if v not in requested}
             test.mutations = find_mutations(ctx, node, set(requested), extra=extra)
-            where = cls or ""
-            known = ctx.facts.test_requests.get(where, ())
-            ctx.facts.test_requests[where] = tuple(sorted({*known, *requested, *usefixtures} - _NOT_FIXTURES))
+            self.requests.setdefault(cls or "", set()).update(requested, usefixtures)
             ctx.functions.append(Function(node, cls, test=test))
             if test.mutations:  # only writes need resolving across files: keep the cache small
                 ctx.facts.tests.append(test)
