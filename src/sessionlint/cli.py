@@ -232,6 +232,7 @@ class _Plan:
         self._engines: dict[Settings, Engine] = {}
         self._caches: dict[tuple[str | None, str], Cache] = {}  # (cache directory, analysis digest)
         self.groups: dict[Settings, list[str]] = {}
+        self.files: list[str] | None = None  # what ``discover`` found
 
     def settings(self, path: str) -> Settings:
         """The settings governing ``path`` (a file, or a directory's entries), with the CLI's selection."""
@@ -254,6 +255,7 @@ class _Plan:
         for path in files:
             groups.setdefault(self.settings(path), []).append(path)
         self.groups = dict(sorted(groups.items(), key=lambda item: (item[0].config_file, item[0].root)))
+        self.files = files
         return files
 
     @property
@@ -276,8 +278,8 @@ class _Plan:
         return self.first().root if self.single else self.rootdir
 
     def lint(self) -> Result:
-        if self.single:
-            return self.engine(self.first()).lint(self.args.paths)
+        if self.single:  # the files discovered already: one walk per run
+            return self.engine(self.first()).lint(self.args.paths, files=self.files)
         merged = Result()
         mine = {path: settings for settings, files in self.groups.items() for path in files}
         diagnostics: set[Diagnostic] = set()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import sys
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, fields
@@ -120,38 +122,102 @@ def analysis_digest(settings: Settings) -> str:
     return hashlib.sha256(repr(relevant).encode()).hexdigest()[:16]
 
 
-class Cache:
-    """Per-file facts keyed by path, validated by (mtime, size), sessionlint version and settings.
+# Bumped whenever what the cache files hold changes shape, so older caches are rebuilt, never misread.
+CACHE_FORMAT = 2
+# Whole-run results kept per cache (one per set of paths and settings linted; pre-commit passes
+# changing file lists): the oldest go first.
+RUNS_KEPT = 8
+# A whole-run result is not stored when something it depends on changed this recently (nanoseconds):
+# a change made during the run, stamped by a coarse file-system clock, could look older than the run.
+RACY_NS = 2_000_000_000
 
-    Without a directory the cache lives in memory only (the flake8 plugin
-    keeps one per process, so each conftest.py is read once per run).
+
+def _file_stamp(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return st.st_mtime_ns, st.st_size
+
+
+def _dir_stamp(path: str) -> tuple[int, int] | None:
+    """What changes when a directory's entries do (created, removed, renamed) or it is replaced or
+    its permissions change: the inode and the status-change time (set by every such change)."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return st.st_ino, st.st_ctime_ns
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One run's result and everything it depends on in the file system, as plain tuples.
+
+    ``files``: (path, (mtime_ns, size) or None) of every file whose facts were used; ``dirs``:
+    (directory, ``_dir_stamp``) of every directory whose entries any answer depended on (the
+    walks, the conftest chains, the module search). While all of them are as recorded, the run,
+    whose key holds the settings, paths and files linted, would find exactly what it found.
+    """
+
+    files: tuple[tuple[str, tuple[int, int] | None], ...]
+    dirs: tuple[tuple[str, tuple[int, int] | None], ...]
+    diagnostics: tuple[Diagnostic, ...]
+    linted: int
+
+    def valid(self) -> bool:
+        return all(_file_stamp(p) == s for p, s in self.files) and all(_dir_stamp(d) == s for d, s in self.dirs)
+
+
+class Cache:
+    """Per-file facts keyed by path, validated by (mtime, size), sessionlint version and settings;
+    and whole-run results (``RunRecord``) keyed by everything a run's result depends on.
+
+    Each is one pickle file, read on first use: a run whose whole result is reused never reads
+    the facts. Without a directory the cache lives in memory only (the flake8 plugin keeps one
+    per process, so each conftest.py is read once per run) and keeps no whole-run results.
+    A cache file that cannot be read (corrupt, another version's) is ignored and rebuilt.
     """
 
     def __init__(self, directory: str | None, settings: Settings) -> None:
         self.directory = directory
-        self.name = f"facts-{__version__}-{analysis_digest(settings)}-{_code_digest()}.pickle"
-        self.entries: dict[str, tuple[int, int, FileFacts]] = {}
+        tag = sys.implementation.cache_tag or "python"
+        self.name = f"facts-{__version__}-{CACHE_FORMAT}-{tag}-{analysis_digest(settings)}-{_code_digest()}.pickle"
+        self.runs_name = "runs-" + self.name[len("facts-") :]
+        self._entries: dict[str, tuple[int, int, FileFacts]] | None = None
+        self._runs: dict[str, RunRecord] | None = None
         self.dirty = False
-        if directory:
-            try:
-                with open(os.path.join(directory, self.name), "rb") as f:
-                    loaded = pickle.load(f)
-                if isinstance(loaded, dict):
-                    self.entries = loaded
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-                self.entries = {}
+        self.runs_dirty = False
+
+    def _load(self, name: str) -> dict:
+        if not self.directory:
+            return {}
+        try:
+            with open(os.path.join(self.directory, name), "rb") as f:
+                loaded = pickle.load(f)
+        except Exception:  # noqa: BLE001 - corrupt, truncated, another version's: rebuilt
+            return {}
+        return loaded if isinstance(loaded, dict) else {}
+
+    @property
+    def entries(self) -> dict[str, tuple[int, int, FileFacts]]:
+        if self._entries is None:
+            self._entries = self._load(self.name)
+        return self._entries
+
+    @property
+    def runs(self) -> dict[str, RunRecord]:
+        if self._runs is None:
+            self._runs = self._load(self.runs_name)
+        return self._runs
 
     @staticmethod
     def stamp(path: str) -> tuple[int, int] | None:
-        try:
-            st = os.stat(path)
-        except OSError:
-            return None
-        return st.st_mtime_ns, st.st_size
+        return _file_stamp(path)
 
     def get(self, path: str) -> FileFacts | None:
         entry = self.entries.get(path)
-        if entry is None:
+        if not isinstance(entry, tuple) or len(entry) != 3 or not isinstance(entry[2], FileFacts):
             return None
         stamp = self.stamp(path)
         if stamp is None or (entry[0], entry[1]) != stamp:
@@ -166,23 +232,52 @@ class Cache:
             self.entries[path] = (stamp[0], stamp[1], facts)
             self.dirty = True
 
-    def save(self) -> None:
-        if not self.directory or not self.dirty:
+    def run(self, key: str) -> RunRecord | None:
+        """The recorded result of the run ``key``, if nothing it depends on has changed since."""
+        if not self.directory:
+            return None
+        record = self.runs.get(key)
+        if not isinstance(record, RunRecord):
+            return None
+        try:
+            return record if record.valid() else None
+        except Exception:  # noqa: BLE001 - a record of another shape: not reused
+            return None
+
+    def put_run(self, key: str, record: RunRecord) -> None:
+        if not self.directory:
             return
+        runs = self.runs
+        runs.pop(key, None)
+        runs[key] = record  # the newest last
+        while len(runs) > RUNS_KEPT:
+            del runs[next(iter(runs))]
+        self.runs_dirty = True
+
+    def save(self) -> None:
+        if not self.directory:
+            return
+        if self.dirty and self._write(self.name, self._entries):
+            self.dirty = False
+        if self.runs_dirty and self._write(self.runs_name, self._runs):
+            self.runs_dirty = False
+
+    def _write(self, name: str, data: object) -> bool:
+        assert self.directory
         try:
             os.makedirs(self.directory, exist_ok=True)
             ignore = os.path.join(self.directory, ".gitignore")
             if not os.path.exists(ignore):
                 with open(ignore, "w") as f:
                     f.write("# created by sessionlint\n*\n")
-            tmp = os.path.join(self.directory, f".{self.name}.{os.getpid()}.tmp")
-            data = pickle.dumps(self.entries, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp = os.path.join(self.directory, f".{name}.{os.getpid()}.tmp")
+            payload = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
             with open(tmp, "wb") as f:
-                f.write(data)
-            os.replace(tmp, os.path.join(self.directory, self.name))
-            self.dirty = False
+                f.write(payload)
+            os.replace(tmp, os.path.join(self.directory, name))
+            return True
         except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
-            pass  # a cache that cannot be written (read-only tree, unpicklable facts) only costs time
+            return False  # a cache that cannot be written (read-only tree, unpicklable facts) only costs time
 
 
 class Engine:
@@ -206,6 +301,11 @@ class Engine:
         self._discovered: dict[str, list[str]] = {}
         self._extracted = 0
         self.modules: ModuleFinder | None = None
+        # what the cross-file step of the current run looked at, beyond the module search's questions:
+        # files loaded on demand, directories walked or looked into for a pytest configuration
+        self._loaded: set[str] = set()
+        self._walked: set[str] = set()
+        self._looked: set[str] = set()
 
     # extraction ---------------------------------------------------------------------
     def _cached(self, path: str) -> FileFacts | None:
@@ -251,6 +351,7 @@ class Engine:
         def load(path: str) -> FileFacts | None:
             if path in overrides:
                 return _extract_file(path, self.settings, overrides[path], self.modules)
+            self._loaded.add(path)
             cached = self._cached(path)
             if cached is None:
                 cached = _extract_file(path, self.settings, modules=self.modules)
@@ -265,8 +366,16 @@ class Engine:
         per-directory rootdirs (``Settings.rootdir``), a sub-directory holding a pytest configuration
         of its own is another rootdir, whose tests never see this one's conftests."""
         if directory not in self._discovered:
-            enter = _not_a_rootdir if self.settings.rootdir else None
-            self._discovered[directory] = list(walk(directory, self.settings, enter=enter))
+            enter = None
+            if self.settings.rootdir:
+
+                def enter(subdirectory: str) -> bool:
+                    self._looked.add(subdirectory)
+                    return _not_a_rootdir(subdirectory)
+
+            visited: list[str] = []
+            self._discovered[directory] = list(walk(directory, self.settings, enter=enter, visited=visited))
+            self._walked.update(visited)
         return self._discovered[directory]
 
     # linting --------------------------------------------------------------------------
@@ -276,6 +385,16 @@ class Engine:
         targets = files if files is not None else discover(paths, self.settings)
         root = self.rootdir or find_rootdir(paths or targets)
         self.modules = ModuleFinder(root, self.settings.pythonpath)  # one per run: files come and go
+        # the whole run's result, when nothing it depends on changed (not for unsaved texts)
+        run_key = None if overrides or not self.cache.directory else self._run_key(paths, targets, root)
+        if run_key is not None:
+            record = self.cache.run(run_key)
+            if record is not None:
+                return Result(diagnostics=list(record.diagnostics), files=record.linted)
+        started = time.time_ns()
+        self._loaded.clear()
+        self._walked.clear()
+        self._looked.clear()
         facts, self._extracted = self._facts(targets, overrides)
         project = Project(
             facts, self._load_extra(overrides), self._discover_under, self.settings.is_test_file, root=root,
@@ -300,8 +419,53 @@ class Engine:
                 result.errors.append(f"internal error in {module.__name__}: {type(exc).__name__}: {exc}")
         result.diagnostics = sorted(set(self._filter(project, diagnostics)), key=Diagnostic.sort_key)
         result.extracted = self._extracted
+        if run_key is not None and not result.errors:
+            record = self._record(project, result, started)
+            if record is not None:
+                self.cache.put_run(run_key, record)
         self.cache.save()
         return result
+
+    def _run_key(self, paths: list[str], targets: list[str], root: str) -> str:
+        """Everything a run's result depends on besides the file system: the settings (selection
+        included: the result is filtered), the roots, the working directory, the paths and files."""
+        settings = tuple((f.name, getattr(self.settings, f.name)) for f in fields(self.settings) if f.compare)
+        assert self.modules is not None
+        key = (
+            settings, self.rootdir, root, self.modules.key, self.honour_noqa, os.getcwd(),
+            [os.path.abspath(p) for p in paths], targets,
+        )  # fmt: skip
+        return hashlib.sha256(repr(key).encode()).hexdigest()
+
+    def _record(self, project: Project, result: Result, started: int) -> RunRecord | None:
+        """What this run's result depends on in the file system, or None when it cannot be told (a
+        file unreadable or changed while the run went on)."""
+        assert self.modules is not None
+        modules = self.modules
+        for facts in project.facts.values():
+            if facts.rule_data.get(UNREADABLE) or facts.internal_error:
+                return None
+            if facts.assumed_absent:  # ask what a later run asks before reusing these facts
+                modules.still_absent(facts.assumed_absent, facts.path)
+        for path in self._loaded:
+            facts = project.get(path)
+            if facts is not None and facts.assumed_absent:
+                modules.still_absent(facts.assumed_absent, path)
+        from sessionlint.rootdir import INI_FILES
+
+        files = set(project.facts) | self._loaded
+        for directory in self._looked:  # a pytest configuration there makes it another rootdir
+            files.update(p for p in (os.path.join(directory, name) for name in INI_FILES) if modules.isfile(p))
+        dirs = modules.directories() | self._walked | self._looked
+        stamps = tuple((p, _file_stamp(p)) for p in sorted(files))
+        dir_stamps = tuple((d, _dir_stamp(d)) for d in sorted(dirs))
+        # not recorded when anything changed too recently: it may have changed during the run
+        recent = started - RACY_NS
+        if any(s is not None and s[0] >= recent for _, s in stamps) or any(
+            s is not None and s[1] >= recent for _, s in dir_stamps
+        ):
+            return None
+        return RunRecord(stamps, dir_stamps, tuple(result.diagnostics), result.files)
 
     def _add_fixture_modules(self, project: Project, directories: list[str]) -> None:
         """Modules that provide fixtures or test helpers to linted files (``pytest_plugins``,

@@ -57,15 +57,22 @@ class ModuleFinder:
                 continue  # a directory listing read once answers most lookups without a stat
             stem = os.path.join(base, *parts) if parts else base
             for candidate in (stem + ".py", os.path.join(stem, "__init__.py")):
-                if self._isfile(candidate):
+                if self.isfile(candidate):
                     return candidate
         return None
 
-    def _isfile(self, path: str) -> bool:
+    def isfile(self, path: str) -> bool:
+        """``os.path.isfile``, asked once per run: every question the run puts to the file system
+        goes through this finder, so ``directories`` can tell what the answers depend on."""
         found = self._files.get(path)
         if found is None:
             found = self._files[path] = os.path.isfile(path)
         return found
+
+    def directories(self) -> set[str]:
+        """The directories whose entries the answers so far depend on (those listed, and those
+        holding the files asked about): unless one of them changes, every answer stays."""
+        return set(self._entries) | {os.path.dirname(path) for path in self._files}
 
     def _search_bases(self, directory: str) -> list[str]:
         start = directory
