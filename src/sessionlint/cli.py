@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import gc
 import json
 import os
 import sys
@@ -124,6 +125,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    finally:
+        gc.unfreeze()  # the facts frozen by the run's caches (Cache.freeze), when main is called in-process
+
+
+def _main(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if argv and argv[0] in ("rule", "explain"):
@@ -368,6 +376,7 @@ def _engine(
         cache = caches.get(key)
         if cache is None:
             cache = caches[key] = Cache(cache_dir, settings)
+            cache.freeze = True  # the command line's process ends with the run
     return Engine(settings, jobs=jobs, cache_dir=cache_dir, rootdir=rootdir, cache=cache)
 
 

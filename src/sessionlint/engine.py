@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
@@ -129,7 +130,7 @@ CACHE_FORMAT = 2
 RUNS_KEPT = 8
 # A whole-run result is not stored when something it depends on changed this recently (nanoseconds):
 # a change made during the run, stamped by a coarse file-system clock, could look older than the run.
-RACY_NS = 2_000_000_000
+RACY_NS = 1_000_000_000
 
 
 def _file_stamp(path: str) -> tuple[int, int] | None:
@@ -188,15 +189,25 @@ class Cache:
         self._runs: dict[str, RunRecord] | None = None
         self.dirty = False
         self.runs_dirty = False
+        # set by a process that lives for one run (the CLI): what is loaded stays to the end, so it is
+        # moved out of the collector's sight (``gc.freeze``) instead of being traversed again and again
+        self.freeze = False
 
     def _load(self, name: str) -> dict:
         if not self.directory:
             return {}
+        enabled = gc.isenabled()
+        gc.disable()  # unpickling creates many objects and no cycles: the collector only slows it
         try:
             with open(os.path.join(self.directory, name), "rb") as f:
                 loaded = pickle.load(f)
         except Exception:  # noqa: BLE001 - corrupt, truncated, another version's: rebuilt
             return {}
+        finally:
+            if self.freeze:
+                gc.freeze()
+            if enabled:
+                gc.enable()
         return loaded if isinstance(loaded, dict) else {}
 
     @property
