@@ -47,6 +47,19 @@ def _patterns(patterns: tuple[str, ...]):
     return re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns)).match
 
 
+def _relative(path: str, root: str) -> str:
+    """``os.path.relpath(path, root)``, without its work for the usual case: an absolute path below ``root``."""
+    prefix = os.path.join(root, "")
+    if path.startswith(prefix) and os.path.isabs(root):
+        rest = path[len(prefix) :]
+        sep = os.sep
+        # already normal (no "..", ".", empty or trailing part), as the walks' paths are
+        if rest and ".." not in rest and sep * 2 not in rest and f"{sep}.{sep}" not in rest:
+            if rest[0] != sep and rest[-1] != sep and not rest.startswith(f".{sep}") and not rest.endswith(f"{sep}."):
+                return rest
+    return os.path.relpath(path, root)
+
+
 @dataclass(frozen=True)
 class Settings:
     select: tuple[str, ...] = ("SLK",)
@@ -80,7 +93,7 @@ class Settings:
         return best_select >= 0 and best_select > best_ignore
 
     def ignored_in(self, path: str, code: str) -> bool:
-        rel = os.path.relpath(path, self.root) if self.root else path
+        rel = _relative(path, self.root) if self.root else path
         rel = rel.replace(os.sep, "/")
         for pattern, codes in self.per_file_ignores:
             if fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(os.path.basename(path), pattern):
@@ -101,7 +114,7 @@ class Settings:
             return False
         if matcher(os.path.basename(path)):
             return True
-        return bool(matcher(os.path.relpath(path, self.root).replace(os.sep, "/") if self.root else path))
+        return bool(matcher(_relative(path, self.root).replace(os.sep, "/") if self.root else path))
 
     def excluded_path(self, path: str) -> bool:
         """Whether ``path`` or a directory it lies in (below the root) is excluded: for faces

@@ -16,7 +16,6 @@ from typing import Iterable
 from sessionlint import __version__, noqa
 from sessionlint.config import Settings
 from sessionlint.discovery import discover, walk
-from sessionlint.extract import extract
 from sessionlint.index import Project
 from sessionlint.edits import Edit, diff_edits
 from sessionlint.model import Diagnostic, FileFacts, Fix, FixError, FixOp
@@ -56,6 +55,8 @@ def _extract_file(path: str, settings: Settings, text: str | None = None, module
             from sessionlint.extract import extract_text
 
             return extract_text(path, text, settings, modules=modules)
+        from sessionlint.extract import extract  # not needed by a run whose result is reused
+
         with open(path, "rb") as f:
             data = f.read()
         return extract(path, data, settings, modules)
