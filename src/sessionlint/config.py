@@ -200,7 +200,7 @@ def _has_table_version(path: str, _mtime: int, _size: int) -> bool:
     except ConfigError:
         try:
             with open(path, "rb") as f:
-                ours = bool(_OUR_TABLE.search(f.read().decode("utf-8", "replace")))
+                ours = bool(_OUR_TABLE.search(f.read().decode("utf-8", "ignore")))
         except OSError:
             ours = True  # cannot tell: reported as before
         if ours:
