@@ -18,7 +18,8 @@ from typing import Sequence
 from sessionlint import __version__, config
 from sessionlint.config import ConfigError, Settings
 from sessionlint.discovery import DiscoveryError, discover
-from sessionlint.engine import MAX_FIX_PASSES, Cache, Engine, FixResult, Result, analysis_digest
+from sessionlint.cache import Cache, analysis_digest
+from sessionlint.engine import MAX_FIX_PASSES, Engine, FixResult, Result
 from sessionlint.model import Diagnostic, FixOp
 from sessionlint.reporters import (
     REPORTERS,
