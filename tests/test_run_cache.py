@@ -33,7 +33,8 @@ SETTINGS_TEST = (
 
 
 class Runs:
-    """Runs the CLI in ``root`` with a cache outside it; counts the runs that did the cross-file step."""
+    """Runs the CLI in ``root`` with a cache outside it; counts the cross-file steps done (one per
+    group of files sharing a configuration)."""
 
     def __init__(self, root: Path, cache: Path, capsys, monkeypatch) -> None:
         self.root, self.cache, self.capsys = root, cache, capsys
@@ -62,9 +63,10 @@ class Runs:
         reference = self(*args, cached=False)
         before = self.analysed
         assert self(*args) == reference
-        assert self.analysed == before + 1, "the changed inputs were not seen"
+        assert self.analysed > before, "the changed inputs were not seen"
+        before = self.analysed
         assert self(*args) == reference
-        assert self.analysed == before + 1, "an unchanged run was not reused"
+        assert self.analysed == before, "an unchanged run was not reused"
         return reference[1]
 
 
@@ -139,3 +141,25 @@ def test_a_corrupt_or_foreign_cache_is_rebuilt_in_silence(runs: Runs, content: b
     assert (out, err) == (reference, "") and code == 1
     assert runs(".")[1] == reference  # and it was written again
     assert all(path.stat().st_size > len(content) for path in runs.cache.glob("*.pickle"))
+
+
+def test_a_package_created_where_only_the_pool_workers_looked(runs: Runs, monkeypatch) -> None:
+    """Extracted in worker processes (whose module searches the main process does not see), the
+    test's facts assumed ``app`` is no module of the project: a package created in ``src/`` is seen."""
+    monkeypatch.setattr(sessionlint.engine, "MIN_FILES_FOR_POOL", 1)
+    write(runs.root, {"src/other.py": "", "tests/test_s.py": SETTINGS_TEST})
+    assert '"SLK601"' not in runs.check("-j", "2", ".")
+    write(runs.root, {"src/app/__init__.py": "", "src/app/settings.py": SETTINGS_MODULE})
+    assert '"SLK601"' in runs.check("-j", "2", ".")
+
+
+@pytest.mark.parametrize("format", ["text", "json", "sarif"])
+def test_the_golden_samples_print_the_same_cold_and_reused(tmp_path: Path, capsys, monkeypatch, format: str) -> None:
+    import shutil
+
+    root = tmp_path / "samples"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "fixtures_samples" / "golden", root)
+    (root / "pyproject.toml").touch()
+    runs = Runs(root, tmp_path / "cache", capsys, monkeypatch)
+    out = runs.check("--format", format, "--show-fixes", ".")
+    assert out.count("SLK") > 20
