@@ -367,3 +367,42 @@ def test_settings_for_path_raises_config_error(tmp_path):
     config.settings_for_path.cache_clear()
     with pytest.raises(ConfigError, match="tool.sessionlint.select"):
         config.settings_for_path(str(tmp_path / "test_users.py"))
+
+
+# another tool's pyproject.toml --------------------------------------------------------------------
+BROKEN = '[build-system]\nrequires = ["poetry-core"\n[tool.poetry]\nname = "x"\n'  # as poetry-core's fixtures
+
+
+@pytest.mark.parametrize("where", ["tests/fixtures/bad/pyproject.toml", "pyproject.toml"])
+def test_a_pyproject_that_does_not_parse_and_is_not_ours_does_not_stop_the_run(tmp_path, capsys, where):
+    example(tmp_path, '[tool.sessionlint]\nselect = ["SLK201"]\n' if where != "pyproject.toml" else "")
+    write(tmp_path, {where: BROKEN, "tests/fixtures/bad/test_more.py": TEST_USERS})
+    expected = [("test_users.py", "SLK201"), ("tests/fixtures/bad/test_more.py", "SLK201")]
+    if where == "pyproject.toml":  # no configuration at all: the defaults
+        expected = sorted([*expected, ("conftest.py", "SLK101")])
+    assert codes(tmp_path, capsys) == expected
+    assert "error" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        "[tool.sessionlint]\nselect = [\n",  # our table, in a file that does not parse
+        '[tool.sessionlint.per-file-ignores]\n"a.py" = \n',
+        '[tool]\nsessionlint = { select = ["SLK1" }\n',
+        "tool.sessionlint.select = [\n",
+    ],
+)
+def test_a_nested_pyproject_with_our_table_that_does_not_parse_is_still_an_error(tmp_path, capsys, broken):
+    example(tmp_path)
+    write(tmp_path, {"sub/pyproject.toml": broken, "sub/test_more.py": TEST_USERS})
+    assert main(["--no-cache", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "invalid TOML" in err and "sub/pyproject.toml" in err
+
+
+def test_a_nested_pyproject_with_a_bad_table_is_still_an_error(tmp_path, capsys):
+    example(tmp_path)
+    write(tmp_path, {"sub/pyproject.toml": "[tool.sessionlint]\nselect = 1\n", "sub/test_more.py": TEST_USERS})
+    assert main(["--no-cache", str(tmp_path)]) == 2
+    assert "tool.sessionlint.select" in capsys.readouterr().err

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import gc
 import json
 import os
 import sys
@@ -17,7 +18,8 @@ from typing import Sequence
 from sessionlint import __version__, config
 from sessionlint.config import ConfigError, Settings
 from sessionlint.discovery import DiscoveryError, discover
-from sessionlint.engine import MAX_FIX_PASSES, Cache, Engine, FixResult, Result, analysis_digest
+from sessionlint.cache import Cache, analysis_digest
+from sessionlint.engine import MAX_FIX_PASSES, Engine, FixResult, Result
 from sessionlint.model import Diagnostic, FixOp
 from sessionlint.reporters import (
     REPORTERS,
@@ -124,6 +126,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    finally:
+        gc.unfreeze()  # the facts frozen by the run's caches (Cache.freeze), when main is called in-process
+
+
+def _main(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if argv and argv[0] in ("rule", "explain"):
@@ -232,6 +241,7 @@ class _Plan:
         self._engines: dict[Settings, Engine] = {}
         self._caches: dict[tuple[str | None, str], Cache] = {}  # (cache directory, analysis digest)
         self.groups: dict[Settings, list[str]] = {}
+        self.files: list[str] | None = None  # what ``discover`` found
 
     def settings(self, path: str) -> Settings:
         """The settings governing ``path`` (a file, or a directory's entries), with the CLI's selection."""
@@ -254,6 +264,7 @@ class _Plan:
         for path in files:
             groups.setdefault(self.settings(path), []).append(path)
         self.groups = dict(sorted(groups.items(), key=lambda item: (item[0].config_file, item[0].root)))
+        self.files = files
         return files
 
     @property
@@ -276,8 +287,8 @@ class _Plan:
         return self.first().root if self.single else self.rootdir
 
     def lint(self) -> Result:
-        if self.single:
-            return self.engine(self.first()).lint(self.args.paths)
+        if self.single:  # the files discovered already: one walk per run
+            return self.engine(self.first()).lint(self.args.paths, files=self.files)
         merged = Result()
         mine = {path: settings for settings, files in self.groups.items() for path in files}
         diagnostics: set[Diagnostic] = set()
@@ -366,6 +377,7 @@ def _engine(
         cache = caches.get(key)
         if cache is None:
             cache = caches[key] = Cache(cache_dir, settings)
+            cache.freeze = True  # the command line's process ends with the run
     return Engine(settings, jobs=jobs, cache_dir=cache_dir, rootdir=rootdir, cache=cache)
 
 

@@ -47,6 +47,19 @@ def _patterns(patterns: tuple[str, ...]):
     return re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns)).match
 
 
+def _relative(path: str, root: str) -> str:
+    """``os.path.relpath(path, root)``, without its work for the usual case: an absolute path below ``root``."""
+    prefix = os.path.join(root, "")
+    if path.startswith(prefix) and os.path.isabs(root):
+        rest = path[len(prefix) :]
+        sep = os.sep
+        # already normal (no "..", ".", empty or trailing part), as the walks' paths are
+        if rest and ".." not in rest and sep * 2 not in rest and f"{sep}.{sep}" not in rest:
+            if rest[0] != sep and rest[-1] != sep and not rest.startswith(f".{sep}") and not rest.endswith(f"{sep}."):
+                return rest
+    return os.path.relpath(path, root)
+
+
 @dataclass(frozen=True)
 class Settings:
     select: tuple[str, ...] = ("SLK",)
@@ -80,7 +93,7 @@ class Settings:
         return best_select >= 0 and best_select > best_ignore
 
     def ignored_in(self, path: str, code: str) -> bool:
-        rel = os.path.relpath(path, self.root) if self.root else path
+        rel = _relative(path, self.root) if self.root else path
         rel = rel.replace(os.sep, "/")
         for pattern, codes in self.per_file_ignores:
             if fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(os.path.basename(path), pattern):
@@ -101,7 +114,7 @@ class Settings:
             return False
         if matcher(os.path.basename(path)):
             return True
-        return bool(matcher(os.path.relpath(path, self.root).replace(os.sep, "/") if self.root else path))
+        return bool(matcher(_relative(path, self.root).replace(os.sep, "/") if self.root else path))
 
     def excluded_path(self, path: str) -> bool:
         """Whether ``path`` or a directory it lies in (below the root) is excluded: for faces
@@ -163,8 +176,37 @@ def _read_toml(path: str) -> dict:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
+# a sessionlint table or key ([tool.sessionlint], [tool.sessionlint.per-file-ignores], tool.sessionlint.x =,
+# sessionlint.x = under [tool]), as found in a file too broken to parse
+_OUR_TABLE = re.compile(r"""^[ \t]*\[?[ \t]*(tool[ \t]*\.[ \t]*)?["']?sessionlint["']?[ \t]*([.=\]]|$)""", re.M)
+
+
 def _has_table(path: str) -> bool:
-    tool = _read_toml(path).get("tool")
+    """Whether a pyproject.toml holds ``[tool.sessionlint]``: memoized per version of the file
+    (modification time and size), so each is read once however many directories it governs."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    return _has_table_version(path, st.st_mtime_ns, st.st_size)
+
+
+@functools.lru_cache(maxsize=1024)
+def _has_table_version(path: str, _mtime: int, _size: int) -> bool:
+    """A pyproject.toml that does not parse is another tool's business (a test fixture of a packaging
+    library, a template) unless it shows a sessionlint table: then the error is ours to report."""
+    try:
+        data = _read_toml(path)
+    except ConfigError:
+        try:
+            with open(path, "rb") as f:
+                ours = bool(_OUR_TABLE.search(f.read().decode("utf-8", "ignore")))
+        except OSError:
+            ours = True  # cannot tell: reported as before
+        if ours:
+            raise
+        return False
+    tool = data.get("tool")
     return isinstance(tool, dict) and "sessionlint" in tool
 
 
@@ -249,12 +291,13 @@ class Resolver:
         self._by_file: dict[str | None, tuple[Settings, dict]] = {}
         self._by_key: dict[tuple[str | None, str], tuple[Settings, dict]] = {}
         self._rootdirs: dict[str, str] = {}
+        self._configs: dict[str, str | None] = {}
 
     def __call__(self, directory: str) -> tuple[Settings, dict]:
         directory = os.path.abspath(directory)
         found = self._by_directory.get(directory)
         if found is None:
-            path = None if self.fixed is not None else find_config(directory)
+            path = None if self.fixed is not None else self._config(directory)
             base = self._base(path)
             if self.rootdirs:
                 rootdir = self._rootdir(directory)
@@ -263,6 +306,17 @@ class Resolver:
                     self._by_key[key] = with_rootdir(base[0], rootdir), base[1]
                 base = self._by_key[key]
             found = self._by_directory[directory] = base
+        return found
+
+    def _config(self, directory: str) -> str | None:
+        """``find_config`` of a directory, memoized: each directory's files are looked at once."""
+        found = self._configs.get(directory, "")
+        if found == "":
+            found = config_in(directory)
+            parent = os.path.dirname(directory)
+            if found is None and parent != directory:
+                found = self._config(parent)
+            self._configs[directory] = found
         return found
 
     def _rootdir(self, directory: str) -> str:
@@ -339,6 +393,8 @@ def load(root: str, config_file: str | None = None, isolated: bool = False) -> t
         if config_file:
             raise ConfigError(f"config file not found: {config_file}")
         return settings, extra
+    if not config_file and not _has_table(path):
+        return settings, extra  # another tool's pyproject.toml (even one that does not parse)
     data = _read_toml(path)
     tool = data.get("tool")
     table = tool.get("sessionlint") if isinstance(tool, dict) else None

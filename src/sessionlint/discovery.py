@@ -38,6 +38,7 @@ def walk(
     unreadable: list[str] | None = None,
     settings_for: Callable[[str], Settings] | None = None,
     enter: Callable[[str], bool] | None = None,
+    visited: list[str] | None = None,
 ) -> Iterator[str]:
     """Test modules and conftest.py files below ``directory``, sorted.
 
@@ -45,12 +46,30 @@ def walk(
     cannot be listed are appended to ``unreadable`` when it is given. With
     ``settings_for`` (hierarchical configuration), the entries of each
     directory are excluded or collected by the settings governing it. With
-    ``enter``, a sub-directory it says no to is not walked.
+    ``enter``, a sub-directory it says no to is not walked. ``visited``, when
+    given, receives every directory whose entries the result depends on.
     """
-    seen = {_real(directory)}
-    stack = [directory]
+    for path, _real_path in _walk(directory, settings, unreadable, settings_for, enter, visited):
+        yield path
+
+
+def _walk(
+    directory: str,
+    settings: Settings,
+    unreadable: list[str] | None,
+    settings_for: Callable[[str], Settings] | None,
+    enter: Callable[[str], bool] | None,
+    visited: list[str] | None,
+) -> Iterator[tuple[str, str]]:
+    """``walk``, each file with its real path: known from its directory's (one ``realpath`` per
+    walk and per followed link, not one per file)."""
+    top = _real(directory)
+    seen = {top}
+    stack = [(directory, top)]
     while stack:
-        current = stack.pop()
+        current, real_current = stack.pop()
+        if visited is not None:
+            visited.append(current)
         if settings_for is not None:
             settings = settings_for(current)
         try:
@@ -67,20 +86,20 @@ def walk(
             try:
                 if entry.is_dir(follow_symlinks=False):
                     if not settings.excluded(entry.path):
-                        subdirs.append(entry.path)
+                        subdirs.append((entry.path, os.path.join(real_current, entry.name)))
                 elif entry.is_symlink() and entry.is_dir():
                     if settings.excluded(entry.path):
                         continue
                     real = _real(entry.path)
                     if not _overlaps(real, seen):
                         seen.add(real)
-                        subdirs.append(entry.path)
+                        subdirs.append((entry.path, real))
                 elif entry.is_file() and settings.is_test_file(entry.path) and not settings.excluded(entry.path):
-                    yield entry.path
+                    yield entry.path, _real(entry.path) if entry.is_symlink() else os.path.join(real_current, entry.name)
             except OSError:
                 continue  # a broken or looping link, a file gone meanwhile
         if enter is not None:
-            subdirs = [d for d in subdirs if enter(d)]
+            subdirs = [d for d in subdirs if enter(d[0])]
         stack.extend(reversed(subdirs))
 
 
@@ -102,8 +121,9 @@ def discover(
     found: dict[str, None] = {}
     real_seen: set[str] = set()
 
-    def add(path: str) -> None:
-        real = _real(path)
+    def add(path: str, real: str | None = None) -> None:
+        if real is None:
+            real = _real(path)
         if path in found or real in real_seen:
             return
         real_seen.add(real)
@@ -115,8 +135,8 @@ def discover(
         absolute = os.path.abspath(path)
         if os.path.isdir(absolute):
             unreadable: list[str] = []
-            for item in walk(absolute, settings, unreadable, settings_for):
-                add(item)
+            for item, real in _walk(absolute, settings, unreadable, settings_for, None, None):
+                add(item, real)
             for item in unreadable:
                 add(item)
         elif absolute.endswith((".py", ".pyi")) or os.path.isfile(absolute):

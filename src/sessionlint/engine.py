@@ -5,15 +5,16 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, fields
 from typing import Iterable
 
-from sessionlint import __version__, noqa
+from sessionlint import noqa
+from sessionlint.cache import NOT_ANALYSIS_SETTINGS, UNREADABLE, Cache, RunRecord, _dir_stamp, _file_stamp, analysis_digest
 from sessionlint.config import Settings
 from sessionlint.discovery import discover, walk
-from sessionlint.extract import extract
 from sessionlint.index import Project
 from sessionlint.edits import Edit, diff_edits
 from sessionlint.model import Diagnostic, FileFacts, Fix, FixError, FixOp
@@ -21,12 +22,11 @@ from sessionlint.modules import ModuleFinder
 from sessionlint.rootdir import config_file, find_rootdir
 from sessionlint.sources import SourceError, decode, parse
 
+__all__ = ["NOT_ANALYSIS_SETTINGS", "Cache", "Engine", "FixEdits", "FixResult", "Result", "analysis_digest"]
+
 MAX_FIX_PASSES = 10
 # Below this many files to extract, a process pool costs more than it saves.
 MIN_FILES_FOR_POOL = 24
-# rule_data key marking facts of a file that could not be read: never cached, since
-# making a file readable (chmod) does not change the mtime and size the cache checks.
-UNREADABLE = "unreadable"
 
 
 @dataclass
@@ -53,6 +53,8 @@ def _extract_file(path: str, settings: Settings, text: str | None = None, module
             from sessionlint.extract import extract_text
 
             return extract_text(path, text, settings, modules=modules)
+        from sessionlint.extract import extract  # not needed by a run whose result is reused
+
         with open(path, "rb") as f:
             data = f.read()
         return extract(path, data, settings, modules)
@@ -87,102 +89,9 @@ def _extract_many(
     return [_extract_file(p, settings, modules=modules) for p in paths]
 
 
-def _code_digest() -> str:
-    """Changes whenever sessionlint's own code does, so facts from other code are never reused."""
-    package = os.path.dirname(os.path.abspath(__file__))
-    stamps = []
-    for directory, _dirs, files in os.walk(package):
-        for name in sorted(files):
-            if name.endswith(".py"):
-                st = os.stat(os.path.join(directory, name))
-                stamps.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
-    return hashlib.sha256("\n".join(sorted(stamps)).encode()).hexdigest()[:12]
-
-
-# Settings fields that never change what one file's facts are (they filter, find or name files
-# afterwards). Every other field, present or future, is part of the cache key: a new option that
-# affects analysis cannot silently reuse stale facts.
-NOT_ANALYSIS_SETTINGS = frozenset(
-    {
-        "select", "ignore", "extend_select", "per_file_ignores", "exclude", "extend_exclude", "root", "config_file",
-        "rootdir", "confcutdir", "pythonpath",  # bound the cross-file walks, recomputed every run
-    }
-)  # fmt: skip
-
-
-def analysis_digest(settings: Settings) -> str:
-    """The cache key part of ``settings``: every compared field except ``NOT_ANALYSIS_SETTINGS``."""
-    relevant = tuple(
-        (f.name, getattr(settings, f.name))
-        for f in fields(settings)
-        if f.compare and f.name not in NOT_ANALYSIS_SETTINGS and f.metadata.get("analysis", True)
-    )
-    return hashlib.sha256(repr(relevant).encode()).hexdigest()[:16]
-
-
-class Cache:
-    """Per-file facts keyed by path, validated by (mtime, size), sessionlint version and settings.
-
-    Without a directory the cache lives in memory only (the flake8 plugin
-    keeps one per process, so each conftest.py is read once per run).
-    """
-
-    def __init__(self, directory: str | None, settings: Settings) -> None:
-        self.directory = directory
-        self.name = f"facts-{__version__}-{analysis_digest(settings)}-{_code_digest()}.pickle"
-        self.entries: dict[str, tuple[int, int, FileFacts]] = {}
-        self.dirty = False
-        if directory:
-            try:
-                with open(os.path.join(directory, self.name), "rb") as f:
-                    loaded = pickle.load(f)
-                if isinstance(loaded, dict):
-                    self.entries = loaded
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-                self.entries = {}
-
-    @staticmethod
-    def stamp(path: str) -> tuple[int, int] | None:
-        try:
-            st = os.stat(path)
-        except OSError:
-            return None
-        return st.st_mtime_ns, st.st_size
-
-    def get(self, path: str) -> FileFacts | None:
-        entry = self.entries.get(path)
-        if entry is None:
-            return None
-        stamp = self.stamp(path)
-        if stamp is None or (entry[0], entry[1]) != stamp:
-            return None
-        return entry[2]
-
-    def put(self, path: str, facts: FileFacts) -> None:
-        if facts.internal_error or facts.rule_data.get(UNREADABLE):
-            return
-        stamp = self.stamp(path)
-        if stamp is not None:
-            self.entries[path] = (stamp[0], stamp[1], facts)
-            self.dirty = True
-
-    def save(self) -> None:
-        if not self.directory or not self.dirty:
-            return
-        try:
-            os.makedirs(self.directory, exist_ok=True)
-            ignore = os.path.join(self.directory, ".gitignore")
-            if not os.path.exists(ignore):
-                with open(ignore, "w") as f:
-                    f.write("# created by sessionlint\n*\n")
-            tmp = os.path.join(self.directory, f".{self.name}.{os.getpid()}.tmp")
-            data = pickle.dumps(self.entries, protocol=pickle.HIGHEST_PROTOCOL)
-            with open(tmp, "wb") as f:
-                f.write(data)
-            os.replace(tmp, os.path.join(self.directory, self.name))
-            self.dirty = False
-        except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
-            pass  # a cache that cannot be written (read-only tree, unpicklable facts) only costs time
+# A whole-run result is not stored when something it depends on changed this recently (nanoseconds):
+# a change made during the run, stamped by a coarse file-system clock, could look older than the run.
+RACY_NS = 1_000_000_000
 
 
 class Engine:
@@ -206,6 +115,11 @@ class Engine:
         self._discovered: dict[str, list[str]] = {}
         self._extracted = 0
         self.modules: ModuleFinder | None = None
+        # what the cross-file step of the current run looked at, beyond the module search's questions:
+        # files loaded on demand, directories walked or looked into for a pytest configuration
+        self._loaded: set[str] = set()
+        self._walked: set[str] = set()
+        self._looked: set[str] = set()
 
     # extraction ---------------------------------------------------------------------
     def _cached(self, path: str) -> FileFacts | None:
@@ -251,6 +165,7 @@ class Engine:
         def load(path: str) -> FileFacts | None:
             if path in overrides:
                 return _extract_file(path, self.settings, overrides[path], self.modules)
+            self._loaded.add(path)
             cached = self._cached(path)
             if cached is None:
                 cached = _extract_file(path, self.settings, modules=self.modules)
@@ -260,13 +175,19 @@ class Engine:
 
         return load
 
+    def _enter_unless_rootdir(self, directory: str) -> bool:
+        self._looked.add(directory)  # its files tell: recorded for the run's result
+        return _not_a_rootdir(directory)
+
     def _discover_under(self, directory: str) -> list[str]:
         """Test modules and conftests below ``directory`` that share this engine's rootdir: with
         per-directory rootdirs (``Settings.rootdir``), a sub-directory holding a pytest configuration
         of its own is another rootdir, whose tests never see this one's conftests."""
         if directory not in self._discovered:
-            enter = _not_a_rootdir if self.settings.rootdir else None
-            self._discovered[directory] = list(walk(directory, self.settings, enter=enter))
+            enter = self._enter_unless_rootdir if self.settings.rootdir else None
+            visited: list[str] = []
+            self._discovered[directory] = list(walk(directory, self.settings, enter=enter, visited=visited))
+            self._walked.update(visited)
         return self._discovered[directory]
 
     # linting --------------------------------------------------------------------------
@@ -276,6 +197,16 @@ class Engine:
         targets = files if files is not None else discover(paths, self.settings)
         root = self.rootdir or find_rootdir(paths or targets)
         self.modules = ModuleFinder(root, self.settings.pythonpath)  # one per run: files come and go
+        # the whole run's result, when nothing it depends on changed (not for unsaved texts)
+        run_key = None if overrides or not self.cache.directory else self._run_key(paths, targets, root)
+        if run_key is not None:
+            record = self.cache.run(run_key)
+            if record is not None:
+                return Result(diagnostics=list(record.diagnostics), files=record.linted)
+        started = time.time_ns()
+        self._loaded.clear()
+        self._walked.clear()
+        self._looked.clear()
         facts, self._extracted = self._facts(targets, overrides)
         project = Project(
             facts, self._load_extra(overrides), self._discover_under, self.settings.is_test_file, root=root,
@@ -300,8 +231,53 @@ class Engine:
                 result.errors.append(f"internal error in {module.__name__}: {type(exc).__name__}: {exc}")
         result.diagnostics = sorted(set(self._filter(project, diagnostics)), key=Diagnostic.sort_key)
         result.extracted = self._extracted
+        if run_key is not None and not result.errors:
+            record = self._record(project, result, started)
+            if record is not None:
+                self.cache.put_run(run_key, record)
         self.cache.save()
         return result
+
+    def _run_key(self, paths: list[str], targets: list[str], root: str) -> str:
+        """Everything a run's result depends on besides the file system: the settings (selection
+        included: the result is filtered), the roots, the working directory, the paths and files."""
+        settings = tuple((f.name, getattr(self.settings, f.name)) for f in fields(self.settings) if f.compare)
+        assert self.modules is not None
+        key = (
+            settings, self.rootdir, root, self.modules.key, self.honour_noqa, os.getcwd(),
+            [os.path.abspath(p) for p in paths], targets,
+        )  # fmt: skip
+        return hashlib.sha256(repr(key).encode()).hexdigest()
+
+    def _record(self, project: Project, result: Result, started: int) -> RunRecord | None:
+        """What this run's result depends on in the file system, or None when it cannot be told (a
+        file unreadable or changed while the run went on)."""
+        assert self.modules is not None
+        modules = self.modules
+        for facts in project.facts.values():
+            if facts.rule_data.get(UNREADABLE) or facts.internal_error:
+                return None
+            if facts.assumed_absent:  # ask what a later run asks before reusing these facts
+                modules.still_absent(facts.assumed_absent, facts.path)
+        for path in self._loaded:
+            facts = project.get(path)
+            if facts is not None and facts.assumed_absent:
+                modules.still_absent(facts.assumed_absent, path)
+        from sessionlint.rootdir import INI_FILES
+
+        files = set(project.facts) | self._loaded
+        for directory in self._looked:  # a pytest configuration there makes it another rootdir
+            files.update(p for p in (os.path.join(directory, name) for name in INI_FILES) if modules.isfile(p))
+        dirs = modules.directories() | self._walked | self._looked
+        stamps = tuple((p, _file_stamp(p)) for p in sorted(files))
+        dir_stamps = tuple((d, _dir_stamp(d)) for d in sorted(dirs))
+        # not recorded when anything changed too recently: it may have changed during the run
+        recent = started - RACY_NS
+        if any(s is not None and s[0] >= recent for _, s in stamps) or any(
+            s is not None and s[1] >= recent for _, s in dir_stamps
+        ):
+            return None
+        return RunRecord(stamps, dir_stamps, tuple(result.diagnostics), result.files)
 
     def _add_fixture_modules(self, project: Project, directories: list[str]) -> None:
         """Modules that provide fixtures or test helpers to linted files (``pytest_plugins``,

@@ -96,7 +96,7 @@ class Project:
         if path in self.facts:
             return self.facts[path]
         if path not in self._extra:
-            self._extra[path] = self._loader(path) if os.path.isfile(path) else None
+            self._extra[path] = self._loader(path) if self.modules.isfile(path) else None
         return self._extra[path]
 
     def is_root(self, directory: str) -> bool:
@@ -129,7 +129,7 @@ class Project:
         found = self._conftests.get(directory)
         if found is None:
             candidate = os.path.join(directory, "conftest.py")
-            found = [candidate] if os.path.isfile(candidate) and not self._above_confcutdir(directory) else []
+            found = [candidate] if self.modules.isfile(candidate) and not self._above_confcutdir(directory) else []
             parent = os.path.dirname(directory)
             if not self.is_root(directory) and parent != directory:
                 found = found + self._dir_conftests(parent)

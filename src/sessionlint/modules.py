@@ -57,15 +57,22 @@ class ModuleFinder:
                 continue  # a directory listing read once answers most lookups without a stat
             stem = os.path.join(base, *parts) if parts else base
             for candidate in (stem + ".py", os.path.join(stem, "__init__.py")):
-                if self._isfile(candidate):
+                if self.isfile(candidate):
                     return candidate
         return None
 
-    def _isfile(self, path: str) -> bool:
+    def isfile(self, path: str) -> bool:
+        """``os.path.isfile``, asked once per run: every question the run puts to the file system
+        goes through this finder, so ``directories`` can tell what the answers depend on."""
         found = self._files.get(path)
         if found is None:
             found = self._files[path] = os.path.isfile(path)
         return found
+
+    def directories(self) -> set[str]:
+        """The directories whose entries the answers so far depend on (those listed, and those
+        holding the files asked about): unless one of them changes, every answer stays."""
+        return set(self._entries) | {os.path.dirname(path) for path in self._files}
 
     def _search_bases(self, directory: str) -> list[str]:
         start = directory
@@ -87,17 +94,24 @@ class ModuleFinder:
     def leads_to_project(self, qualified: str, from_path: str) -> bool:
         """Whether an imported name (``pkg.mod.NAME``, ``.helpers.NAME``) is the project's own: a
         relative import, or one whose module (or a package above it) is a file of the project."""
+        return self._leads_from(qualified, os.path.dirname(from_path), from_path)
+
+    def _leads_from(self, qualified: str, directory: str, from_path: str) -> bool:
         if qualified.startswith("."):
             return True
-        directory = os.path.dirname(from_path)
         key = (qualified, directory)
         found = self._leads.get(key)
         if found is None:
             parts = qualified.split(".")
-            found = any(self.find(".".join(parts[:cut]), from_path) is not None for cut in range(len(parts), 0, -1))
+            top, top_py = parts[0], f"{parts[0]}.py"
+            # every candidate lies below a search base holding the top-level name: when none does
+            # (numpy, requests: most names), no module is looked for
+            found = (
+                not top
+                or any(top in (listing := self._listing(b)) or top_py in listing for b in self._search_bases(directory))
+            ) and any(self.find(".".join(parts[:cut]), from_path) is not None for cut in range(len(parts), 0, -1))
             self._leads[key] = found
         return found
-
     def _listing(self, directory: str) -> frozenset[str]:
         found = self._entries.get(directory)
         if found is None:
@@ -110,4 +124,5 @@ class ModuleFinder:
 
     def still_absent(self, names: tuple[str, ...], from_path: str) -> bool:
         """Whether none of ``names`` leads to the project (what cached facts assumed)."""
-        return not any(self.leads_to_project(name, from_path) for name in names)
+        directory = os.path.dirname(from_path)
+        return not any(self._leads_from(name, directory, from_path) for name in names)
