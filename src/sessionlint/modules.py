@@ -27,6 +27,7 @@ class ModuleFinder:
         self._files: dict[str, bool] = {}
         self._entries: dict[str, frozenset[str]] = {}
         self._leads: dict[tuple[str, str], bool] = {}
+        self._union: dict[str, frozenset[str]] = {}
 
     def is_root(self, directory: str) -> bool:
         """Whether the upward walks (conftests, module search) stop at ``directory``: the project
@@ -106,12 +107,20 @@ class ModuleFinder:
             top, top_py = parts[0], f"{parts[0]}.py"
             # every candidate lies below a search base holding the top-level name: when none does
             # (numpy, requests: most names), no module is looked for
-            found = (
-                not top
-                or any(top in (listing := self._listing(b)) or top_py in listing for b in self._search_bases(directory))
-            ) and any(self.find(".".join(parts[:cut]), from_path) is not None for cut in range(len(parts), 0, -1))
+            visible = self._visible(directory)
+            found = (not top or top in visible or top_py in visible) and any(
+                self.find(".".join(parts[:cut]), from_path) is not None for cut in range(len(parts), 0, -1)
+            )
             self._leads[key] = found
         return found
+
+    def _visible(self, directory: str) -> frozenset[str]:
+        """The entries of all of ``directory``'s search bases together, computed once per directory."""
+        found = self._union.get(directory)
+        if found is None:
+            found = self._union[directory] = frozenset().union(*map(self._listing, self._search_bases(directory)))
+        return found
+
     def _listing(self, directory: str) -> frozenset[str]:
         found = self._entries.get(directory)
         if found is None:
