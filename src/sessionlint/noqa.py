@@ -37,7 +37,9 @@ def parse_line(line: str) -> tuple[bool, Directive, int]:
     return True, parsed, match.start() + 1
 
 
-_ANY_RE = re.compile("noqa", re.IGNORECASE)
+# What every ``NOQA_RE`` match starts with, spelled so the engine can jump to the literal "# "
+# (an IGNORECASE search tries every character: 15 times slower on the corpus)
+_ANY_RE = re.compile("# [nN][oO][qQ][aA]")
 
 
 def parse(lines: Iterable[str], text: str | None = None) -> dict[int, Directive]:
