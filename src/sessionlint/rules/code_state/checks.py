@@ -8,7 +8,7 @@ from typing import Iterator
 from sessionlint.index import Project
 from sessionlint.model import Diagnostic, Fix, FixOp, FixtureDef
 from sessionlint.rules.code_state.order import OrderRecord
-from sessionlint.rules.code_state.summary import FuncSummary, ModuleSummary
+from sessionlint.rules.code_state.summary import FuncSummary, ModuleSummary, member
 from sessionlint.rules.code_state.units import Call, FileRecord, Unit
 
 KEY = "SLK6"
@@ -62,6 +62,10 @@ class Facts:
                 continue
             rest = parts[cut:]
             summary = self.summary(target)
+            if summary is not None and len(rest) == 2:  # ``pkg.mod.Class.method``, ``pkg.mod.instance.attr``
+                owner = summary.instances.get(rest[0], rest[0])
+                key = member(summary, owner, rest[1])
+                return (target, key) if key is not None else None
             if summary is None or len(rest) != 1:
                 return None
             name = rest[0]
@@ -74,23 +78,51 @@ class Facts:
         target = self.project.find_module(dotted, from_path, 0)
         return target if self.summary(target) is not None else None
 
-    def callee(self, func: Func, call: str) -> Func | None:
-        summary = self.summary(func[0])
-        if summary is not None and call in summary.functions:
-            return func[0], call
-        found = self.resolve(call, func[0])
-        if found is not None and self.function(found) is not None:
+    def entry(self, found: Func | None) -> Func | None:
+        """What calling ``found`` runs: the function, or a class's ``__init__`` (None when it has none
+        summarized, or when nothing of it is)."""
+        if found is None:
+            return None
+        summary = self.summary(found[0])
+        if summary is None:
+            return None
+        if found[1] in summary.functions:
             return found
+        if found[1] in summary.members:
+            key = member(summary, found[1], "__init__")
+            return (found[0], key) if key is not None else None
         return None
 
-    def reach(self, start: Func) -> list[tuple[Func, tuple[str, ...]]]:
+    def callee(self, func: Func, call: str) -> Func | None:
+        summary = self.summary(func[0])
+        if summary is not None and (call in summary.functions or call in summary.members):
+            return self.entry((func[0], call))
+        return self.entry(self.resolve(call, func[0]))
+
+    def on_instance(self, dotted: str, from_path: str) -> bool:
+        """Whether ``pkg.mod.name.attr`` reads ``attr`` on a module-level instance (one receiver for
+        the whole session)."""
+        head, _, _attr = dotted.rpartition(".")
+        module, _, name = head.rpartition(".")
+        if not module:
+            return False
+        target = self.project.find_module(module, from_path, len(module) - len(module.lstrip(".")))
+        summary = self.summary(target)
+        return summary is not None and name in summary.instances
+
+    def reach(self, start: Func, shared: bool = False) -> list[tuple[Func, tuple[str, ...]]]:
         """Functions reached from ``start`` through first-party calls, with the chain of names."""
+        return [(func, chain) for func, chain, _shared in self.reach_receivers(start, shared)]
+
+    def reach_receivers(self, start: Func, shared: bool = False) -> list[tuple[Func, tuple[str, ...], bool]]:
+        """``reach``, with whether each method is called on a receiver that outlives the test
+        (``shared``: ``start`` is; its calls through ``self`` keep the same receiver)."""
         seen = {start}
-        out = [(start, (start[1],))]
-        frontier = [(start, (start[1],))]
+        out = [(start, (start[1],), shared)]
+        frontier = list(out)
         for _ in range(DEPTH):
             nxt = []
-            for func, chain in frontier:
+            for func, chain, receiver in frontier:
                 summary = self.function(func)
                 if summary is None:
                     continue
@@ -98,7 +130,9 @@ class Facts:
                     target = self.callee(func, call)
                     if target is not None and target not in seen:
                         seen.add(target)
-                        item = (target, (*chain, target[1]))
+                        # a method of the same module named "Class.method": called through self/cls
+                        keeps = receiver and "." in call and target[0] == func[0] and not call.endswith(".__init__")
+                        item = (target, (*chain, target[1]), keeps)
                         out.append(item)
                         nxt.append(item)
             frontier = nxt
@@ -227,10 +261,16 @@ def memo_outlives_patch(
         }  # fmt: skip
         reported: set[Func] = set()
         for call in unit.calls:
-            start = facts.resolve(call.target, path)
+            found = facts.resolve(call.target, path)
+            start = facts.entry(found)
             if start is None or facts.function(start) is None:
                 continue
-            reached = facts.reach(start)
+            if call.access and (start != found or not facts.function(start).prop):  # type: ignore[union-attr]
+                continue  # an attribute read that is not a property: nothing runs
+            shared = facts.on_instance(call.target, path)
+            receivers = facts.reach_receivers(start, shared)
+            reached = [(func, chain) for func, chain, _s in receivers]
+            long_lived = {func for func, _c, keeps in receivers if keeps}
             for func, _chain in reached:
                 summary = facts.function(func)
                 for name in summary.clears if summary else ():
@@ -241,6 +281,8 @@ def memo_outlives_patch(
                 summary = facts.function(func)
                 if summary is None or not summary.memo or func in reported or func in cleared:
                     continue
+                if summary.memo_scope == "instance" and func not in long_lived:
+                    continue  # a cache per receiver, and the receiver is the test's own
                 if last_clear.get(func, 0) > call.line:
                     continue  # cleared after the call, before the test ends
                 env, attrs, funcs = facts.inputs(func)
@@ -258,7 +300,7 @@ def memo_outlives_patch(
                 if patch is None:
                     continue
                 reported.add(func)
-                yield _memo_diag(project, path, data, unit, call, func, summary, chain, patch, reset)
+                yield _memo_diag(project, path, data, unit, call, func, summary, chain, patch, reset, reached)
 
 
 def _reset_scope(facts: Facts, func: Func, funcs: frozenset[Func], cleared_by: dict) -> tuple[Unit, Func] | None:
@@ -285,9 +327,22 @@ def _replaced(facts: Facts, active, path: str, start: Func, chain: tuple[str, ..
     return False
 
 
-def _memo_diag(project, path, data: FileRecord, unit: Unit, call: Call, func: Func, summary: FuncSummary, chain, patch, reset=None) -> Diagnostic:
+def _memo_diag(
+    project, path, data: FileRecord, unit: Unit, call: Call, func: Func, summary: FuncSummary, chain, patch, reset=None, reached=()
+) -> Diagnostic:
     where = f"{_rel(project, func[0])}:{summary.line}"
-    via = "".join(f"{name}() -> " for name in chain[:-1])
+    via = "".join(f"{_callable(Facts(project), reached, name)} -> " for name in chain[:-1])
+    if summary.prop:  # a cached_property: the instance's __dict__ holds it, there is no cache_clear
+        message = (
+            f"{unit.kind} '{unit.name}' patches {_describe_patch(patch)} and reads {via}cached property "
+            f"{func[1]} ({where}) of a module-level instance, which keeps the patched value"
+        )
+        return Diagnostic(
+            path, call.line, call.col, "SLK601", message, call.end_line, call.end_col, None,
+            owner=unit.qualname, owner_kind=unit.kind, target="memo", target_key=f"{_rel(project, func[0])}:{func[1]}",
+            defined=f"{func[0]}:{summary.line}",
+            fix_title=f"delete the cached value (del instance.__dict__[{func[1].rsplit('.', 1)[-1]!r}]) before and after the test",
+        )  # fmt: skip
     if reset is not None:
         helper, other = reset
         message = (
@@ -305,7 +360,8 @@ def _memo_diag(project, path, data: FileRecord, unit: Unit, call: Call, func: Fu
     found = _expression_for(project, path, data, func)
     if found is not None:
         expr, module = found
-        op = FixOp(path, "clear-cache-fixture", (("expr", expr), ("name", f"_clear_{func[1]}_cache"), ("import", module)))
+        name = f"_clear_{func[1].replace('.', '_')}_cache"
+        op = FixOp(path, "clear-cache-fixture", (("expr", expr), ("name", name), ("import", module)))
         fix = Fix("unsafe", f"Add an autouse fixture that clears {func[1]}'s cache around each test", (op,))
     return Diagnostic(
         path, call.line, call.col, "SLK601", message, call.end_line, call.end_col, fix,
@@ -317,9 +373,12 @@ def _memo_diag(project, path, data: FileRecord, unit: Unit, call: Call, func: Fu
 def _expression_for(project: Project, path: str, data: FileRecord, func: Func) -> tuple[str, str] | None:
     """How the test module can name ``func`` at top level: (expression, module to import or "")."""
     facts = Facts(project)
+    owner, _, method = func[1].rpartition(".")
     for expr, dotted in data.top_imports:
         if facts.resolve(dotted, path) == func:
             return expr, ""
+        if owner and facts.resolve(dotted, path) == (func[0], owner):
+            return f"{expr}.{method}", ""  # ``from app.core import Keyring``: ``Keyring.is_available``
         if project.find_module(dotted, path) == func[0]:
             return f"{expr}.{func[1]}", ""
     for _expr, dotted in data.top_imports:  # an import of another name of the same module
@@ -327,6 +386,15 @@ def _expression_for(project: Project, path: str, data: FileRecord, func: Func) -
         if "." in dotted and project.find_module(module, path) == func[0]:
             return f"{module}.{func[1]}", module
     return None
+
+
+def _callable(facts: Facts, reached, name: str) -> str:
+    """``name()`` in a chain, or ``name`` for a property (reading it runs it)."""
+    for func, _chain in reached:
+        if func[1] == name:
+            summary = facts.function(func)
+            return name if summary is not None and summary.prop else f"{name}()"
+    return f"{name}()"
 
 
 # SLK602 ----------------------------------------------------------------------------------
@@ -394,8 +462,8 @@ def mutates_argument(project: Project, facts: Facts, path: str, data: FileRecord
             if not call.args:
                 continue
             start = facts.resolve(call.target, path)
-            if start is None or facts.function(start) is None:
-                continue
+            if start is None or facts.function(start) is None or "." in start[1]:
+                continue  # methods: positions would count ``self``
             for where, name in call.args:
                 shared_label, container = _shared(project, path, unit, name, immutable, data)
                 if shared_label is None:

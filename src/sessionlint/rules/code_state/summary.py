@@ -47,6 +47,10 @@ class FuncSummary:
     clears: frozenset[str] = frozenset()  # names whose cache_clear() it calls, as written (qualified)
     mutates: dict[int, tuple[str, int, bool]] = field(default_factory=dict)  # param -> (what, line, ambiguous)
     passes: tuple[tuple[str, str, int], ...] = ()  # (callee, position or keyword, own param index)
+    # "": one cache serves every caller (a module function, a classmethod, a staticmethod);
+    # "instance": one per receiver (``lru_cache`` on a method keys on ``self``; ``cached_property``)
+    memo_scope: str = ""
+    prop: bool = False  # a property: reading the attribute calls it
 
 
 @dataclass
@@ -56,6 +60,10 @@ class ModuleSummary:
     imports: dict[str, str] = field(default_factory=dict)  # local name -> qualified ("." for relative)
     state: dict[str, tuple[int, frozenset[str]]] = field(default_factory=dict)  # name -> (line, inputs)
     classes: dict[str, ClassState] = field(default_factory=dict)  # classes keeping shared state (SLK604)
+    # module-level classes whose methods are summarized (as "Class.method" in ``functions``):
+    # name -> the classes of the module its attributes are looked up in, itself first
+    members: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    instances: dict[str, str] = field(default_factory=dict)  # module-level ``name = Class(...)`` -> Class
 
 
 def summarize(ctx: FileContext) -> ModuleSummary:
@@ -70,18 +78,90 @@ def summarize(ctx: FileContext) -> ModuleSummary:
     callables = set(functions) | set(settings)
     if "class " in ctx.text:
         summary.classes = class_states(ctx)
+    methods = _classes(ctx, summary) if "class " in ctx.text else {}
+    callables |= set(summary.members)
+    for key, (node, _owner, _scope, prop, _bound) in methods.items():
+        summary.functions[key] = FuncSummary(key, node.lineno, (), prop=prop)  # for ``member`` below
+    assigns = [s for s in ctx.tree.body if isinstance(s, (ast.Assign, ast.AnnAssign)) and s.value is not None]
+    for stmt in assigns:
+        value = stmt.value
+        if (
+            value.__class__ is ast.Call and value.func.__class__ is ast.Name and value.func.id in summary.members
+            and isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and stmt.targets[0].__class__ is ast.Name
+        ):  # fmt: skip
+            summary.instances[stmt.targets[0].id] = value.func.id  # ``keyring = Keyring()``
+    module_owner = ("", "", summary) if summary.members else None
     for name, node in functions.items():
-        summary.functions[name] = _function(ctx, node, callables)
-    for stmt in ctx.tree.body:
-        if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
-            inputs = _inputs(ctx, stmt.value, summary.functions)
-            if inputs:
-                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-                for target in targets:
-                    for node in iter_nodes(target):
-                        if isinstance(node, ast.Name):
-                            summary.state[node.id] = (stmt.lineno, inputs)
+        summary.functions[name] = _function(ctx, node, callables, module_owner)
+    for key, (node, owner, scope, prop, bound) in methods.items():
+        found = _function(ctx, node, callables, (owner, bound, summary))
+        found.memo = found.memo or scope == "cached"
+        found.memo_scope = "instance" if found.memo and scope != "" else ""
+        found.prop = prop
+        found.name = key
+        summary.functions[key] = found
+    for stmt in assigns:
+        inputs = _inputs(ctx, stmt.value, summary.functions)
+        if inputs:
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            for target in targets:
+                for node in iter_nodes(target):
+                    if isinstance(node, ast.Name):
+                        summary.state[node.id] = (stmt.lineno, inputs)
     return summary
+
+
+_PLAIN_DECORATORS = frozenset({"staticmethod", "classmethod", "property", "abc.abstractmethod", "typing.override",
+                               "typing_extensions.override", "functools.cached_property"} | MEMO_DECORATORS)  # fmt: skip
+Method = tuple[FunctionNode, str, str, bool, str]  # node, class, "cached"/"instance"/"", property, self's name
+
+
+def _classes(ctx: FileContext, summary: ModuleSummary) -> dict[str, Method]:
+    """The module's classes and their methods, for calls through instances (``Index(url).client``,
+    ``keyring.get_auth_info(...)`` on a module-level instance, ``Keyring.is_available()``).
+
+    A method with a decorator other than the plain ones (a custom descriptor or wrapper) is not
+    summarized: what calling it runs is not certain. Names are looked up in the class and its
+    bases defined in the module; a base defined elsewhere stops the lookup (``None`` found)."""
+    classes = {stmt.name: stmt for stmt in ctx.tree.body if isinstance(stmt, ast.ClassDef)}
+    methods: dict[str, Method] = {}
+    for name, cls in classes.items():
+        lineage = [name]
+        for base in cls.bases:
+            if isinstance(base, ast.Name) and base.id in classes and base.id != name:
+                lineage.append(base.id)
+        summary.members[name] = tuple(lineage)
+        for stmt in cls.body:
+            if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            decorators = {ctx.qualify(d.func if isinstance(d, ast.Call) else d) or "?" for d in stmt.decorator_list}
+            if not decorators <= _PLAIN_DECORATORS and not any(d.endswith(".setter") for d in decorators):
+                continue
+            if any(d.endswith(".setter") for d in decorators):
+                continue
+            static = "staticmethod" in decorators
+            cached = "functools.cached_property" in decorators
+            prop = "property" in decorators or cached
+            scope = "cached" if cached else "" if static or "classmethod" in decorators else "instance"
+            params = [a.arg for a in (*stmt.args.posonlyargs, *stmt.args.args)]
+            bound = params[0] if params and not static else ""
+            methods[f"{name}.{stmt.name}"] = (stmt, name, scope, prop, bound)
+    return methods
+
+
+def member(summary: ModuleSummary, cls: str, attr: str, depth: int = 0) -> str | None:
+    """The key in ``summary.functions`` of ``cls.attr`` looked up through the module's bases."""
+    lineage = summary.members.get(cls)
+    if lineage is None:
+        return None
+    if f"{cls}.{attr}" in summary.functions:
+        return f"{cls}.{attr}"
+    if depth < 3:
+        for base in lineage[1:]:
+            found = member(summary, base, attr, depth + 1)
+            if found is not None:
+                return found
+    return None
 
 
 def _top_imports(tree: ast.Module) -> dict[str, str]:
@@ -149,8 +229,9 @@ def _inputs(ctx: FileContext, value: ast.expr, functions: dict[str, FuncSummary]
     return frozenset(found)
 
 
-def _locals(node: FunctionNode) -> set[str]:
-    """Names the function binds (parameters, assignments, loops, imports...): not globals."""
+def _locals(node: FunctionNode, imported: dict[str, str] | None = None) -> set[str]:
+    """Names the function binds (parameters, assignments, loops, imports...): not globals.
+    ``imported`` receives what the function's own imports bind (name -> qualified)."""
     bound = {a.arg for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs)}
     for extra in (node.args.vararg, node.args.kwarg):
         if extra is not None:
@@ -161,6 +242,13 @@ def _locals(node: FunctionNode) -> set[str]:
             bound.add(inner.id)
         elif isinstance(inner, (ast.Import, ast.ImportFrom)):
             bound |= {(a.asname or a.name).split(".")[0] for a in inner.names}
+            if imported is not None:
+                for a in inner.names:
+                    if isinstance(inner, ast.ImportFrom):
+                        if a.name != "*":
+                            imported[a.asname or a.name] = from_import(inner, a.name)
+                    elif a.asname:
+                        imported[a.asname] = a.name
         elif isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and inner is not node:
             bound.add(inner.name)
         elif isinstance(inner, ast.Global):
@@ -170,11 +258,23 @@ def _locals(node: FunctionNode) -> set[str]:
     return bound - declared
 
 
-def _function(ctx: FileContext, node: FunctionNode, module_functions: set[str]) -> FuncSummary:
+def _function(
+    ctx: FileContext, node: FunctionNode, module_functions: set[str], owner: tuple[str, str, ModuleSummary] | None = None
+) -> FuncSummary:
+    """``owner``: for a method, (its class, the name ``self``/``cls`` is bound to, the module's summary)."""
     params = tuple(a.arg for a in (*node.args.posonlyargs, *node.args.args))
     summary = FuncSummary(node.name, node.lineno, params)
     summary.memo = any(is_memo_decorator(ctx, d) for d in node.decorator_list)
-    local = _locals(node)
+    imported: dict[str, str] = {}
+    local = _locals(node, imported)
+    through: dict[str, str] = {}  # names whose attributes are members of the module's classes
+    if owner is not None:
+        cls, bound, module = owner
+        through = {name: name for name in module.members}
+        if bound:
+            through[bound] = cls
+        through.update(module.instances)  # ``keyring.get_auth_info()`` on a module-level instance
+    called: set[int] = set()
     qualify = ctx.qualify
     module_globals = set(ctx.module_globals)
     summary.env = frozenset(env_reads(ctx, node))
@@ -187,6 +287,10 @@ def _function(ctx: FileContext, node: FunctionNode, module_functions: set[str]) 
             if inner.id in module_globals and inner.id not in local:
                 reads.add(inner.id)
         elif isinstance(inner, ast.Attribute):
+            if through and inner.value.__class__ is ast.Name and inner.value.id in through and id(inner) not in called:
+                key = member(owner[2], through[inner.value.id], inner.attr)  # type: ignore[index]
+                if key is not None and owner[2].functions[key].prop:  # type: ignore[index]
+                    calls.append(key)  # ``self.client``: a property runs
             if inner.attr == "cache_clear":
                 q = qualify(inner.value)
                 clears.add(q if q else "*")
@@ -201,8 +305,20 @@ def _function(ctx: FileContext, node: FunctionNode, module_functions: set[str]) 
                     calls.append(inner.func.id)
                 elif inner.func.id in ctx.aliases:
                     calls.append(qualify(inner.func) or inner.func.id)
+            elif isinstance(inner.func, ast.Name) and inner.func.id in imported:
+                calls.append(imported[inner.func.id])  # a function imported in the body
             elif isinstance(inner.func, ast.Attribute):
-                found = dotted_parts(inner.func)
+                func = inner.func
+                called.add(id(func))
+                if through and func.value.__class__ is ast.Name and func.value.id in through:
+                    key = member(owner[2], through[func.value.id], func.attr)  # type: ignore[index]
+                    if key is not None:
+                        calls.append(key)  # ``self.load()``, ``cls.instance()``, ``Other.helper()``
+                        continue
+                found = dotted_parts(func)
+                if found and found[0] in imported and not found[1][:-1]:
+                    calls.append(f"{imported[found[0]]}.{func.attr}")
+                    continue
                 if found and found[0] in ctx.aliases and found[0] not in local:
                     q = qualify(inner.func)
                     if q:

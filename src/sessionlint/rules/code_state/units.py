@@ -38,6 +38,7 @@ class Call(NamedTuple):
     end_line: int
     end_col: int
     args: tuple[tuple[str, str], ...] = ()  # (position or keyword, name passed)
+    access: bool = False  # an attribute read (``index.client``), not a call: only a property runs
 
 
 class Import(NamedTuple):
@@ -84,6 +85,10 @@ def record(ctx: FileContext) -> FileRecord:
     # a file that imports nothing of the project has no test that reaches its code; its fixtures'
     # patches and cache resets still count for the tests that request them
     tests_reach_project = bool(first_party) or "import_module" in ctx.text
+    # first-party names that are not modules (``import app`` binds one): reading an attribute of
+    # one may run a property of a module-level instance
+    modules = {(a.asname or a.name).split(".")[0] for s in ctx.tree.body if isinstance(s, ast.Import) for a in s.names}
+    objects = {name: q for name, q in first_party.items() if name not in modules}
     for fn in ctx.functions:
         if fn.fixture is None and not tests_reach_project:
             continue
@@ -97,7 +102,7 @@ def record(ctx: FileContext) -> FileRecord:
             unit = Unit(fn.qualname, fn.cls, "fixture", fixture.name, fn.node.lineno, fixture.args, fixture.autouse)
         else:
             continue
-        _fill(ctx, fn.node, unit, first_party)
+        _fill(ctx, fn.node, unit, first_party, objects)
         if unit.patches or unit.calls or unit.clears or unit.imports:
             result.units.append(unit)
     return result
@@ -219,7 +224,7 @@ def _patches(ctx: FileContext, call: ast.Call, line: int, end: int) -> list[Patc
     return []
 
 
-def _fill(ctx: FileContext, fn: FunctionNode, unit: Unit, first_party: dict[str, str]) -> None:
+def _fill(ctx: FileContext, fn: FunctionNode, unit: Unit, first_party: dict[str, str], objects: dict[str, str]) -> None:
     """One pass over ``fn``'s nodes (``iter_nodes``: parents first, so a ``with`` statement is met
     before the calls of its items and their extent is known when they are)."""
     extents: dict[int, tuple[int, int]] = {}
@@ -233,17 +238,38 @@ def _fill(ctx: FileContext, fn: FunctionNode, unit: Unit, first_party: dict[str,
         decorating.update(id(n) for n in iter_nodes(dec) if n.__class__ is ast.Call)
     clears: set[str] = set()
     local: set[str] = {a.arg for a in fn.args.args}
+    # names bound once to an instance of a first-party class (``index = PackageIndex(url)``): the
+    # class of what their attributes run is certain; ``called``: the attributes that are callees
+    instances: dict[str, str] = {}
+    binding: set[int] = set()
+    called: set[int] = set()
     Call, Name, Attribute, Store = ast.Call, ast.Name, ast.Attribute, ast.Store
     for node in iter_nodes(fn):
         kind = node.__class__
         if kind is Name:
             if node.ctx.__class__ is Store:
                 local.add(node.id)
+                if instances and id(node) not in binding:
+                    instances.pop(node.id, None)  # bound again: not certain any more
         elif kind is Call:
+            if node.func.__class__ is Attribute:
+                called.add(id(node.func))
             _call(ctx, node, unit, extents.get(id(node)) or (node.lineno, end), first_party, id(node) in decorating)
         elif kind is Attribute:
             if node.attr == "cache_clear":
                 clears.add(cleared(ctx, node))
+            elif node.ctx.__class__ is ast.Load:
+                _member(ctx, node, unit, first_party, objects, instances, id(node) in called)
+        elif kind is ast.Assign:
+            if len(node.targets) == 1 and node.targets[0].__class__ is Name and node.value.__class__ is Call:
+                found = dotted_parts(node.value.func)
+                if found is not None and found[0] in first_party and found[0] not in local:
+                    name = node.targets[0].id
+                    if name in local:
+                        instances.pop(name, None)
+                    else:
+                        instances[name] = ".".join([first_party[found[0]], *found[1]])
+                        binding.add(id(node.targets[0]))
         elif kind is ast.With or kind is ast.AsyncWith:
             for item in node.items:
                 if item.context_expr.__class__ is Call:
@@ -266,6 +292,30 @@ def _fill(ctx: FileContext, fn: FunctionNode, unit: Unit, first_party: dict[str,
                     )
     unit.clears = frozenset(clears)
     unit.local = frozenset(local)
+
+
+def _member(
+    ctx: FileContext, node: ast.Attribute, unit: Unit, first_party: dict[str, str], objects: dict[str, str],
+    instances: dict[str, str], call: bool,
+) -> None:
+    """``index.client`` / ``index.upload()`` on a name bound to ``Class(...)``, ``Class(...).client``,
+    and ``settings.value`` on a first-party name (a property of a module-level instance runs)."""
+    value = node.value
+    if value.__class__ is ast.Name:
+        owner = instances.get(value.id)
+        if owner is None:
+            if call or value.id not in objects:
+                return  # calls on first-party names are recorded by ``_call``
+            owner = objects[value.id]
+    elif value.__class__ is ast.Call:
+        found = dotted_parts(value.func)
+        if found is None or found[0] not in first_party:
+            return
+        owner = ".".join([first_party[found[0]], *found[1]])
+    else:
+        return
+    text = f"{ast.unparse(value.func)}(...).{node.attr}" if value.__class__ is ast.Call else f"{value.id}.{node.attr}"
+    unit.calls.append(Call(sys.intern(f"{owner}.{node.attr}"), text, *_pos(ctx, node), (), not call))
 
 
 def cleared(ctx: FileContext, node: ast.Attribute) -> str:
