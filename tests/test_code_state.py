@@ -292,9 +292,24 @@ def test_a_clear_before_the_call_in_a_class_or_beside_an_xunit_teardown_is_trust
     body = "    monkeypatch.setenv('A', '1')\n    app.cfg.cache_clear()\n    assert app.cfg()\n"
     root = _write(tmp_path, {
         "app.py": SETTINGS,
-        "test_a.py": "import app\n\n\nclass TestCfg:\n    def test_in_class(self, monkeypatch):\n"
+        "test_a.py": "import app\nfrom helpers import Mixin\n\n\nclass TestCfg(Mixin):\n    def test_in_class(self, monkeypatch):\n"
+        + body.replace("    ", "        ")
+        + "\n\nclass TestSetup:\n    def setup_method(self):\n        pass\n\n    def test_in_class(self, monkeypatch):\n"
         + body.replace("    ", "        "),
         "test_b.py": "import app\n\n\ndef teardown_function():\n    app.cfg.cache_clear()\n\n\n"
         "def test_b(monkeypatch):\n" + body,
     })  # fmt: skip
     assert _codes(root) == []
+
+
+def test_a_clear_before_the_call_in_a_plain_test_class_leaves_the_patched_result(tmp_path: Path) -> None:
+    """A class with no base and no setup or teardown method: nothing but fixtures runs around its
+    tests, so a clear before the patch and the call is what it looks like (hatch's TestUserAgent)."""
+    body = "        app.cfg.cache_clear()\n        monkeypatch.setenv('A', '1')\n        assert app.cfg()\n"
+    root = _write(tmp_path, {
+        "app.py": SETTINGS,
+        "test_a.py": "import app\n\n\nclass TestCfg:\n    def test_before(self, monkeypatch):\n" + body
+        + "\n    def test_after(self, monkeypatch):\n        monkeypatch.setenv('A', '1')\n"
+        "        assert app.cfg()\n        app.cfg.cache_clear()\n",
+    })  # fmt: skip
+    assert _codes(root) == [("test_a.py", 8, "SLK601")]
