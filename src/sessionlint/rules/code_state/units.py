@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from sessionlint.context import FileContext, FunctionNode, dotted_parts
 from sessionlint.syntax import iter_nodes
+from sessionlint.rules.code_state.dynamic import Strings
 
 _NOT_FIRST_PARTY = frozenset(sys.stdlib_module_names) | {"pytest", "_pytest", "mock", "pytest_mock"}
 _ENV_WRITERS = frozenset({"os.environ.update", "os.environ.setdefault", "os.environ.pop", "os.environ.clear",
@@ -89,6 +90,7 @@ def record(ctx: FileContext) -> FileRecord:
     # one may run a property of a module-level instance
     modules = {(a.asname or a.name).split(".")[0] for s in ctx.tree.body if isinstance(s, ast.Import) for a in s.names}
     objects = {name: q for name, q in first_party.items() if name not in modules}
+    strings = Strings(ctx) if "import_module" in ctx.text or "__import__" in ctx.text else None
     for fn in ctx.functions:
         if fn.fixture is None and not tests_reach_project:
             continue
@@ -102,7 +104,7 @@ def record(ctx: FileContext) -> FileRecord:
             unit = Unit(fn.qualname, fn.cls, "fixture", fixture.name, fn.node.lineno, fixture.args, fixture.autouse)
         else:
             continue
-        _fill(ctx, fn.node, unit, first_party, objects)
+        _fill(ctx, fn.node, unit, first_party, objects, strings)
         if unit.patches or unit.calls or unit.clears or unit.imports:
             result.units.append(unit)
     return result
@@ -224,7 +226,10 @@ def _patches(ctx: FileContext, call: ast.Call, line: int, end: int) -> list[Patc
     return []
 
 
-def _fill(ctx: FileContext, fn: FunctionNode, unit: Unit, first_party: dict[str, str], objects: dict[str, str]) -> None:
+def _fill(
+    ctx: FileContext, fn: FunctionNode, unit: Unit, first_party: dict[str, str], objects: dict[str, str],
+    strings: Strings | None,
+) -> None:
     """One pass over ``fn``'s nodes (``iter_nodes``: parents first, so a ``with`` statement is met
     before the calls of its items and their extent is known when they are)."""
     extents: dict[int, tuple[int, int]] = {}
@@ -254,6 +259,8 @@ def _fill(ctx: FileContext, fn: FunctionNode, unit: Unit, first_party: dict[str,
         elif kind is Call:
             if node.func.__class__ is Attribute:
                 called.add(id(node.func))
+            if strings is not None:
+                _computed(ctx, node, fn, unit, strings)
             _call(ctx, node, unit, extents.get(id(node)) or (node.lineno, end), first_party, id(node) in decorating)
         elif kind is Attribute:
             if node.attr == "cache_clear":
@@ -294,6 +301,24 @@ def _fill(ctx: FileContext, fn: FunctionNode, unit: Unit, first_party: dict[str,
     unit.local = frozenset(local)
 
 
+def _computed(ctx: FileContext, node: ast.Call, fn: FunctionNode, unit: Unit, strings: Strings) -> None:
+    """``importlib.import_module(name)`` with a provable name (``dynamic.py``): an import of each
+    module it may load; ``mod.func()`` on a requested fixture of the file that hands out modules:
+    a call of ``func`` of each of them."""
+    func = node.func
+    last = func.attr if func.__class__ is ast.Attribute else getattr(func, "id", "")
+    if last in _IMPORTERS:
+        for name in strings.imported(node, fn) or ():
+            unit.imports.append(Import((name,), *_pos(ctx, node), name))
+        return
+    found = dotted_parts(func)
+    if found is None or not found[1] or found[0] not in unit.args:
+        return
+    for module in strings.fixture_modules(found[0]) or ():
+        target = sys.intern(".".join([module, *found[1]]))
+        unit.calls.append(Call(target, ".".join([found[0], *found[1]]), *_pos(ctx, node)))
+
+
 def _member(
     ctx: FileContext, node: ast.Attribute, unit: Unit, first_party: dict[str, str], objects: dict[str, str],
     instances: dict[str, str], call: bool,
@@ -324,7 +349,8 @@ def cleared(ctx: FileContext, node: ast.Attribute) -> str:
     return (ctx.qualify(node.value) or "*") if found and found[0] in ctx.aliases else "*"
 
 
-_RELOADERS = frozenset({"reload", "import_module"})
+_RELOADERS = frozenset({"reload"})
+_IMPORTERS = frozenset({"import_module", "__import__"})
 
 
 def _call(ctx: FileContext, node: ast.Call, unit: Unit, extent: tuple[int, int], first_party: dict[str, str], decorating: bool) -> None:
@@ -340,10 +366,6 @@ def _call(ctx: FileContext, node: ast.Call, unit: Unit, extent: tuple[int, int],
         q = ctx.qualify(func) or ""
         if q in ("importlib.reload", "imp.reload") or q.startswith("sys.modules."):
             unit.reloads = True
-        elif q == "importlib.import_module" and _str(node.args[0] if node.args else None):
-            name = _str(node.args[0])
-            assert name is not None
-            unit.imports.append(Import((name,), *_pos(ctx, node), name))
     first = node.args[0] if node.args else None
     if first is not None and "modules" in (getattr(first, "attr", None), getattr(first, "id", None)) and ctx.qualify(first) == "sys.modules":
         unit.reloads = True  # ``mock.patch.dict(sys.modules, ...)``, ``monkeypatch.delitem(sys.modules, ...)``
