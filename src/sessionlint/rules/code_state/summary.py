@@ -1,6 +1,7 @@
 """Summaries of first-party (non-test) modules: one ``ast`` pass, picklable, cached with the facts.
 
-A summary records, per module-level function: whether it is memoized
+A summary records, per module-level function and per method of a module-level
+class (keyed ``Class.method``): whether it is memoized
 (``functools.lru_cache``/``cache``), what it reads (``os.environ`` keys,
 module globals, attributes of imported modules), which functions it calls,
 which of its parameters it writes into, and which caches it clears; and per
@@ -11,8 +12,14 @@ is recorded as a callable of the module that reads its variables
 
 Precision first: only what the syntax shows for certain is recorded. A
 parameter that is rebound anywhere in the function (``data = dict(data)``)
-is never said to be mutated; calls through ``getattr``, ``self`` or other
-objects are not followed.
+is never said to be mutated; calls through ``getattr`` or objects of unknown
+class are not followed. Calls through ``self``/``cls`` and the module's class
+names are looked up in the class and its bases of the module; a method with a
+decorator other than the plain ones (``property``, ``classmethod``,
+``functools.cache``...) is not summarized. Module-level instances
+(``keyring = Keyring()``) are recorded: an ``lru_cache`` method or a
+``cached_property`` keeps one value per receiver, shared only when the
+receiver is such an instance (``memo_scope``).
 """
 
 from __future__ import annotations
