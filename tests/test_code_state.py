@@ -313,3 +313,42 @@ def test_a_clear_before_the_call_in_a_plain_test_class_leaves_the_patched_result
         "        assert app.cfg()\n        app.cfg.cache_clear()\n",
     })  # fmt: skip
     assert _codes(root) == [("test_a.py", 8, "SLK601")]
+
+
+def test_summary_of_methods_and_module_level_instances(tmp_path: Path) -> None:
+    text = (
+        "import functools, os\n\n"
+        "class Base:\n    def load(self):\n        return os.environ.get('B')\n\n"
+        "class Store(Base):\n"
+        "    @classmethod\n    @functools.cache\n    def available(cls):\n        return cls.probe()\n\n"
+        "    @staticmethod\n    def probe():\n        return os.getenv('P')\n\n"
+        "    @functools.lru_cache\n    def token(self):\n        return self.load()\n\n"
+        "    @functools.cached_property\n    def default(self):\n        return self.name\n\n"
+        "    @property\n    def name(self):\n        from app.util import name\n        return name()\n\n"
+        "    @other.decorator\n    def hidden(self):\n        return os.getenv('H')\n\n"
+        "store = Store()\n"
+    )
+    facts = extract_text(str(tmp_path / "app.py"), text, Settings(root=str(tmp_path)))
+    summary = facts.rule_data["SLK6"]
+    functions = summary.functions
+    assert functions["Store.available"].memo and functions["Store.available"].memo_scope == ""
+    assert functions["Store.available"].calls == ("Store.probe",)
+    assert functions["Store.token"].memo_scope == "instance" and functions["Store.token"].calls == ("Base.load",)
+    assert functions["Store.default"].memo and functions["Store.default"].prop
+    assert functions["Store.default"].calls == ("Store.name",)  # reading a property runs it
+    assert functions["Store.name"].calls == ("app.util.name",) and not functions["Store.name"].memo
+    assert "Store.hidden" not in functions  # a decorator of unknown effect: not followed
+    assert summary.instances == {"store": "Store"} and summary.members["Store"] == ("Store", "Base")
+
+
+def test_a_method_cache_counts_only_on_a_module_level_instance(tmp_path: Path) -> None:
+    """A method's lru_cache keys on ``self``: only a module-level instance shares it across tests."""
+    root = _write(tmp_path, {
+        "app.py": "import functools, os\n\nclass K:\n    @functools.lru_cache\n    def token(self):\n"
+        "        return os.environ.get('T')\n\nshared = K()\n",
+        "test_a.py": "import app\nfrom app import K, shared\n\n\ndef test_own(monkeypatch):\n"
+        "    monkeypatch.setenv('T', '1')\n    k = K()\n    assert k.token()\n\n\n"
+        "def test_module_attribute(monkeypatch):\n    monkeypatch.setenv('T', '1')\n    assert app.shared.token()\n\n\n"
+        "def test_shared(monkeypatch):\n    monkeypatch.setenv('T', '1')\n    assert shared.token()\n",
+    })  # fmt: skip
+    assert _codes(root) == [("test_a.py", 13, "SLK601"), ("test_a.py", 18, "SLK601")]
