@@ -23,6 +23,10 @@ class Facts:
         self.project = project
         self._names: dict[tuple[str, str], tuple[str, str] | None] = {}
         self._closures: dict[Func, tuple[frozenset[str], frozenset[Func], frozenset[Func]]] = {}
+        self._memo_reach: dict[Func, bool] = {}
+        self._fixtures: dict[tuple[str, str | None, tuple[str, ...]], list] = {}
+        self._autouse: dict[tuple[str, str | None], list] = {}
+        self._reached: dict[tuple[Func, bool], list[tuple[Func, tuple[str, ...], bool]]] = {}
 
     def summary(self, path: str | None) -> ModuleSummary | None:
         if path is None:
@@ -78,6 +82,35 @@ class Facts:
         target = self.project.find_module(dotted, from_path, 0)
         return target if self.summary(target) is not None else None
 
+    def reaches_memo(self, start: Func | None) -> bool:
+        """Whether a memoized function is among those ``start`` reaches (memoized per run)."""
+        if start is None:
+            return False
+        found = self._memo_reach.get(start)
+        if found is None:
+            found = any(
+                summary is not None and summary.memo
+                for summary in (self.function(func) for func, _c, _s in self.reach_receivers(start))
+            )  # fmt: skip
+            self._memo_reach[start] = found
+        return found
+
+    def fixture_units(self, path: str, cls: str | None, names: tuple[str, ...]) -> list[tuple[Unit, str]]:
+        """``_fixture_units`` memoized by file, class and names: every test of a class that requests
+        the same fixtures gets the same answer."""
+        key = (path, cls, names)
+        found = self._fixtures.get(key)
+        if found is None:
+            found = self._fixtures[key] = _fixture_units(self.project, path, cls, names)
+        return found
+
+    def autouse_units(self, path: str, cls: str | None) -> list[tuple[Unit, str]]:
+        key = (path, cls)
+        found = self._autouse.get(key)
+        if found is None:
+            found = self._autouse[key] = _autouse_units(self.project, path, cls)
+        return found
+
     def entry(self, found: Func | None) -> Func | None:
         """What calling ``found`` runs: the function, or a class's ``__init__`` (None when it has none
         summarized, or when nothing of it is)."""
@@ -116,7 +149,13 @@ class Facts:
 
     def reach_receivers(self, start: Func, shared: bool = False) -> list[tuple[Func, tuple[str, ...], bool]]:
         """``reach``, with whether each method is called on a receiver that outlives the test
-        (``shared``: ``start`` is; its calls through ``self`` keep the same receiver)."""
+        (``shared``: ``start`` is; its calls through ``self`` keep the same receiver). Memoized per run."""
+        key = (start, shared)
+        if key not in self._reached:
+            self._reached[key] = self._reach(start, shared)
+        return self._reached[key]
+
+    def _reach(self, start: Func, shared: bool) -> list[tuple[Func, tuple[str, ...], bool]]:
         seen = {start}
         out = [(start, (start[1],), shared)]
         frontier = list(out)
@@ -231,9 +270,12 @@ def memo_outlives_patch(
     for unit in data.units:
         if not unit.calls or (order is not None and unit.qualname in order.isolated):
             continue
+        # most calls reach no memoized function: the fixtures are resolved only for those that may
+        if not any(facts.reaches_memo(facts.entry(facts.resolve(call.target, path))) for call in unit.calls):
+            continue
         own = [(p, path) for p in unit.patches]
-        helpers = _fixture_units(project, path, unit.cls, unit.args)
-        autouse = _autouse_units(project, path, unit.cls)
+        helpers = facts.fixture_units(path, unit.cls, unit.args)
+        autouse = facts.autouse_units(path, unit.cls)
         inherited = [(p, where) for helper, where in helpers for p in helper.patches]
         # a cache-reset fixture (one that clears caches) that also patches: its patches count only for
         # the memoized functions it was written for (see _reset_scope), even when it is autouse
@@ -411,7 +453,7 @@ def import_under_patch(
             continue
         if order is not None and unit.qualname in order.isolated:
             continue  # run in another process: its imports are its own
-        helpers = _fixture_units(project, path, unit.cls, unit.args)
+        helpers = facts.fixture_units(path, unit.cls, unit.args)
         inherited = [p for helper, _w in helpers for p in helper.patches if p.kind != "attr"]
         for imp in unit.imports:
             for dotted in imp.modules:

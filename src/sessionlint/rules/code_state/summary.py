@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
+from itertools import chain
 
 from sessionlint.context import FileContext, FunctionNode, dotted_parts
 from sessionlint.mutations import AMBIGUOUS_METHODS, CONTAINER_METHODS
@@ -98,10 +99,11 @@ def summarize(ctx: FileContext) -> ModuleSummary:
         ):  # fmt: skip
             summary.instances[stmt.targets[0].id] = value.func.id  # ``keyring = Keyring()``
     module_owner = ("", "", summary) if summary.members else None
+    env_words = _env_words(ctx)
     for name, node in functions.items():
-        summary.functions[name] = _function(ctx, node, callables, module_owner)
+        summary.functions[name] = _function(ctx, node, callables, module_owner, env_words)
     for key, (node, owner, scope, prop, bound) in methods.items():
-        found = _function(ctx, node, callables, (owner, bound, summary))
+        found = _function(ctx, node, callables, (owner, bound, summary), env_words)
         found.memo = found.memo or scope == "cached"
         found.memo_scope = "instance" if found.memo and scope != "" else ""
         found.prop = prop
@@ -236,116 +238,152 @@ def _inputs(ctx: FileContext, value: ast.expr, functions: dict[str, FuncSummary]
     return frozenset(found)
 
 
-def _locals(node: FunctionNode, imported: dict[str, str] | None = None) -> set[str]:
-    """Names the function binds (parameters, assignments, loops, imports...): not globals.
-    ``imported`` receives what the function's own imports bind (name -> qualified)."""
-    bound = {a.arg for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs)}
-    for extra in (node.args.vararg, node.args.kwarg):
-        if extra is not None:
-            bound.add(extra.arg)
-    declared: set[str] = set()
-    for inner in iter_nodes(node):
-        if isinstance(inner, ast.Name) and isinstance(inner.ctx, (ast.Store, ast.Del)):
-            bound.add(inner.id)
-        elif isinstance(inner, (ast.Import, ast.ImportFrom)):
-            bound |= {(a.asname or a.name).split(".")[0] for a in inner.names}
-            if imported is not None:
-                for a in inner.names:
-                    if isinstance(inner, ast.ImportFrom):
-                        if a.name != "*":
-                            imported[a.asname or a.name] = from_import(inner, a.name)
-                    elif a.asname:
-                        imported[a.asname] = a.name
-        elif isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and inner is not node:
-            bound.add(inner.name)
-        elif isinstance(inner, ast.Global):
-            declared |= set(inner.names)
-        elif isinstance(inner, ast.arg):
-            bound.add(inner.arg)
-    return bound - declared
+def _env_words(ctx: FileContext) -> tuple[str, ...]:
+    """Words one of which a function's text holds when it may read the environment: ``environ``,
+    ``getenv``, and the names the module binds to them (``from os import environ as env``)."""
+    extra = tuple(
+        name for name, q in ctx.aliases.items() if q.startswith("os.environ") or q in ("os.getenv", "os.getenvb")
+    )  # fmt: skip
+    return ("environ", "getenv", *extra)
 
 
 def _function(
-    ctx: FileContext, node: FunctionNode, module_functions: set[str], owner: tuple[str, str, ModuleSummary] | None = None
+    ctx: FileContext, node: FunctionNode, module_functions: set[str], owner: tuple[str, str, ModuleSummary] | None = None,
+    env_words: tuple[str, ...] = ("environ", "getenv"),
 ) -> FuncSummary:
-    """``owner``: for a method, (its class, the name ``self``/``cls`` is bound to, the module's summary)."""
-    params = tuple(a.arg for a in (*node.args.posonlyargs, *node.args.args))
+    """One walk over the body (the names it binds are known only at the end, so what depends on
+    them is sorted out after it). ``owner``: for a method, (its class, the name ``self``/``cls``
+    is bound to, the module's summary); for a module-level function, ("", "", summary) when the
+    module has classes."""
+    args = node.args
+    params = tuple(a.arg for a in (*args.posonlyargs, *args.args))
     summary = FuncSummary(node.name, node.lineno, params)
     summary.memo = any(is_memo_decorator(ctx, d) for d in node.decorator_list)
-    imported: dict[str, str] = {}
-    local = _locals(node, imported)
+    starts = ctx.line_starts()
+    last = min(node.end_lineno or node.lineno, len(starts) - 1)
+    text = ctx.text[starts[node.lineno - 1] : starts[last]]
+    summary.env = frozenset(env_reads(ctx, node)) if any(w in text for w in env_words) else frozenset()
     through: dict[str, str] = {}  # names whose attributes are members of the module's classes
+    module = owner[2] if owner is not None else None
     if owner is not None:
-        cls, bound, module = owner
+        cls, bound_self, module = owner
         through = {name: name for name in module.members}
-        if bound:
-            through[bound] = cls
+        if bound_self:
+            through[bound_self] = cls
         through.update(module.instances)  # ``keyring.get_auth_info()`` on a module-level instance
-    called: set[int] = set()
-    qualify = ctx.qualify
-    module_globals = set(ctx.module_globals)
-    summary.env = frozenset(env_reads(ctx, node))
-    reads: set[str] = set()
-    attrs: set[str] = set()
-    calls: list[str] = []
+    bound = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
+    for extra in (args.vararg, args.kwarg):
+        if extra is not None:
+            bound.add(extra.arg)
+    declared: set[str] = set()
+    imported: dict[str, str] = {}
+    aliases = ctx.aliases
+    module_globals = ctx.module_globals
+    loads: list[str] = []
+    attr_reads: list[tuple[str, ast.Attribute]] = []
+    pending: list[tuple[str, str, ast.expr | None]] = []  # ("key", key, None) | ("name"/"attr", root, func)
     clears: set[str] = set()
-    for inner in (n for stmt in node.body for n in iter_nodes(stmt)):
-        if isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Load):
-            if inner.id in module_globals and inner.id not in local:
-                reads.add(inner.id)
-        elif isinstance(inner, ast.Attribute):
-            if through and inner.value.__class__ is ast.Name and inner.value.id in through and id(inner) not in called:
-                key = member(owner[2], through[inner.value.id], inner.attr)  # type: ignore[index]
-                if key is not None and owner[2].functions[key].prop:  # type: ignore[index]
-                    calls.append(key)  # ``self.client``: a property runs
+    called: set[int] = set()
+    track = owner is None or not owner[0]  # SLK603 follows module-level functions only
+    writes: list[ast.AST] = []  # assignments, deletions and calls, for ``_param_writes``
+    stored: set[str] = set()
+    Name, Attribute, Call, Load = ast.Name, ast.Attribute, ast.Call, ast.Load
+    for inner in chain.from_iterable(map(iter_nodes, node.body)):
+        kind = inner.__class__
+        if kind is Name:
+            if inner.ctx.__class__ is Load:
+                if inner.id in module_globals:
+                    loads.append(inner.id)
+            else:
+                bound.add(inner.id)
+                stored.add(inner.id)
+        elif kind in _WRITES:
+            if track:
+                writes.append(inner)
+            if kind is ast.Nonlocal:
+                stored.update(inner.names)  # type: ignore[attr-defined]
+        elif kind is Attribute:
+            value = inner.value
+            if through and value.__class__ is Name and value.id in through and id(inner) not in called:
+                key = member(module, through[value.id], inner.attr)  # type: ignore[arg-type]
+                if key is not None and module.functions[key].prop:  # type: ignore[union-attr]
+                    pending.append(("key", key, None))  # ``self.client``: a property runs
             if inner.attr == "cache_clear":
-                q = qualify(inner.value)
+                q = ctx.qualify(value)
                 clears.add(q if q else "*")
-            found = dotted_parts(inner)
-            if found and found[0] not in local and found[0] in ctx.aliases and isinstance(inner.ctx, ast.Load):
-                q = qualify(inner)
-                if q and q != "os.environ" and not q.startswith("os.environ."):
-                    attrs.add(q)
-        if isinstance(inner, ast.Call):
-            if isinstance(inner.func, ast.Name) and inner.func.id not in local:
-                if inner.func.id in module_functions:
-                    calls.append(inner.func.id)
-                elif inner.func.id in ctx.aliases:
-                    calls.append(qualify(inner.func) or inner.func.id)
-            elif isinstance(inner.func, ast.Name) and inner.func.id in imported:
-                calls.append(imported[inner.func.id])  # a function imported in the body
-            elif isinstance(inner.func, ast.Attribute):
-                func = inner.func
+            if inner.ctx.__class__ is Load:
+                found = dotted_parts(inner)
+                if found and found[0] in aliases:
+                    attr_reads.append((found[0], inner))
+        elif kind is Call:
+            func = inner.func
+            if track:
+                writes.append(inner)
+            if func.__class__ is Name:
+                pending.append(("name", func.id, func))
+            elif func.__class__ is Attribute:
                 called.add(id(func))
-                if through and func.value.__class__ is ast.Name and func.value.id in through:
-                    key = member(owner[2], through[func.value.id], func.attr)  # type: ignore[index]
+                value = func.value
+                if through and value.__class__ is Name and value.id in through:
+                    key = member(module, through[value.id], func.attr)  # type: ignore[arg-type]
                     if key is not None:
-                        calls.append(key)  # ``self.load()``, ``cls.instance()``, ``Other.helper()``
+                        pending.append(("key", key, None))  # ``self.load()``, ``cls.instance()``, ``Other.helper()``
                         continue
                 found = dotted_parts(func)
-                if found and found[0] in imported and not found[1][:-1]:
-                    calls.append(f"{imported[found[0]]}.{func.attr}")
-                    continue
-                if found and found[0] in ctx.aliases and found[0] not in local:
-                    q = qualify(inner.func)
-                    if q:
-                        calls.append(q)
-    summary.globals = frozenset(reads)
+                if found:
+                    pending.append(("attr", found[0], func))
+        elif kind is ast.Import or kind is ast.ImportFrom:
+            for a in inner.names:
+                bound.add((a.asname or a.name).split(".")[0])
+                if kind is ast.ImportFrom:
+                    if a.name != "*":
+                        imported[a.asname or a.name] = from_import(inner, a.name)
+                elif a.asname:
+                    imported[a.asname] = a.name
+        elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef or kind is ast.ClassDef:
+            bound.add(inner.name)
+        elif kind is ast.Global:
+            declared.update(inner.names)
+            stored.update(inner.names)
+        elif kind is ast.arg:
+            bound.add(inner.arg)
+    local = bound - declared
+    qualify = ctx.qualify
+    summary.globals = frozenset(name for name in loads if name not in local)
+    attrs: set[str] = set()
+    for root, inner in attr_reads:
+        if root not in local:
+            q = qualify(inner)
+            if q and q != "os.environ" and not q.startswith("os.environ."):
+                attrs.add(q)
     summary.attrs = frozenset(attrs)
+    calls: list[str] = []
+    for what, name, func in pending:
+        if what == "key":
+            calls.append(name)
+        elif what == "name":
+            if name not in local:
+                if name in module_functions:
+                    calls.append(name)
+                elif name in aliases:
+                    calls.append(qualify(func) or name)  # type: ignore[arg-type]
+            elif name in imported:
+                calls.append(imported[name])  # a function imported in the body
+        elif name in imported:
+            if func.value.__class__ is Name:  # type: ignore[union-attr]
+                calls.append(f"{imported[name]}.{func.attr}")  # type: ignore[union-attr]
+        elif name in aliases and name not in local:
+            q = qualify(func)  # type: ignore[arg-type]
+            if q:
+                calls.append(q)
     summary.calls = tuple(dict.fromkeys(calls))
     summary.clears = frozenset(clears)
-    summary.mutates, summary.passes = _param_writes(node, params, module_functions, ctx)
+    if track and writes:
+        summary.mutates, summary.passes = _param_writes(writes, stored, params, module_functions, ctx)
     return summary
 
 
-def _rebound(node: FunctionNode) -> set[str]:
-    names: set[str] = set()
-    for inner in iter_nodes(node):
-        if isinstance(inner, ast.Name) and isinstance(inner.ctx, (ast.Store, ast.Del)):
-            names.add(inner.id)
-        elif isinstance(inner, (ast.Global, ast.Nonlocal)):
-            names |= set(inner.names)
-    return names
+_WRITES = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete, ast.Nonlocal)
 
 
 def _subscript_root(node: ast.expr) -> str | None:
@@ -365,38 +403,41 @@ def _describe_key(node: ast.expr) -> str:
 
 
 def _param_writes(
-    node: FunctionNode, params: tuple[str, ...], module_functions: set[str], ctx: FileContext
+    writes: list[ast.AST], rebound: set[str], params: tuple[str, ...], module_functions: set[str], ctx: FileContext
 ) -> tuple[dict[int, tuple[str, int, bool]], tuple[tuple[str, str, int], ...]]:
-    """Writes into the parameters (index -> (what, line)) and parameters handed on to other calls."""
-    rebound = _rebound(node)
+    """Writes into the parameters (index -> (what, line)) and parameters handed on to other calls,
+    from the assignments, deletions and calls of the body (source order) and the names it rebinds."""
     index = {p: i for i, p in enumerate(params) if p not in rebound and p not in ("self", "cls")}
     mutates: dict[int, tuple[str, int, bool]] = {}
     passes: list[tuple[str, str, int]] = []
     if not index:
         return mutates, ()
 
-    def note(name: str | None, what: str, line: int, ambiguous: bool = False) -> None:
+    def note(name: str | None, what, line: int, ambiguous: bool = False) -> None:
         if name in index and (index[name] not in mutates or mutates[index[name]][2] and not ambiguous):
-            mutates[index[name]] = (what, line, ambiguous)
+            mutates[index[name]] = (what(), line, ambiguous)
 
-    for inner in iter_nodes(node):
+    for inner in writes:
         if isinstance(inner, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
             targets = inner.targets if isinstance(inner, ast.Assign) else [inner.target]
             for target in targets:
                 if isinstance(target, ast.Subscript):
-                    note(_subscript_root(target), f"sets [{_describe_key(target.slice)}]", inner.lineno)
+                    note(_subscript_root(target), lambda t=target: f"sets [{_describe_key(t.slice)}]", inner.lineno)
         elif isinstance(inner, ast.Delete):
             for target in inner.targets:
                 if isinstance(target, ast.Subscript):
-                    note(_subscript_root(target), f"deletes [{_describe_key(target.slice)}]", inner.lineno)
+                    note(_subscript_root(target), lambda t=target: f"deletes [{_describe_key(t.slice)}]", inner.lineno)
         elif isinstance(inner, ast.Call):
             func = inner.func
             if isinstance(func, ast.Attribute) and func.attr in CONTAINER_METHODS:
                 root = _subscript_root(func.value)
                 if func.attr in ("pop", "popitem", "setdefault") and inner.args:
-                    what = f"{func.attr}s {_describe_key(inner.args[0])}" if func.attr == "pop" else f"calls {func.attr}()"
+                    what = (
+                        (lambda f=func, c=inner: f"{f.attr}s {_describe_key(c.args[0])}")
+                        if func.attr == "pop" else (lambda f=func: f"calls {f.attr}()")
+                    )  # fmt: skip
                 else:
-                    what = f"calls {func.attr}()"
+                    what = lambda f=func: f"calls {f.attr}()"  # noqa: E731
                 note(root, what, inner.lineno, func.attr in AMBIGUOUS_METHODS)
             callee = None
             if isinstance(func, ast.Name) and func.id in module_functions:
