@@ -266,7 +266,9 @@ def _fill(
             if node.attr == "cache_clear":
                 clears.add(cleared(ctx, node))
             elif node.ctx.__class__ is ast.Load:
-                _member(ctx, node, unit, first_party, objects, instances, id(node) in called)
+                value = node.value
+                if value.__class__ is Call or value.__class__ is Name and (value.id in instances or value.id in objects):
+                    _member(ctx, node, unit, first_party, objects, instances, id(node) in called)
         elif kind is ast.Assign:
             if len(node.targets) == 1 and node.targets[0].__class__ is Name and node.value.__class__ is Call:
                 found = dotted_parts(node.value.func)
