@@ -17,7 +17,13 @@ from sessionlint.index import Project
 from sessionlint.model import Diagnostic
 from sessionlint.rules.base import Example, Rule
 from sessionlint.rules.code_state.checks import KEY, Facts, import_under_patch, memo_outlives_patch, mutates_argument
-from sessionlint.rules.code_state.instances import KEY as INSTANCES, InstanceRecord, class_state_written, record_instances
+from sessionlint.rules.code_state.instances import (
+    KEY as INSTANCES,
+    InstanceRecord,
+    class_state_written,
+    handing_out,
+    record_instances,
+)
 from sessionlint.rules.code_state.order import KEY as ORDER, OrderRecord, record_order
 from sessionlint.rules.code_state.summary import summarize
 from sessionlint.rules.code_state.units import FileRecord, record
@@ -298,10 +304,13 @@ def check_file(ctx: FileContext) -> None:
 def check_project(project: Project, settings: object) -> Iterator[Diagnostic]:
     immutable = frozenset(getattr(settings, "immutable_fixtures", ()) or ())
     facts = Facts(project)
+    handouts: frozenset[str] | None = None
     for path, file_facts in list(project.facts.items()):
         instances = file_facts.rule_data.get(INSTANCES)
         if isinstance(instances, InstanceRecord) and instances.uses:
-            yield from class_state_written(project, facts, path, instances)
+            if handouts is None:
+                handouts = handing_out(project, facts)
+            yield from class_state_written(project, facts, path, instances, handouts)
         data = file_facts.rule_data.get(KEY)
         if not isinstance(data, FileRecord) or not _imports_project_code(project, path, file_facts, data):
             continue

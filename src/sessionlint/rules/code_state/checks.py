@@ -24,6 +24,10 @@ class Facts:
         self._names: dict[tuple[str, str], tuple[str, str] | None] = {}
         self._closures: dict[Func, tuple[frozenset[str], frozenset[Func], frozenset[Func]]] = {}
         self._memo_reach: dict[Func, bool] = {}
+        self._by_file: dict[tuple[str, str], tuple[str, str] | None] = {}
+        self._active: tuple[frozenset[str], frozenset[str]] | None = None
+        self._any_autouse: bool | None = None
+        self.mutations: dict[tuple[Func, str, int], object] = {}
         self._fixtures: dict[tuple[str, str | None, tuple[str, ...]], list] = {}
         self._autouse: dict[tuple[str, str | None], list] = {}
         self._reached: dict[tuple[Func, bool], list[tuple[Func, tuple[str, ...], bool]]] = {}
@@ -43,10 +47,14 @@ class Facts:
         """``pkg.mod.NAME`` (or ``.mod.NAME``) -> (path of pkg/mod.py, "NAME") for first-party modules."""
         # a dotted name resolves the same from every file of a directory (``find_module`` searches
         # from the directory); a bare name is one of the file's own
+        fast = (dotted, from_path)  # asked again from the same file: no dirname to compute
+        if fast in self._by_file:
+            return self._by_file[fast]
         key = (dotted, from_path if "." not in dotted else os.path.dirname(from_path))
         if key not in self._names:
             self._names[key] = self._resolve(dotted, from_path, depth)
-        return self._names[key]
+        found = self._by_file[fast] = self._names[key]
+        return found
 
     def _resolve(self, dotted: str, from_path: str, depth: int) -> tuple[str, str] | None:
         if "." not in dotted:  # a name of the module itself
@@ -95,20 +103,55 @@ class Facts:
             self._memo_reach[start] = found
         return found
 
+    def active_names(self, clearing: bool = False) -> frozenset[str]:
+        """Names of the run's fixtures that patch or clear caches (``clearing``: that clear), or
+        request, a few levels deep, a fixture that does: what the joins take from a fixture is its
+        patches and its clears, so requests of other names need no resolution (the costly part)."""
+        if self._active is None:
+            requests: dict[str, set[str]] = {}
+            patching: set[str] = set()
+            clears: set[str] = set()
+            for file_facts in self.project.facts.values():
+                data = file_facts.rule_data.get(KEY)
+                if not isinstance(data, FileRecord):
+                    units = {}
+                else:
+                    units = {u.qualname: u for u in data.units if u.kind == "fixture"}
+                for fixture in file_facts.fixtures:
+                    requests.setdefault(fixture.name, set()).update(fixture.args)
+                    unit = units.get(fixture.qualname)
+                    if unit is not None and unit.clears:
+                        clears.add(fixture.name)
+                    if unit is not None and (unit.patches or unit.clears):
+                        patching.add(fixture.name)
+            self._active = (_closure(patching, requests), _closure(clears, requests))
+        return self._active[1] if clearing else self._active[0]
+
     def fixture_units(self, path: str, cls: str | None, names: tuple[str, ...]) -> list[tuple[Unit, str]]:
         """``_fixture_units`` memoized by file, class and names: every test of a class that requests
         the same fixtures gets the same answer."""
         key = (path, cls, names)
         found = self._fixtures.get(key)
         if found is None:
-            found = self._fixtures[key] = _fixture_units(self.project, path, cls, names)
+            active = self.active_names()
+            wanted = tuple(n for n in names if n in active)
+            found = self._fixtures[key] = _fixture_units(self.project, path, cls, wanted) if wanted else []
         return found
 
     def autouse_units(self, path: str, cls: str | None) -> list[tuple[Unit, str]]:
+        """The units of the autouse fixtures a test sees that clear caches (SLK601 takes only their
+        clears, and the patches of those that clear), memoized by file and class."""
+        clearing = self.active_names(clearing=True)
+        if self._any_autouse is None:
+            self._any_autouse = any(
+                f.autouse and f.name in clearing for file_facts in self.project.facts.values() for f in file_facts.fixtures
+            )  # fmt: skip
+        if not self._any_autouse:
+            return []
         key = (path, cls)
         found = self._autouse.get(key)
         if found is None:
-            found = self._autouse[key] = _autouse_units(self.project, path, cls)
+            found = self._autouse[key] = _autouse_units(self.project, path, cls, clearing)
         return found
 
     def entry(self, found: Func | None) -> Func | None:
@@ -229,11 +272,22 @@ def _fixture_units(project: Project, path: str, cls: str | None, names: tuple[st
     return found
 
 
-def _autouse_units(project: Project, path: str, cls: str | None) -> list[tuple[Unit, str]]:
+def _closure(names: set[str], requests: dict[str, set[str]]) -> frozenset[str]:
+    """``names`` and the fixture names that request one of them, up to four levels."""
+    found = set(names)
+    for _ in range(4):
+        grown = {name for name, args in requests.items() if args & found} - found
+        if not grown:
+            break
+        found |= grown
+    return frozenset(found)
+
+
+def _autouse_units(project: Project, path: str, cls: str | None, active: frozenset[str] | None = None) -> list[tuple[Unit, str]]:
     found: list[tuple[Unit, str]] = []
     for candidates in project.visible_fixtures(path, cls).values():
         fixture, where = candidates[0]
-        if fixture.autouse:
+        if fixture.autouse and (active is None or fixture.name in active):
             unit = _units(project, where).get(fixture.qualname)
             if unit is not None:
                 found.append((unit, where))
@@ -267,11 +321,9 @@ def _describe_patch(patch) -> str:
 def memo_outlives_patch(
     project: Project, facts: Facts, path: str, data: FileRecord, order: OrderRecord | None = None
 ) -> Iterator[Diagnostic]:
+    memo_targets: dict[str, bool] = {}  # the file's call targets: whether one reaches a memoized function
     for unit in data.units:
         if not unit.calls or (order is not None and unit.qualname in order.isolated):
-            continue
-        # most calls reach no memoized function: the fixtures are resolved only for those that may
-        if not any(facts.reaches_memo(facts.entry(facts.resolve(call.target, path))) for call in unit.calls):
             continue
         own = [(p, path) for p in unit.patches]
         helpers = facts.fixture_units(path, unit.cls, unit.args)
@@ -286,6 +338,15 @@ def memo_outlives_patch(
         requested = {id(helper) for helper, _w in helpers}
         reset_patches = [(p, where, helper) for helper, where in resetters if id(helper) not in requested for p in helper.patches]
         if not own and not inherited and not reset_patches:
+            continue
+        # then whether a call reaches a memoized function at all (resolving calls is the costly part)
+        for call in unit.calls:
+            hit = memo_targets.get(call.target)
+            if hit is None:
+                hit = memo_targets[call.target] = facts.reaches_memo(facts.entry(facts.resolve(call.target, path)))
+            if hit:
+                break
+        else:
             continue
         # the test's own clears protect later tests only when they come after the call: a clear
         # before the patch and the call leaves the cache holding the patched result
@@ -507,11 +568,11 @@ def mutates_argument(project: Project, facts: Facts, path: str, data: FileRecord
             if start is None or facts.function(start) is None or "." in start[1]:
                 continue  # methods: positions would count ``self``
             for where, name in call.args:
+                found = _mutation(facts, start, where, 0)  # rare: asked before the fixture's resolution
+                if found is None:
+                    continue
                 shared_label, container = _shared(project, path, unit, name, immutable, data)
                 if shared_label is None:
-                    continue
-                found = _mutation(facts, start, where, 0)
-                if found is None:
                     continue
                 chain, (what, line, ambiguous), func = found
                 if ambiguous and not container:
@@ -546,6 +607,15 @@ def _shared(project: Project, path: str, unit: Unit, name: str, immutable, data:
 
 
 def _mutation(facts: Facts, func: Func, where: str, depth: int):
+    """The write ``func`` makes into its parameter ``where`` (a position or keyword), directly or
+    through the calls it hands it to: (chain, (what, line, ambiguous), the writer); memoized."""
+    key = (func, where, depth)
+    if key not in facts.mutations:
+        facts.mutations[key] = _find_mutation(facts, func, where, depth)
+    return facts.mutations[key]
+
+
+def _find_mutation(facts: Facts, func: Func, where: str, depth: int):
     summary = facts.function(func)
     if summary is None:
         return None

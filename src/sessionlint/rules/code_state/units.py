@@ -65,7 +65,8 @@ class Unit:
     clears: frozenset[str] = frozenset()  # qualified names whose cache_clear is referenced; "*": not known
     imports: list[Import] = field(default_factory=list)
     reloads: bool = False  # importlib.reload or sys.modules edits: imports are deliberate
-    local: frozenset[str] = frozenset()  # names the function binds
+    local: frozenset[str] = frozenset()  # module-level containers of the file the function rebinds
+    shared: frozenset[str] = field(default=frozenset(), repr=False, compare=False)  # while recording only
 
 
 @dataclass
@@ -104,7 +105,9 @@ def record(ctx: FileContext) -> FileRecord:
             unit = Unit(fn.qualname, fn.cls, "fixture", fixture.name, fn.node.lineno, fixture.args, fixture.autouse)
         else:
             continue
+        unit.shared = result.containers | set(unit.args)
         _fill(ctx, fn.node, unit, first_party, objects, strings)
+        unit.shared = frozenset()
         if unit.patches or unit.calls or unit.clears or unit.imports:
             result.units.append(unit)
     return result
@@ -300,7 +303,18 @@ def _fill(
                         Import((f"{node.module}.{alias.name}", node.module), *_pos(ctx, node), f"from {node.module} import {alias.name}")
                     )
     unit.clears = frozenset(clears)
-    unit.local = frozenset(local)
+    if not unit.patches and not clears and len(unit.calls) > 1:
+        # nothing in the test itself is timed against its calls: the first call of each target
+        # speaks for the others (a whole-repository run records every call into the project)
+        seen: set[tuple[str, bool]] = set()
+        kept: list[Call] = []
+        for call in unit.calls:
+            key = (call.target, call.access)
+            if call.args or key not in seen:
+                seen.add(key)
+                kept.append(call)
+        unit.calls = kept
+    unit.local = frozenset(local.intersection(unit.shared).difference(unit.args))  # SLK603 asks only about containers
 
 
 def _computed(ctx: FileContext, node: ast.Call, fn: FunctionNode, unit: Unit, strings: Strings) -> None:
@@ -342,7 +356,7 @@ def _member(
     else:
         return
     text = f"{ast.unparse(value.func)}(...).{node.attr}" if value.__class__ is ast.Call else f"{value.id}.{node.attr}"
-    unit.calls.append(Call(sys.intern(f"{owner}.{node.attr}"), text, *_pos(ctx, node), (), not call))
+    unit.calls.append(Call(sys.intern(f"{owner}.{node.attr}"), sys.intern(text), *_pos(ctx, node), (), not call))
 
 
 def cleared(ctx: FileContext, node: ast.Attribute) -> str:
@@ -374,11 +388,13 @@ def _call(ctx: FileContext, node: ast.Call, unit: Unit, extent: tuple[int, int],
     qualified = first_party.get(root)
     if qualified is None or decorating or last == "cache_clear":
         return
-    args = [(str(i), a.id) for i, a in enumerate(node.args) if a.__class__ is ast.Name]
-    args += [(k.arg, k.value.id) for k in node.keywords if k.arg and k.value.__class__ is ast.Name]
+    # only names SLK603 can follow: a requested fixture or a module-level container of the file
+    shared = unit.shared
+    args = [(str(i), a.id) for i, a in enumerate(node.args) if a.__class__ is ast.Name and a.id in shared]
+    args += [(k.arg, k.value.id) for k in node.keywords if k.arg and k.value.__class__ is ast.Name and k.value.id in shared]
     # interned: the same callee is called many times, and pickle stores one object once
     target = sys.intern(".".join([qualified, *attrs]))
-    unit.calls.append(Call(target, sys.intern(".".join([root, *attrs])), *_pos(ctx, node), tuple(args)))
+    unit.calls.append(Call(target, sys.intern(".".join([root, *attrs])), *_pos(ctx, node), tuple(args)))  # fmt: skip
 
 
 def _pos(ctx: FileContext, node: ast.AST) -> tuple[int, int, int, int]:
