@@ -67,6 +67,7 @@ class Unit:
     reloads: bool = False  # importlib.reload or sys.modules edits: imports are deliberate
     local: frozenset[str] = frozenset()  # module-level containers of the file the function rebinds
     shared: frozenset[str] = field(default=frozenset(), repr=False, compare=False)  # while recording only
+    seen: set | None = field(default=None, repr=False, compare=False)  # while recording: targets met, when untimed
 
 
 @dataclass
@@ -92,6 +93,8 @@ def record(ctx: FileContext) -> FileRecord:
     modules = {(a.asname or a.name).split(".")[0] for s in ctx.tree.body if isinstance(s, ast.Import) for a in s.names}
     objects = {name: q for name, q in first_party.items() if name not in modules}
     strings = Strings(ctx) if "import_module" in ctx.text or "__import__" in ctx.text else None
+    starts = ctx.line_starts()
+    timing = _TIMING_WORDS + tuple(name for name, q in ctx.aliases.items() if q.startswith("os.environ"))
     for fn in ctx.functions:
         if fn.fixture is None and not tests_reach_project:
             continue
@@ -106,8 +109,14 @@ def record(ctx: FileContext) -> FileRecord:
         else:
             continue
         unit.shared = result.containers | set(unit.args)
+        if fn.node.body:
+            # no word of a patch or a clear in the function: nothing in it is timed against its
+            # calls, and the first call of each target speaks for the others (kept once)
+            text = ctx.text[starts[fn.node.lineno - 1] : starts[min(fn.node.end_lineno or fn.node.lineno, len(starts) - 1)]]
+            unit.seen = None if any(word in text for word in timing) else set()
         _fill(ctx, fn.node, unit, first_party, objects, strings)
         unit.shared = frozenset()
+        unit.seen = None
         if unit.patches or unit.calls or unit.clears or unit.imports:
             result.units.append(unit)
     return result
@@ -355,8 +364,15 @@ def _member(
         owner = ".".join([first_party[found[0]], *found[1]])
     else:
         return
+    target = f"{owner}.{node.attr}"
+    seen = unit.seen
+    if seen is not None:
+        key = f"{target}@" if not call else target  # an attribute read and a call are told apart
+        if key in seen:
+            return
+        seen.add(key)
     text = f"{ast.unparse(value.func)}(...).{node.attr}" if value.__class__ is ast.Call else f"{value.id}.{node.attr}"
-    unit.calls.append(Call(sys.intern(f"{owner}.{node.attr}"), sys.intern(text), *_pos(ctx, node), (), not call))
+    unit.calls.append(Call(sys.intern(target), sys.intern(text), *_pos(ctx, node), (), not call))
 
 
 def cleared(ctx: FileContext, node: ast.Attribute) -> str:
@@ -366,6 +382,11 @@ def cleared(ctx: FileContext, node: ast.Attribute) -> str:
 
 
 _RELOADERS = frozenset({"reload"})
+# words one of which a function holds when ``_patches`` or a ``cache_clear`` may record something
+# in it (``patch.dict``/``patch.object`` say "patch", the ``os.environ`` writers "environ"): a
+# function without any (nor a name the module binds to ``os.environ``) is untimed
+_TIMING_WORDS = ("setenv", "delenv", "setitem", "delitem", "chdir", "freeze_time", "setattr", "patch", "environ",
+                 "putenv", "unsetenv", "cache_clear")  # fmt: skip
 _IMPORTERS = frozenset({"import_module", "__import__"})
 
 
@@ -394,6 +415,11 @@ def _call(ctx: FileContext, node: ast.Call, unit: Unit, extent: tuple[int, int],
     args += [(k.arg, k.value.id) for k in node.keywords if k.arg and k.value.__class__ is ast.Name and k.value.id in shared]
     # interned: the same callee is called many times, and pickle stores one object once
     target = sys.intern(".".join([qualified, *attrs]))
+    seen = unit.seen
+    if seen is not None and not args:
+        if target in seen:
+            return
+        seen.add(target)
     unit.calls.append(Call(target, sys.intern(".".join([root, *attrs])), *_pos(ctx, node), tuple(args)))  # fmt: skip
 
 
