@@ -352,3 +352,19 @@ def test_a_method_cache_counts_only_on_a_module_level_instance(tmp_path: Path) -
         "def test_shared(monkeypatch):\n    monkeypatch.setenv('T', '1')\n    assert shared.token()\n",
     })  # fmt: skip
     assert _codes(root) == [("test_a.py", 13, "SLK601"), ("test_a.py", 18, "SLK601")]
+
+
+def test_repeated_calls_are_recorded_once_only_when_nothing_is_timed(tmp_path: Path) -> None:
+    """A whole-repository run records every call into the project; a test with no patch or clear
+    keeps one call per target, a test with one keeps each (the patch covers only the second)."""
+    root = _write(tmp_path, {
+        "app.py": SETTINGS,
+        "test_a.py": "import os\nfrom unittest import mock\nfrom app import cfg\n\n\n"
+        "def test_timed():\n    cfg()\n    with mock.patch.dict(os.environ, {'A': '1'}):\n        cfg()\n\n\n"
+        "def test_untimed(env_a):\n    cfg()\n    cfg()\n",
+        "conftest.py": "import pytest\n\n\n@pytest.fixture\ndef env_a(monkeypatch):\n    monkeypatch.setenv('A', '1')\n",
+    })  # fmt: skip
+    assert _codes(root) == [("test_a.py", 9, "SLK601"), ("test_a.py", 13, "SLK601")]
+    facts = extract_text(str(root / "test_a.py"), (root / "test_a.py").read_text(), Settings(root=str(root)))
+    units = {u.name: u for u in facts.rule_data["SLK6"].units}
+    assert len(units["test_timed"].calls) == 2 and len(units["test_untimed"].calls) == 1

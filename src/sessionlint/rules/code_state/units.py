@@ -66,8 +66,6 @@ class Unit:
     imports: list[Import] = field(default_factory=list)
     reloads: bool = False  # importlib.reload or sys.modules edits: imports are deliberate
     local: frozenset[str] = frozenset()  # module-level containers of the file the function rebinds
-    shared: frozenset[str] = field(default=frozenset(), repr=False, compare=False)  # while recording only
-    seen: set | None = field(default=None, repr=False, compare=False)  # while recording: targets met, when untimed
 
 
 @dataclass
@@ -93,8 +91,9 @@ def record(ctx: FileContext) -> FileRecord:
     modules = {(a.asname or a.name).split(".")[0] for s in ctx.tree.body if isinstance(s, ast.Import) for a in s.names}
     objects = {name: q for name, q in first_party.items() if name not in modules}
     strings = Strings(ctx) if "import_module" in ctx.text or "__import__" in ctx.text else None
-    starts = ctx.line_starts()
-    timing = _TIMING_WORDS + tuple(name for name, q in ctx.aliases.items() if q.startswith("os.environ"))
+    if first_party:
+        starts = ctx.line_starts()
+        timing = _TIMING_WORDS + tuple(name for name, q in ctx.aliases.items() if q.startswith("os.environ"))
     for fn in ctx.functions:
         if fn.fixture is None and not tests_reach_project:
             continue
@@ -108,15 +107,14 @@ def record(ctx: FileContext) -> FileRecord:
             unit = Unit(fn.qualname, fn.cls, "fixture", fixture.name, fn.node.lineno, fixture.args, fixture.autouse)
         else:
             continue
-        unit.shared = result.containers | set(unit.args)
-        if fn.node.body:
+        shared = result.containers | set(unit.args)  # the names SLK603 can follow
+        seen: set[str] | None = None  # the call targets met, in an untimed function
+        if first_party and fn.node.body:
             # no word of a patch or a clear in the function: nothing in it is timed against its
             # calls, and the first call of each target speaks for the others (kept once)
             text = ctx.text[starts[fn.node.lineno - 1] : starts[min(fn.node.end_lineno or fn.node.lineno, len(starts) - 1)]]
-            unit.seen = None if any(word in text for word in timing) else set()
-        _fill(ctx, fn.node, unit, first_party, objects, strings)
-        unit.shared = frozenset()
-        unit.seen = None
+            seen = None if any(word in text for word in timing) else set()
+        _fill(ctx, fn.node, unit, first_party, objects, strings, shared, seen)
         if unit.patches or unit.calls or unit.clears or unit.imports:
             result.units.append(unit)
     return result
@@ -240,7 +238,7 @@ def _patches(ctx: FileContext, call: ast.Call, line: int, end: int) -> list[Patc
 
 def _fill(
     ctx: FileContext, fn: FunctionNode, unit: Unit, first_party: dict[str, str], objects: dict[str, str],
-    strings: Strings | None,
+    strings: Strings | None, shared: frozenset[str] = frozenset(), seen: set[str] | None = None,
 ) -> None:
     """One pass over ``fn``'s nodes (``iter_nodes``: parents first, so a ``with`` statement is met
     before the calls of its items and their extent is known when they are)."""
@@ -260,7 +258,12 @@ def _fill(
     instances: dict[str, str] = {}
     binding: set[int] = set()
     called: set[int] = set()
-    Call, Name, Attribute, Store = ast.Call, ast.Name, ast.Attribute, ast.Store
+    Call, Name, Attribute, Store, Load = ast.Call, ast.Name, ast.Attribute, ast.Store, ast.Load
+    Assign, With, AsyncWith, Subscript = ast.Assign, ast.With, ast.AsyncWith, ast.Subscript
+    AstImport, AstImportFrom = ast.Import, ast.ImportFrom
+    # the kinds the loop looks at past the first three: anything else is passed over at once
+    rest = {Assign, With, AsyncWith, Subscript, AstImport, AstImportFrom}
+    fp = bool(first_party)
     for node in iter_nodes(fn):
         kind = node.__class__
         if kind is Name:
@@ -269,20 +272,22 @@ def _fill(
                 if instances and id(node) not in binding:
                     instances.pop(node.id, None)  # bound again: not certain any more
         elif kind is Call:
-            if node.func.__class__ is Attribute:
+            if fp and node.func.__class__ is Attribute:
                 called.add(id(node.func))
             if strings is not None:
                 _computed(ctx, node, fn, unit, strings)
-            _call(ctx, node, unit, extents.get(id(node)) or (node.lineno, end), first_party, id(node) in decorating)
+            _call(ctx, node, unit, extents.get(id(node)) or (node.lineno, end), first_party, id(node) in decorating, shared, seen)
         elif kind is Attribute:
             if node.attr == "cache_clear":
                 clears.add(cleared(ctx, node))
-            elif node.ctx.__class__ is ast.Load:
+            elif fp and node.ctx.__class__ is Load:
                 value = node.value
                 if value.__class__ is Call or value.__class__ is Name and (value.id in instances or value.id in objects):
-                    _member(ctx, node, unit, first_party, objects, instances, id(node) in called)
-        elif kind is ast.Assign:
-            if len(node.targets) == 1 and node.targets[0].__class__ is Name and node.value.__class__ is Call:
+                    _member(ctx, node, unit, first_party, objects, instances, id(node) in called, seen)
+        elif kind not in rest:
+            continue
+        elif kind is Assign:
+            if fp and len(node.targets) == 1 and node.targets[0].__class__ is Name and node.value.__class__ is Call:
                 found = dotted_parts(node.value.func)
                 if found is not None and found[0] in first_party and found[0] not in local:
                     name = node.targets[0].id
@@ -291,21 +296,21 @@ def _fill(
                     else:
                         instances[name] = ".".join([first_party[found[0]], *found[1]])
                         binding.add(id(node.targets[0]))
-        elif kind is ast.With or kind is ast.AsyncWith:
+        elif kind is With or kind is AsyncWith:
             for item in node.items:
                 if item.context_expr.__class__ is Call:
                     extents[id(item.context_expr)] = (node.lineno, node.end_lineno or node.lineno)
-        elif kind is ast.Subscript:
-            if node.ctx.__class__ is not ast.Load:
+        elif kind is Subscript:
+            if node.ctx.__class__ is not Load:
                 q = ctx.qualify(node.value)
                 if q == "sys.modules":
                     unit.reloads = True
                 elif q == "os.environ":
                     unit.patches.append(Patch("env", _str(node.slice) or "*", node.lineno, end))
-        elif kind is ast.Import:
+        elif kind is AstImport:
             for alias in node.names:
                 unit.imports.append(Import((alias.name,), *_pos(ctx, node), f"import {alias.name}"))
-        elif kind is ast.ImportFrom:
+        elif kind is AstImportFrom:
             if node.level == 0 and node.module:
                 for alias in node.names:
                     unit.imports.append(
@@ -323,7 +328,7 @@ def _fill(
                 seen.add(key)
                 kept.append(call)
         unit.calls = kept
-    unit.local = frozenset(local.intersection(unit.shared).difference(unit.args))  # SLK603 asks only about containers
+    unit.local = frozenset(local.intersection(shared).difference(unit.args))  # SLK603 asks only about containers
 
 
 def _computed(ctx: FileContext, node: ast.Call, fn: FunctionNode, unit: Unit, strings: Strings) -> None:
@@ -346,7 +351,7 @@ def _computed(ctx: FileContext, node: ast.Call, fn: FunctionNode, unit: Unit, st
 
 def _member(
     ctx: FileContext, node: ast.Attribute, unit: Unit, first_party: dict[str, str], objects: dict[str, str],
-    instances: dict[str, str], call: bool,
+    instances: dict[str, str], call: bool, seen: set[str] | None = None,
 ) -> None:
     """``index.client`` / ``index.upload()`` on a name bound to ``Class(...)``, ``Class(...).client``,
     and ``settings.value`` on a first-party name (a property of a module-level instance runs)."""
@@ -365,7 +370,6 @@ def _member(
     else:
         return
     target = f"{owner}.{node.attr}"
-    seen = unit.seen
     if seen is not None:
         key = f"{target}@" if not call else target  # an attribute read and a call are told apart
         if key in seen:
@@ -390,7 +394,10 @@ _TIMING_WORDS = ("setenv", "delenv", "setitem", "delitem", "chdir", "freeze_time
 _IMPORTERS = frozenset({"import_module", "__import__"})
 
 
-def _call(ctx: FileContext, node: ast.Call, unit: Unit, extent: tuple[int, int], first_party: dict[str, str], decorating: bool) -> None:
+def _call(
+    ctx: FileContext, node: ast.Call, unit: Unit, extent: tuple[int, int], first_party: dict[str, str], decorating: bool,
+    shared: frozenset[str], seen: set[str] | None,
+) -> None:
     func = node.func
     found = dotted_parts(func)
     if found is None:
@@ -410,12 +417,10 @@ def _call(ctx: FileContext, node: ast.Call, unit: Unit, extent: tuple[int, int],
     if qualified is None or decorating or last == "cache_clear":
         return
     # only names SLK603 can follow: a requested fixture or a module-level container of the file
-    shared = unit.shared
     args = [(str(i), a.id) for i, a in enumerate(node.args) if a.__class__ is ast.Name and a.id in shared]
     args += [(k.arg, k.value.id) for k in node.keywords if k.arg and k.value.__class__ is ast.Name and k.value.id in shared]
     # interned: the same callee is called many times, and pickle stores one object once
     target = sys.intern(".".join([qualified, *attrs]))
-    seen = unit.seen
     if seen is not None and not args:
         if target in seen:
             return
