@@ -368,3 +368,16 @@ def test_repeated_calls_are_recorded_once_only_when_nothing_is_timed(tmp_path: P
     facts = extract_text(str(root / "test_a.py"), (root / "test_a.py").read_text(), Settings(root=str(root)))
     units = {u.name: u for u in facts.rule_data["SLK6"].units}
     assert len(units["test_timed"].calls) == 2 and len(units["test_untimed"].calls) == 1
+
+
+def test_a_base_defined_elsewhere_stops_the_lookup(tmp_path: Path) -> None:
+    text = (
+        "import functools, os\nfrom lib import Mixin\n\nclass Base:\n    @classmethod\n    @functools.cache\n"
+        "    def load(cls):\n        return os.environ.get('B')\n\n"
+        "class Local(Base):\n    pass\n\nclass Mixed(Mixin, Base):\n    pass\n"
+    )
+    summary = extract_text(str(tmp_path / "app.py"), text, Settings(root=str(tmp_path))).rule_data["SLK6"]
+    from sessionlint.rules.code_state.summary import member
+
+    assert member(summary, "Local", "load") == "Base.load"
+    assert member(summary, "Mixed", "load") is None  # Mixin, listed first, may define it

@@ -139,15 +139,15 @@ def _classes(ctx: FileContext, summary: ModuleSummary) -> dict[str, Method]:
         for base in cls.bases:
             if isinstance(base, ast.Name) and base.id in classes and base.id != name:
                 lineage.append(base.id)
+            elif not (isinstance(base, ast.Name) and base.id == "object"):
+                lineage.append("?")  # defined elsewhere: what it holds is not known
         summary.members[name] = tuple(lineage)
         for stmt in cls.body:
             if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
             decorators = {ctx.qualify(d.func if isinstance(d, ast.Call) else d) or "?" for d in stmt.decorator_list}
-            if not decorators <= _PLAIN_DECORATORS and not any(d.endswith(".setter") for d in decorators):
-                continue
-            if any(d.endswith(".setter") for d in decorators):
-                continue
+            if not decorators <= _PLAIN_DECORATORS:
+                continue  # a custom descriptor or wrapper, a property's setter or deleter
             static = "staticmethod" in decorators
             cached = "functools.cached_property" in decorators
             prop = "property" in decorators or cached
@@ -166,7 +166,9 @@ def member(summary: ModuleSummary, cls: str, attr: str, depth: int = 0) -> str |
     if f"{cls}.{attr}" in summary.functions:
         return f"{cls}.{attr}"
     if depth < 3:
-        for base in lineage[1:]:
+        for base in lineage[1:]:  # in the order the bases are listed (the MRO, for these classes)
+            if base == "?":
+                return None  # a base defined elsewhere may hold the attribute first
             found = member(summary, base, attr, depth + 1)
             if found is not None:
                 return found
