@@ -60,7 +60,7 @@ def test_name_from_a_loop(monkeypatch):
 
 def test_reimported_after_purge(monkeypatch):
     monkeypatch.setenv("BIN_ROOT", "/opt/bin")
-    sys.modules.pop("app.constants", None)
+    monkeypatch.delitem(sys.modules, "app.constants", raising=False)
     assert importlib.import_module("app.constants").BIN_ROOT == "/opt/bin"
 
 

@@ -363,7 +363,10 @@ def memo_outlives_patch(
             facts.resolve(c, where): helper for helper, where in resetters for c in helper.clears
         }  # fmt: skip
         reported: set[Func] = set()
+        sites: set[tuple[int, int]] = set()  # one finding per call site (a fixture's modules: several targets)
         for call in unit.calls:
+            if (call.line, call.col) in sites:
+                continue
             found = facts.resolve(call.target, path)
             start = facts.entry(found)
             if start is None or facts.function(start) is None:
@@ -403,7 +406,9 @@ def memo_outlives_patch(
                 if patch is None:
                     continue
                 reported.add(func)
+                sites.add((call.line, call.col))
                 yield _memo_diag(project, path, data, unit, call, func, summary, chain, patch, reset, reached)
+                break
 
 
 def _reset_scope(facts: Facts, func: Func, funcs: frozenset[Func], cleared_by: dict) -> tuple[Unit, Func] | None:
