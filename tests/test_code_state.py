@@ -292,9 +292,92 @@ def test_a_clear_before_the_call_in_a_class_or_beside_an_xunit_teardown_is_trust
     body = "    monkeypatch.setenv('A', '1')\n    app.cfg.cache_clear()\n    assert app.cfg()\n"
     root = _write(tmp_path, {
         "app.py": SETTINGS,
-        "test_a.py": "import app\n\n\nclass TestCfg:\n    def test_in_class(self, monkeypatch):\n"
+        "test_a.py": "import app\nfrom helpers import Mixin\n\n\nclass TestCfg(Mixin):\n    def test_in_class(self, monkeypatch):\n"
+        + body.replace("    ", "        ")
+        + "\n\nclass TestSetup:\n    def setup_method(self):\n        pass\n\n    def test_in_class(self, monkeypatch):\n"
         + body.replace("    ", "        "),
         "test_b.py": "import app\n\n\ndef teardown_function():\n    app.cfg.cache_clear()\n\n\n"
         "def test_b(monkeypatch):\n" + body,
     })  # fmt: skip
     assert _codes(root) == []
+
+
+def test_a_clear_before_the_call_in_a_plain_test_class_leaves_the_patched_result(tmp_path: Path) -> None:
+    """A class with no base and no setup or teardown method: nothing but fixtures runs around its
+    tests, so a clear before the patch and the call is what it looks like (hatch's TestUserAgent)."""
+    body = "        app.cfg.cache_clear()\n        monkeypatch.setenv('A', '1')\n        assert app.cfg()\n"
+    root = _write(tmp_path, {
+        "app.py": SETTINGS,
+        "test_a.py": "import app\n\n\nclass TestCfg:\n    def test_before(self, monkeypatch):\n" + body
+        + "\n    def test_after(self, monkeypatch):\n        monkeypatch.setenv('A', '1')\n"
+        "        assert app.cfg()\n        app.cfg.cache_clear()\n",
+    })  # fmt: skip
+    assert _codes(root) == [("test_a.py", 8, "SLK601")]
+
+
+def test_summary_of_methods_and_module_level_instances(tmp_path: Path) -> None:
+    text = (
+        "import functools, os\n\n"
+        "class Base:\n    def load(self):\n        return os.environ.get('B')\n\n"
+        "class Store(Base):\n"
+        "    @classmethod\n    @functools.cache\n    def available(cls):\n        return cls.probe()\n\n"
+        "    @staticmethod\n    def probe():\n        return os.getenv('P')\n\n"
+        "    @functools.lru_cache\n    def token(self):\n        return self.load()\n\n"
+        "    @functools.cached_property\n    def default(self):\n        return self.name\n\n"
+        "    @property\n    def name(self):\n        from app.util import name\n        return name()\n\n"
+        "    @other.decorator\n    def hidden(self):\n        return os.getenv('H')\n\n"
+        "store = Store()\n"
+    )
+    facts = extract_text(str(tmp_path / "app.py"), text, Settings(root=str(tmp_path)))
+    summary = facts.rule_data["SLK6"]
+    functions = summary.functions
+    assert functions["Store.available"].memo and functions["Store.available"].memo_scope == ""
+    assert functions["Store.available"].calls == ("Store.probe",)
+    assert functions["Store.token"].memo_scope == "instance" and functions["Store.token"].calls == ("Base.load",)
+    assert functions["Store.default"].memo and functions["Store.default"].prop
+    assert functions["Store.default"].calls == ("Store.name",)  # reading a property runs it
+    assert functions["Store.name"].calls == ("app.util.name",) and not functions["Store.name"].memo
+    assert "Store.hidden" not in functions  # a decorator of unknown effect: not followed
+    assert summary.instances == {"store": "Store"} and summary.members["Store"] == ("Store", "Base")
+
+
+def test_a_method_cache_counts_only_on_a_module_level_instance(tmp_path: Path) -> None:
+    """A method's lru_cache keys on ``self``: only a module-level instance shares it across tests."""
+    root = _write(tmp_path, {
+        "app.py": "import functools, os\n\nclass K:\n    @functools.lru_cache\n    def token(self):\n"
+        "        return os.environ.get('T')\n\nshared = K()\n",
+        "test_a.py": "import app\nfrom app import K, shared\n\n\ndef test_own(monkeypatch):\n"
+        "    monkeypatch.setenv('T', '1')\n    k = K()\n    assert k.token()\n\n\n"
+        "def test_module_attribute(monkeypatch):\n    monkeypatch.setenv('T', '1')\n    assert app.shared.token()\n\n\n"
+        "def test_shared(monkeypatch):\n    monkeypatch.setenv('T', '1')\n    assert shared.token()\n",
+    })  # fmt: skip
+    assert _codes(root) == [("test_a.py", 13, "SLK601"), ("test_a.py", 18, "SLK601")]
+
+
+def test_repeated_calls_are_recorded_once_only_when_nothing_is_timed(tmp_path: Path) -> None:
+    """A whole-repository run records every call into the project; a test with no patch or clear
+    keeps one call per target, a test with one keeps each (the patch covers only the second)."""
+    root = _write(tmp_path, {
+        "app.py": SETTINGS,
+        "test_a.py": "import os\nfrom unittest import mock\nfrom app import cfg\n\n\n"
+        "def test_timed():\n    cfg()\n    with mock.patch.dict(os.environ, {'A': '1'}):\n        cfg()\n\n\n"
+        "def test_untimed(env_a):\n    cfg()\n    cfg()\n",
+        "conftest.py": "import pytest\n\n\n@pytest.fixture\ndef env_a(monkeypatch):\n    monkeypatch.setenv('A', '1')\n",
+    })  # fmt: skip
+    assert _codes(root) == [("test_a.py", 9, "SLK601"), ("test_a.py", 13, "SLK601")]
+    facts = extract_text(str(root / "test_a.py"), (root / "test_a.py").read_text(), Settings(root=str(root)))
+    units = {u.name: u for u in facts.rule_data["SLK6"].units}
+    assert len(units["test_timed"].calls) == 2 and len(units["test_untimed"].calls) == 1
+
+
+def test_a_base_defined_elsewhere_stops_the_lookup(tmp_path: Path) -> None:
+    text = (
+        "import functools, os\nfrom lib import Mixin\n\nclass Base:\n    @classmethod\n    @functools.cache\n"
+        "    def load(cls):\n        return os.environ.get('B')\n\n"
+        "class Local(Base):\n    pass\n\nclass Mixed(Mixin, Base):\n    pass\n"
+    )
+    summary = extract_text(str(tmp_path / "app.py"), text, Settings(root=str(tmp_path))).rule_data["SLK6"]
+    from sessionlint.rules.code_state.summary import member
+
+    assert member(summary, "Local", "load") == "Base.load"
+    assert member(summary, "Mixed", "load") is None  # Mixin, listed first, may define it

@@ -17,7 +17,13 @@ from sessionlint.index import Project
 from sessionlint.model import Diagnostic
 from sessionlint.rules.base import Example, Rule
 from sessionlint.rules.code_state.checks import KEY, Facts, import_under_patch, memo_outlives_patch, mutates_argument
-from sessionlint.rules.code_state.instances import KEY as INSTANCES, InstanceRecord, class_state_written, record_instances
+from sessionlint.rules.code_state.instances import (
+    KEY as INSTANCES,
+    InstanceRecord,
+    class_state_written,
+    handing_out,
+    record_instances,
+)
 from sessionlint.rules.code_state.order import KEY as ORDER, OrderRecord, record_order
 from sessionlint.rules.code_state.summary import summarize
 from sessionlint.rules.code_state.units import FileRecord, record
@@ -58,7 +64,15 @@ RULES = [
         "no `cache_clear()` in the test after the call, in a fixture it requests, or in an autouse fixture "
         "it sees (a clear in the test before the patch and the call leaves the patched result cached). "
         "Memoized means decorated with `functools.lru_cache` or `functools.cache` (with or without call, "
-        "aliases resolved). The project's modules are read only when tests import them. "
+        "aliases resolved): a module-level function, a classmethod or staticmethod (one cache for every "
+        "caller), or a method or `functools.cached_property` of a module-level instance (`keyring = "
+        "Keyring()`; on an instance the test makes itself, the cache is keyed on that instance and is "
+        "silent). Calls are followed through the project's classes where the class is certain: "
+        "`Index(url).client`, `index = Index(url)` then `index.headers()`, properties and methods called "
+        "through `self`, functions a method imports in its body; a method with another decorator is not "
+        "followed. A module a fixture of the test file loads with `importlib.import_module(...)` "
+        "of a provable name counts as imported (`main_mod.get_settings()`). "
+        "The project's modules are read only when tests import them. "
         "Also flags a cache-reset fixture (one that calls `cache_clear()`, autouse or requested) that "
         "clears some memoized functions of a module but not one the test reaches: its own patches "
         "(`monkeypatch.setenv('DATA_DIR', str(tmp_path))`) then count for that function. "
@@ -120,9 +134,12 @@ def test_debug(monkeypatch):
         summary="a test imports a first-party module whose import-time values read what it patched",
         fix="none",
         what="Flags an import inside a test (`import app.constants`, `from app.constants import BIN_ROOT`, "
-        "`importlib.import_module(...)`) that runs while the test, or a fixture it requests, patches what "
+        "`importlib.import_module(...)`, `__import__(...)`) that runs while the test, or a fixture it requests, patches what "
         "a module-level name of that module is computed from at import time: `os.environ` (directly or "
-        "through a function of the module), the working directory, the clock. Silent when the test "
+        "through a function of the module), the working directory, the clock. A name computed for "
+        "`import_module` counts when it is provable: a constant, or an f-string or `+` over constants, "
+        "`request.param` of a fixture whose `params` are string constants, and fixtures of the same file "
+        "that hand out such strings (each value is an import); any other name is silent. Silent when the test "
         "reloads the module or edits `sys.modules`, when the test module imports it at top level "
         "anyway, and when the test runs in another process (`@pytest.mark.forked`, `@run_in_subprocess`). "
         "A pydantic `BaseSettings` subclass instantiated at module level (`settings = Settings()`) "
@@ -287,10 +304,13 @@ def check_file(ctx: FileContext) -> None:
 def check_project(project: Project, settings: object) -> Iterator[Diagnostic]:
     immutable = frozenset(getattr(settings, "immutable_fixtures", ()) or ())
     facts = Facts(project)
+    handouts: frozenset[str] | None = None
     for path, file_facts in list(project.facts.items()):
         instances = file_facts.rule_data.get(INSTANCES)
         if isinstance(instances, InstanceRecord) and instances.uses:
-            yield from class_state_written(project, facts, path, instances)
+            if handouts is None:
+                handouts = handing_out(project, facts)
+            yield from class_state_written(project, facts, path, instances, handouts)
         data = file_facts.rule_data.get(KEY)
         if not isinstance(data, FileRecord) or not _imports_project_code(project, path, file_facts, data):
             continue

@@ -8,7 +8,7 @@ from typing import Iterator
 from sessionlint.index import Project
 from sessionlint.model import Diagnostic, Fix, FixOp, FixtureDef
 from sessionlint.rules.code_state.order import OrderRecord
-from sessionlint.rules.code_state.summary import FuncSummary, ModuleSummary
+from sessionlint.rules.code_state.summary import FuncSummary, ModuleSummary, member
 from sessionlint.rules.code_state.units import Call, FileRecord, Unit
 
 KEY = "SLK6"
@@ -23,6 +23,14 @@ class Facts:
         self.project = project
         self._names: dict[tuple[str, str], tuple[str, str] | None] = {}
         self._closures: dict[Func, tuple[frozenset[str], frozenset[Func], frozenset[Func]]] = {}
+        self._memo_reach: dict[Func, bool] = {}
+        self._by_file: dict[tuple[str, str], tuple[str, str] | None] = {}
+        self._active: tuple[frozenset[str], frozenset[str]] | None = None
+        self._any_autouse: bool | None = None
+        self.mutations: dict[tuple[Func, str, int], object] = {}
+        self._fixtures: dict[tuple[str, str | None, tuple[str, ...]], list] = {}
+        self._autouse: dict[tuple[str, str | None], list] = {}
+        self._reached: dict[tuple[Func, bool], list[tuple[Func, tuple[str, ...], bool]]] = {}
 
     def summary(self, path: str | None) -> ModuleSummary | None:
         if path is None:
@@ -39,10 +47,14 @@ class Facts:
         """``pkg.mod.NAME`` (or ``.mod.NAME``) -> (path of pkg/mod.py, "NAME") for first-party modules."""
         # a dotted name resolves the same from every file of a directory (``find_module`` searches
         # from the directory); a bare name is one of the file's own
+        fast = (dotted, from_path)  # asked again from the same file: no dirname to compute
+        if fast in self._by_file:
+            return self._by_file[fast]
         key = (dotted, from_path if "." not in dotted else os.path.dirname(from_path))
         if key not in self._names:
             self._names[key] = self._resolve(dotted, from_path, depth)
-        return self._names[key]
+        found = self._by_file[fast] = self._names[key]
+        return found
 
     def _resolve(self, dotted: str, from_path: str, depth: int) -> tuple[str, str] | None:
         if "." not in dotted:  # a name of the module itself
@@ -62,6 +74,10 @@ class Facts:
                 continue
             rest = parts[cut:]
             summary = self.summary(target)
+            if summary is not None and len(rest) == 2:  # ``pkg.mod.Class.method``, ``pkg.mod.instance.attr``
+                owner = summary.instances.get(rest[0], rest[0])
+                key = member(summary, owner, rest[1])
+                return (target, key) if key is not None else None
             if summary is None or len(rest) != 1:
                 return None
             name = rest[0]
@@ -74,23 +90,121 @@ class Facts:
         target = self.project.find_module(dotted, from_path, 0)
         return target if self.summary(target) is not None else None
 
-    def callee(self, func: Func, call: str) -> Func | None:
-        summary = self.summary(func[0])
-        if summary is not None and call in summary.functions:
-            return func[0], call
-        found = self.resolve(call, func[0])
-        if found is not None and self.function(found) is not None:
+    def reaches_memo(self, start: Func | None) -> bool:
+        """Whether a memoized function is among those ``start`` reaches (memoized per run)."""
+        if start is None:
+            return False
+        found = self._memo_reach.get(start)
+        if found is None:
+            found = any(
+                summary is not None and summary.memo
+                for summary in (self.function(func) for func, _c, _s in self.reach_receivers(start))
+            )  # fmt: skip
+            self._memo_reach[start] = found
+        return found
+
+    def active_names(self, clearing: bool = False) -> frozenset[str]:
+        """Names of the run's fixtures that patch or clear caches (``clearing``: that clear), or
+        request, a few levels deep, a fixture that does: what the joins take from a fixture is its
+        patches and its clears, so requests of other names need no resolution (the costly part)."""
+        if self._active is None:
+            requests: dict[str, set[str]] = {}
+            patching: set[str] = set()
+            clears: set[str] = set()
+            for file_facts in self.project.facts.values():
+                data = file_facts.rule_data.get(KEY)
+                if not isinstance(data, FileRecord):
+                    units = {}
+                else:
+                    units = {u.qualname: u for u in data.units if u.kind == "fixture"}
+                for fixture in file_facts.fixtures:
+                    requests.setdefault(fixture.name, set()).update(fixture.args)
+                    unit = units.get(fixture.qualname)
+                    if unit is not None and unit.clears:
+                        clears.add(fixture.name)
+                    if unit is not None and (unit.patches or unit.clears):
+                        patching.add(fixture.name)
+            self._active = (_closure(patching, requests), _closure(clears, requests))
+        return self._active[1] if clearing else self._active[0]
+
+    def fixture_units(self, path: str, cls: str | None, names: tuple[str, ...]) -> list[tuple[Unit, str]]:
+        """``_fixture_units`` memoized by file, class and names: every test of a class that requests
+        the same fixtures gets the same answer."""
+        key = (path, cls, names)
+        found = self._fixtures.get(key)
+        if found is None:
+            active = self.active_names()
+            wanted = tuple(n for n in names if n in active)
+            found = self._fixtures[key] = _fixture_units(self.project, path, cls, wanted) if wanted else []
+        return found
+
+    def autouse_units(self, path: str, cls: str | None) -> list[tuple[Unit, str]]:
+        """The units of the autouse fixtures a test sees that clear caches (SLK601 takes only their
+        clears, and the patches of those that clear), memoized by file and class."""
+        clearing = self.active_names(clearing=True)
+        if self._any_autouse is None:
+            self._any_autouse = any(
+                f.autouse and f.name in clearing for file_facts in self.project.facts.values() for f in file_facts.fixtures
+            )  # fmt: skip
+        if not self._any_autouse:
+            return []
+        key = (path, cls)
+        found = self._autouse.get(key)
+        if found is None:
+            found = self._autouse[key] = _autouse_units(self.project, path, cls, clearing)
+        return found
+
+    def entry(self, found: Func | None) -> Func | None:
+        """What calling ``found`` runs: the function, or a class's ``__init__`` (None when it has none
+        summarized, or when nothing of it is)."""
+        if found is None:
+            return None
+        summary = self.summary(found[0])
+        if summary is None:
+            return None
+        if found[1] in summary.functions:
             return found
+        if found[1] in summary.members:
+            key = member(summary, found[1], "__init__")
+            return (found[0], key) if key is not None else None
         return None
 
-    def reach(self, start: Func) -> list[tuple[Func, tuple[str, ...]]]:
+    def callee(self, func: Func, call: str) -> Func | None:
+        summary = self.summary(func[0])
+        if summary is not None and (call in summary.functions or call in summary.members):
+            return self.entry((func[0], call))
+        return self.entry(self.resolve(call, func[0]))
+
+    def on_instance(self, dotted: str, from_path: str) -> bool:
+        """Whether ``pkg.mod.name.attr`` reads ``attr`` on a module-level instance (one receiver for
+        the whole session)."""
+        head, _, _attr = dotted.rpartition(".")
+        module, _, name = head.rpartition(".")
+        if not module:
+            return False
+        target = self.project.find_module(module, from_path, len(module) - len(module.lstrip(".")))
+        summary = self.summary(target)
+        return summary is not None and name in summary.instances
+
+    def reach(self, start: Func, shared: bool = False) -> list[tuple[Func, tuple[str, ...]]]:
         """Functions reached from ``start`` through first-party calls, with the chain of names."""
+        return [(func, chain) for func, chain, _shared in self.reach_receivers(start, shared)]
+
+    def reach_receivers(self, start: Func, shared: bool = False) -> list[tuple[Func, tuple[str, ...], bool]]:
+        """``reach``, with whether each method is called on a receiver that outlives the test
+        (``shared``: ``start`` is; its calls through ``self`` keep the same receiver). Memoized per run."""
+        key = (start, shared)
+        if key not in self._reached:
+            self._reached[key] = self._reach(start, shared)
+        return self._reached[key]
+
+    def _reach(self, start: Func, shared: bool) -> list[tuple[Func, tuple[str, ...], bool]]:
         seen = {start}
-        out = [(start, (start[1],))]
-        frontier = [(start, (start[1],))]
+        out = [(start, (start[1],), shared)]
+        frontier = list(out)
         for _ in range(DEPTH):
             nxt = []
-            for func, chain in frontier:
+            for func, chain, receiver in frontier:
                 summary = self.function(func)
                 if summary is None:
                     continue
@@ -98,7 +212,9 @@ class Facts:
                     target = self.callee(func, call)
                     if target is not None and target not in seen:
                         seen.add(target)
-                        item = (target, (*chain, target[1]))
+                        # a method of the same module named "Class.method": called through self/cls
+                        keeps = receiver and "." in call and target[0] == func[0] and not call.endswith(".__init__")
+                        item = (target, (*chain, target[1]), keeps)
                         out.append(item)
                         nxt.append(item)
             frontier = nxt
@@ -156,11 +272,22 @@ def _fixture_units(project: Project, path: str, cls: str | None, names: tuple[st
     return found
 
 
-def _autouse_units(project: Project, path: str, cls: str | None) -> list[tuple[Unit, str]]:
+def _closure(names: set[str], requests: dict[str, set[str]]) -> frozenset[str]:
+    """``names`` and the fixture names that request one of them, up to four levels."""
+    found = set(names)
+    for _ in range(4):
+        grown = {name for name, args in requests.items() if args & found} - found
+        if not grown:
+            break
+        found |= grown
+    return frozenset(found)
+
+
+def _autouse_units(project: Project, path: str, cls: str | None, active: frozenset[str] | None = None) -> list[tuple[Unit, str]]:
     found: list[tuple[Unit, str]] = []
     for candidates in project.visible_fixtures(path, cls).values():
         fixture, where = candidates[0]
-        if fixture.autouse:
+        if fixture.autouse and (active is None or fixture.name in active):
             unit = _units(project, where).get(fixture.qualname)
             if unit is not None:
                 found.append((unit, where))
@@ -194,12 +321,13 @@ def _describe_patch(patch) -> str:
 def memo_outlives_patch(
     project: Project, facts: Facts, path: str, data: FileRecord, order: OrderRecord | None = None
 ) -> Iterator[Diagnostic]:
+    memo_targets: dict[str, bool] = {}  # the file's call targets: whether one reaches a memoized function
     for unit in data.units:
         if not unit.calls or (order is not None and unit.qualname in order.isolated):
             continue
         own = [(p, path) for p in unit.patches]
-        helpers = _fixture_units(project, path, unit.cls, unit.args)
-        autouse = _autouse_units(project, path, unit.cls)
+        helpers = facts.fixture_units(path, unit.cls, unit.args)
+        autouse = facts.autouse_units(path, unit.cls)
         inherited = [(p, where) for helper, where in helpers for p in helper.patches]
         # a cache-reset fixture (one that clears caches) that also patches: its patches count only for
         # the memoized functions it was written for (see _reset_scope), even when it is autouse
@@ -210,6 +338,15 @@ def memo_outlives_patch(
         requested = {id(helper) for helper, _w in helpers}
         reset_patches = [(p, where, helper) for helper, where in resetters if id(helper) not in requested for p in helper.patches]
         if not own and not inherited and not reset_patches:
+            continue
+        # then whether a call reaches a memoized function at all (resolving calls is the costly part)
+        for call in unit.calls:
+            hit = memo_targets.get(call.target)
+            if hit is None:
+                hit = memo_targets[call.target] = facts.reaches_memo(facts.entry(facts.resolve(call.target, path)))
+            if hit:
+                break
+        else:
             continue
         # the test's own clears protect later tests only when they come after the call: a clear
         # before the patch and the call leaves the cache holding the patched result
@@ -226,11 +363,20 @@ def memo_outlives_patch(
             facts.resolve(c, where): helper for helper, where in resetters for c in helper.clears
         }  # fmt: skip
         reported: set[Func] = set()
+        sites: set[tuple[int, int]] = set()  # one finding per call site (a fixture's modules: several targets)
         for call in unit.calls:
-            start = facts.resolve(call.target, path)
+            if (call.line, call.col) in sites:
+                continue
+            found = facts.resolve(call.target, path)
+            start = facts.entry(found)
             if start is None or facts.function(start) is None:
                 continue
-            reached = facts.reach(start)
+            if call.access and (start != found or not facts.function(start).prop):  # type: ignore[union-attr]
+                continue  # an attribute read that is not a property: nothing runs
+            shared = facts.on_instance(call.target, path)
+            receivers = facts.reach_receivers(start, shared)
+            reached = [(func, chain) for func, chain, _s in receivers]
+            long_lived = {func for func, _c, keeps in receivers if keeps}
             for func, _chain in reached:
                 summary = facts.function(func)
                 for name in summary.clears if summary else ():
@@ -241,6 +387,8 @@ def memo_outlives_patch(
                 summary = facts.function(func)
                 if summary is None or not summary.memo or func in reported or func in cleared:
                     continue
+                if summary.memo_scope == "instance" and func not in long_lived:
+                    continue  # a cache per receiver, and the receiver is the test's own
                 if last_clear.get(func, 0) > call.line:
                     continue  # cleared after the call, before the test ends
                 env, attrs, funcs = facts.inputs(func)
@@ -258,7 +406,9 @@ def memo_outlives_patch(
                 if patch is None:
                     continue
                 reported.add(func)
-                yield _memo_diag(project, path, data, unit, call, func, summary, chain, patch, reset)
+                sites.add((call.line, call.col))
+                yield _memo_diag(project, path, data, unit, call, func, summary, chain, patch, reset, reached)
+                break
 
 
 def _reset_scope(facts: Facts, func: Func, funcs: frozenset[Func], cleared_by: dict) -> tuple[Unit, Func] | None:
@@ -285,9 +435,22 @@ def _replaced(facts: Facts, active, path: str, start: Func, chain: tuple[str, ..
     return False
 
 
-def _memo_diag(project, path, data: FileRecord, unit: Unit, call: Call, func: Func, summary: FuncSummary, chain, patch, reset=None) -> Diagnostic:
+def _memo_diag(
+    project, path, data: FileRecord, unit: Unit, call: Call, func: Func, summary: FuncSummary, chain, patch, reset=None, reached=()
+) -> Diagnostic:
     where = f"{_rel(project, func[0])}:{summary.line}"
-    via = "".join(f"{name}() -> " for name in chain[:-1])
+    via = "".join(f"{_callable(Facts(project), reached, name)} -> " for name in chain[:-1])
+    if summary.prop:  # a cached_property: the instance's __dict__ holds it, there is no cache_clear
+        message = (
+            f"{unit.kind} '{unit.name}' patches {_describe_patch(patch)} and reads {via}cached property "
+            f"{func[1]} ({where}) of a module-level instance, which keeps the patched value"
+        )
+        return Diagnostic(
+            path, call.line, call.col, "SLK601", message, call.end_line, call.end_col, None,
+            owner=unit.qualname, owner_kind=unit.kind, target="memo", target_key=f"{_rel(project, func[0])}:{func[1]}",
+            defined=f"{func[0]}:{summary.line}",
+            fix_title=f"delete the cached value (del instance.__dict__[{func[1].rsplit('.', 1)[-1]!r}]) before and after the test",
+        )  # fmt: skip
     if reset is not None:
         helper, other = reset
         message = (
@@ -305,7 +468,8 @@ def _memo_diag(project, path, data: FileRecord, unit: Unit, call: Call, func: Fu
     found = _expression_for(project, path, data, func)
     if found is not None:
         expr, module = found
-        op = FixOp(path, "clear-cache-fixture", (("expr", expr), ("name", f"_clear_{func[1]}_cache"), ("import", module)))
+        name = f"_clear_{func[1].replace('.', '_')}_cache"
+        op = FixOp(path, "clear-cache-fixture", (("expr", expr), ("name", name), ("import", module)))
         fix = Fix("unsafe", f"Add an autouse fixture that clears {func[1]}'s cache around each test", (op,))
     return Diagnostic(
         path, call.line, call.col, "SLK601", message, call.end_line, call.end_col, fix,
@@ -317,9 +481,12 @@ def _memo_diag(project, path, data: FileRecord, unit: Unit, call: Call, func: Fu
 def _expression_for(project: Project, path: str, data: FileRecord, func: Func) -> tuple[str, str] | None:
     """How the test module can name ``func`` at top level: (expression, module to import or "")."""
     facts = Facts(project)
+    owner, _, method = func[1].rpartition(".")
     for expr, dotted in data.top_imports:
         if facts.resolve(dotted, path) == func:
             return expr, ""
+        if owner and facts.resolve(dotted, path) == (func[0], owner):
+            return f"{expr}.{method}", ""  # ``from app.core import Keyring``: ``Keyring.is_available``
         if project.find_module(dotted, path) == func[0]:
             return f"{expr}.{func[1]}", ""
     for _expr, dotted in data.top_imports:  # an import of another name of the same module
@@ -327,6 +494,15 @@ def _expression_for(project: Project, path: str, data: FileRecord, func: Func) -
         if "." in dotted and project.find_module(module, path) == func[0]:
             return f"{module}.{func[1]}", module
     return None
+
+
+def _callable(facts: Facts, reached, name: str) -> str:
+    """``name()`` in a chain, or ``name`` for a property (reading it runs it)."""
+    for func, _chain in reached:
+        if func[1] == name:
+            summary = facts.function(func)
+            return name if summary is not None and summary.prop else f"{name}()"
+    return f"{name}()"
 
 
 # SLK602 ----------------------------------------------------------------------------------
@@ -343,7 +519,7 @@ def import_under_patch(
             continue
         if order is not None and unit.qualname in order.isolated:
             continue  # run in another process: its imports are its own
-        helpers = _fixture_units(project, path, unit.cls, unit.args)
+        helpers = facts.fixture_units(path, unit.cls, unit.args)
         inherited = [p for helper, _w in helpers for p in helper.patches if p.kind != "attr"]
         for imp in unit.imports:
             for dotted in imp.modules:
@@ -394,14 +570,14 @@ def mutates_argument(project: Project, facts: Facts, path: str, data: FileRecord
             if not call.args:
                 continue
             start = facts.resolve(call.target, path)
-            if start is None or facts.function(start) is None:
-                continue
+            if start is None or facts.function(start) is None or "." in start[1]:
+                continue  # methods: positions would count ``self``
             for where, name in call.args:
+                found = _mutation(facts, start, where, 0)  # rare: asked before the fixture's resolution
+                if found is None:
+                    continue
                 shared_label, container = _shared(project, path, unit, name, immutable, data)
                 if shared_label is None:
-                    continue
-                found = _mutation(facts, start, where, 0)
-                if found is None:
                     continue
                 chain, (what, line, ambiguous), func = found
                 if ambiguous and not container:
@@ -436,6 +612,15 @@ def _shared(project: Project, path: str, unit: Unit, name: str, immutable, data:
 
 
 def _mutation(facts: Facts, func: Func, where: str, depth: int):
+    """The write ``func`` makes into its parameter ``where`` (a position or keyword), directly or
+    through the calls it hands it to: (chain, (what, line, ambiguous), the writer); memoized."""
+    key = (func, where, depth)
+    if key not in facts.mutations:
+        facts.mutations[key] = _find_mutation(facts, func, where, depth)
+    return facts.mutations[key]
+
+
+def _find_mutation(facts: Facts, func: Func, where: str, depth: int):
     summary = facts.function(func)
     if summary is None:
         return None

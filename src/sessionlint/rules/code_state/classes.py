@@ -240,10 +240,15 @@ def _class_state(ctx: FileContext, cls: ast.ClassDef, classes: dict[str, ast.Cla
     rebound: set[str] = set()
     writes: dict[str, tuple[str, int, str]] = {}
     seen_methods: set[str] = set()
+    starts = ctx.line_starts()
     for owner, method in methods:
         if method.name in seen_methods:
             continue  # overridden by a class nearer in the lineage
         seen_methods.add(method.name)
+        if not singleton:  # a method that names none of the attributes neither writes nor rebinds them
+            text = ctx.text[starts[method.lineno - 1] : starts[min(method.end_lineno or method.lineno, len(starts) - 1)]]
+            if not any(name in text for name in attrs):
+                continue
         params = [a.arg for a in (*method.args.posonlyargs, *method.args.args)]
         selves = {params[0]} if params else set()
         selves.add(owner.name)

@@ -223,9 +223,28 @@ def _scan(stmt: ast.stmt, args: set[str], add, on_arg) -> None:
 
 
 # the join ------------------------------------------------------------------------------------
-def class_state_written(project: Project, facts, path: str, record: InstanceRecord) -> Iterator[Diagnostic]:
+def handing_out(project: Project, facts) -> frozenset[str]:
+    """The names of the run's fixtures that hand out an instance of a class keeping shared state
+    (a ``Handout`` whose class has a ``ClassState``): a use of any other name needs no fixture
+    resolution (the costly part of the join)."""
+    names: set[str] = set()
+    for path, file_facts in project.facts.items():
+        theirs = file_facts.rule_data.get(KEY)
+        if isinstance(theirs, InstanceRecord) and theirs.handouts:
+            for fixture in file_facts.fixtures:
+                handout = theirs.handouts.get(fixture.qualname)
+                if handout is not None and not handout.teardown and _class_of(facts, handout, path) is not None:
+                    names.add(fixture.name)
+    return frozenset(names)
+
+
+def class_state_written(
+    project: Project, facts, path: str, record: InstanceRecord, names: frozenset[str] | None = None
+) -> Iterator[Diagnostic]:
     reported: set[tuple[str, str, str]] = set()
     for use in record.uses:
+        if names is not None and use.arg not in names:
+            continue
         resolved = project.resolve(use.arg, path, use.cls)
         if resolved is None or resolved.fixture is None or resolved.path is None:
             continue

@@ -1,6 +1,7 @@
 """Summaries of first-party (non-test) modules: one ``ast`` pass, picklable, cached with the facts.
 
-A summary records, per module-level function: whether it is memoized
+A summary records, per module-level function and per method of a module-level
+class (keyed ``Class.method``): whether it is memoized
 (``functools.lru_cache``/``cache``), what it reads (``os.environ`` keys,
 module globals, attributes of imported modules), which functions it calls,
 which of its parameters it writes into, and which caches it clears; and per
@@ -11,14 +12,21 @@ is recorded as a callable of the module that reads its variables
 
 Precision first: only what the syntax shows for certain is recorded. A
 parameter that is rebound anywhere in the function (``data = dict(data)``)
-is never said to be mutated; calls through ``getattr``, ``self`` or other
-objects are not followed.
+is never said to be mutated; calls through ``getattr`` or objects of unknown
+class are not followed. Calls through ``self``/``cls`` and the module's class
+names are looked up in the class and its bases of the module; a method with a
+decorator other than the plain ones (``property``, ``classmethod``,
+``functools.cache``...) is not summarized. Module-level instances
+(``keyring = Keyring()``) are recorded: an ``lru_cache`` method or a
+``cached_property`` keeps one value per receiver, shared only when the
+receiver is such an instance (``memo_scope``).
 """
 
 from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
+from itertools import chain
 
 from sessionlint.context import FileContext, FunctionNode, dotted_parts
 from sessionlint.mutations import AMBIGUOUS_METHODS, CONTAINER_METHODS
@@ -47,6 +55,10 @@ class FuncSummary:
     clears: frozenset[str] = frozenset()  # names whose cache_clear() it calls, as written (qualified)
     mutates: dict[int, tuple[str, int, bool]] = field(default_factory=dict)  # param -> (what, line, ambiguous)
     passes: tuple[tuple[str, str, int], ...] = ()  # (callee, position or keyword, own param index)
+    # "": one cache serves every caller (a module function, a classmethod, a staticmethod);
+    # "instance": one per receiver (``lru_cache`` on a method keys on ``self``; ``cached_property``)
+    memo_scope: str = ""
+    prop: bool = False  # a property: reading the attribute calls it
 
 
 @dataclass
@@ -56,6 +68,10 @@ class ModuleSummary:
     imports: dict[str, str] = field(default_factory=dict)  # local name -> qualified ("." for relative)
     state: dict[str, tuple[int, frozenset[str]]] = field(default_factory=dict)  # name -> (line, inputs)
     classes: dict[str, ClassState] = field(default_factory=dict)  # classes keeping shared state (SLK604)
+    # module-level classes whose methods are summarized (as "Class.method" in ``functions``):
+    # name -> the classes of the module its attributes are looked up in, itself first
+    members: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    instances: dict[str, str] = field(default_factory=dict)  # module-level ``name = Class(...)`` -> Class
 
 
 def summarize(ctx: FileContext) -> ModuleSummary:
@@ -70,18 +86,93 @@ def summarize(ctx: FileContext) -> ModuleSummary:
     callables = set(functions) | set(settings)
     if "class " in ctx.text:
         summary.classes = class_states(ctx)
+    methods = _classes(ctx, summary) if "class " in ctx.text else {}
+    callables |= set(summary.members)
+    for key, (node, _owner, _scope, prop, _bound) in methods.items():
+        summary.functions[key] = FuncSummary(key, node.lineno, (), prop=prop)  # for ``member`` below
+    assigns = [s for s in ctx.tree.body if isinstance(s, (ast.Assign, ast.AnnAssign)) and s.value is not None]
+    for stmt in assigns:
+        value = stmt.value
+        if (
+            value.__class__ is ast.Call and value.func.__class__ is ast.Name and value.func.id in summary.members
+            and isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and stmt.targets[0].__class__ is ast.Name
+        ):  # fmt: skip
+            summary.instances[stmt.targets[0].id] = value.func.id  # ``keyring = Keyring()``
+    module_owner = ("", "", summary) if summary.members else None
+    env_words = _env_words(ctx)
     for name, node in functions.items():
-        summary.functions[name] = _function(ctx, node, callables)
-    for stmt in ctx.tree.body:
-        if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
-            inputs = _inputs(ctx, stmt.value, summary.functions)
-            if inputs:
-                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-                for target in targets:
-                    for node in iter_nodes(target):
-                        if isinstance(node, ast.Name):
-                            summary.state[node.id] = (stmt.lineno, inputs)
+        summary.functions[name] = _function(ctx, node, callables, module_owner, env_words)
+    for key, (node, owner, scope, prop, bound) in methods.items():
+        found = _function(ctx, node, callables, (owner, bound, summary), env_words)
+        found.memo = found.memo or scope == "cached"
+        found.memo_scope = "instance" if found.memo and scope != "" else ""
+        found.prop = prop
+        found.name = key
+        summary.functions[key] = found
+    for stmt in assigns:
+        inputs = _inputs(ctx, stmt.value, summary.functions)
+        if inputs:
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            for target in targets:
+                for node in iter_nodes(target):
+                    if isinstance(node, ast.Name):
+                        summary.state[node.id] = (stmt.lineno, inputs)
     return summary
+
+
+_PLAIN_DECORATORS = frozenset({"staticmethod", "classmethod", "property", "abc.abstractmethod", "typing.override",
+                               "typing_extensions.override", "functools.cached_property"} | MEMO_DECORATORS)  # fmt: skip
+Method = tuple[FunctionNode, str, str, bool, str]  # node, class, "cached"/"instance"/"", property, self's name
+
+
+def _classes(ctx: FileContext, summary: ModuleSummary) -> dict[str, Method]:
+    """The module's classes and their methods, for calls through instances (``Index(url).client``,
+    ``keyring.get_auth_info(...)`` on a module-level instance, ``Keyring.is_available()``).
+
+    A method with a decorator other than the plain ones (a custom descriptor or wrapper) is not
+    summarized: what calling it runs is not certain. Names are looked up in the class and its
+    bases defined in the module; a base defined elsewhere stops the lookup (``None`` found)."""
+    classes = {stmt.name: stmt for stmt in ctx.tree.body if isinstance(stmt, ast.ClassDef)}
+    methods: dict[str, Method] = {}
+    for name, cls in classes.items():
+        lineage = [name]
+        for base in cls.bases:
+            if isinstance(base, ast.Name) and base.id in classes and base.id != name:
+                lineage.append(base.id)
+            elif not (isinstance(base, ast.Name) and base.id == "object"):
+                lineage.append("?")  # defined elsewhere: what it holds is not known
+        summary.members[name] = tuple(lineage)
+        for stmt in cls.body:
+            if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            decorators = {ctx.qualify(d.func if isinstance(d, ast.Call) else d) or "?" for d in stmt.decorator_list}
+            if not decorators <= _PLAIN_DECORATORS:
+                continue  # a custom descriptor or wrapper, a property's setter or deleter
+            static = "staticmethod" in decorators
+            cached = "functools.cached_property" in decorators
+            prop = "property" in decorators or cached
+            scope = "cached" if cached else "" if static or "classmethod" in decorators else "instance"
+            params = [a.arg for a in (*stmt.args.posonlyargs, *stmt.args.args)]
+            bound = params[0] if params and not static else ""
+            methods[f"{name}.{stmt.name}"] = (stmt, name, scope, prop, bound)
+    return methods
+
+
+def member(summary: ModuleSummary, cls: str, attr: str, depth: int = 0) -> str | None:
+    """The key in ``summary.functions`` of ``cls.attr`` looked up through the module's bases."""
+    lineage = summary.members.get(cls)
+    if lineage is None:
+        return None
+    if f"{cls}.{attr}" in summary.functions:
+        return f"{cls}.{attr}"
+    if depth < 3:
+        for base in lineage[1:]:  # in the order the bases are listed (the MRO, for these classes)
+            if base == "?":
+                return None  # a base defined elsewhere may hold the attribute first
+            found = member(summary, base, attr, depth + 1)
+            if found is not None:
+                return found
+    return None
 
 
 def _top_imports(tree: ast.Module) -> dict[str, str]:
@@ -149,80 +240,152 @@ def _inputs(ctx: FileContext, value: ast.expr, functions: dict[str, FuncSummary]
     return frozenset(found)
 
 
-def _locals(node: FunctionNode) -> set[str]:
-    """Names the function binds (parameters, assignments, loops, imports...): not globals."""
-    bound = {a.arg for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs)}
-    for extra in (node.args.vararg, node.args.kwarg):
+def _env_words(ctx: FileContext) -> tuple[str, ...]:
+    """Words one of which a function's text holds when it may read the environment: ``environ``,
+    ``getenv``, and the names the module binds to them (``from os import environ as env``)."""
+    extra = tuple(
+        name for name, q in ctx.aliases.items() if q.startswith("os.environ") or q in ("os.getenv", "os.getenvb")
+    )  # fmt: skip
+    return ("environ", "getenv", *extra)
+
+
+def _function(
+    ctx: FileContext, node: FunctionNode, module_functions: set[str], owner: tuple[str, str, ModuleSummary] | None = None,
+    env_words: tuple[str, ...] = ("environ", "getenv"),
+) -> FuncSummary:
+    """One walk over the body (the names it binds are known only at the end, so what depends on
+    them is sorted out after it). ``owner``: for a method, (its class, the name ``self``/``cls``
+    is bound to, the module's summary); for a module-level function, ("", "", summary) when the
+    module has classes."""
+    args = node.args
+    params = tuple(a.arg for a in (*args.posonlyargs, *args.args))
+    summary = FuncSummary(node.name, node.lineno, params)
+    summary.memo = any(is_memo_decorator(ctx, d) for d in node.decorator_list)
+    starts = ctx.line_starts()
+    last = min(node.end_lineno or node.lineno, len(starts) - 1)
+    text = ctx.text[starts[node.lineno - 1] : starts[last]]
+    summary.env = frozenset(env_reads(ctx, node)) if any(w in text for w in env_words) else frozenset()
+    through: dict[str, str] = {}  # names whose attributes are members of the module's classes
+    module = owner[2] if owner is not None else None
+    if owner is not None:
+        cls, bound_self, module = owner
+        through = {name: name for name in module.members}
+        if bound_self:
+            through[bound_self] = cls
+        through.update(module.instances)  # ``keyring.get_auth_info()`` on a module-level instance
+    bound = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
+    for extra in (args.vararg, args.kwarg):
         if extra is not None:
             bound.add(extra.arg)
     declared: set[str] = set()
-    for inner in iter_nodes(node):
-        if isinstance(inner, ast.Name) and isinstance(inner.ctx, (ast.Store, ast.Del)):
-            bound.add(inner.id)
-        elif isinstance(inner, (ast.Import, ast.ImportFrom)):
-            bound |= {(a.asname or a.name).split(".")[0] for a in inner.names}
-        elif isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and inner is not node:
-            bound.add(inner.name)
-        elif isinstance(inner, ast.Global):
-            declared |= set(inner.names)
-        elif isinstance(inner, ast.arg):
-            bound.add(inner.arg)
-    return bound - declared
-
-
-def _function(ctx: FileContext, node: FunctionNode, module_functions: set[str]) -> FuncSummary:
-    params = tuple(a.arg for a in (*node.args.posonlyargs, *node.args.args))
-    summary = FuncSummary(node.name, node.lineno, params)
-    summary.memo = any(is_memo_decorator(ctx, d) for d in node.decorator_list)
-    local = _locals(node)
-    qualify = ctx.qualify
-    module_globals = set(ctx.module_globals)
-    summary.env = frozenset(env_reads(ctx, node))
-    reads: set[str] = set()
-    attrs: set[str] = set()
-    calls: list[str] = []
+    imported: dict[str, str] = {}
+    aliases = ctx.aliases
+    module_globals = ctx.module_globals
+    loads: list[str] = []
+    attr_reads: list[tuple[str, ast.Attribute]] = []
+    pending: list[tuple[str, str, ast.expr | None]] = []  # ("key", key, None) | ("name"/"attr", root, func)
     clears: set[str] = set()
-    for inner in (n for stmt in node.body for n in iter_nodes(stmt)):
-        if isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Load):
-            if inner.id in module_globals and inner.id not in local:
-                reads.add(inner.id)
-        elif isinstance(inner, ast.Attribute):
+    called: set[int] = set()
+    track = owner is None or not owner[0]  # SLK603 follows module-level functions only
+    writes: list[ast.AST] = []  # assignments, deletions and calls, for ``_param_writes``
+    stored: set[str] = set()
+    Name, Attribute, Call, Load = ast.Name, ast.Attribute, ast.Call, ast.Load
+    for inner in chain.from_iterable(map(iter_nodes, node.body)):
+        kind = inner.__class__
+        if kind is Name:
+            if inner.ctx.__class__ is Load:
+                if inner.id in module_globals:
+                    loads.append(inner.id)
+            else:
+                bound.add(inner.id)
+                stored.add(inner.id)
+        elif kind in _WRITES:
+            if track:
+                writes.append(inner)
+            if kind is ast.Nonlocal:
+                stored.update(inner.names)  # type: ignore[attr-defined]
+        elif kind is Attribute:
+            value = inner.value
+            if through and value.__class__ is Name and value.id in through and id(inner) not in called:
+                key = member(module, through[value.id], inner.attr)  # type: ignore[arg-type]
+                if key is not None and module.functions[key].prop:  # type: ignore[union-attr]
+                    pending.append(("key", key, None))  # ``self.client``: a property runs
             if inner.attr == "cache_clear":
-                q = qualify(inner.value)
+                q = ctx.qualify(value)
                 clears.add(q if q else "*")
-            found = dotted_parts(inner)
-            if found and found[0] not in local and found[0] in ctx.aliases and isinstance(inner.ctx, ast.Load):
-                q = qualify(inner)
-                if q and q != "os.environ" and not q.startswith("os.environ."):
-                    attrs.add(q)
-        if isinstance(inner, ast.Call):
-            if isinstance(inner.func, ast.Name) and inner.func.id not in local:
-                if inner.func.id in module_functions:
-                    calls.append(inner.func.id)
-                elif inner.func.id in ctx.aliases:
-                    calls.append(qualify(inner.func) or inner.func.id)
-            elif isinstance(inner.func, ast.Attribute):
-                found = dotted_parts(inner.func)
-                if found and found[0] in ctx.aliases and found[0] not in local:
-                    q = qualify(inner.func)
-                    if q:
-                        calls.append(q)
-    summary.globals = frozenset(reads)
+            if inner.ctx.__class__ is Load:
+                found = dotted_parts(inner)
+                if found and found[0] in aliases:
+                    attr_reads.append((found[0], inner))
+        elif kind is Call:
+            func = inner.func
+            if track:
+                writes.append(inner)
+            if func.__class__ is Name:
+                pending.append(("name", func.id, func))
+            elif func.__class__ is Attribute:
+                called.add(id(func))
+                value = func.value
+                if through and value.__class__ is Name and value.id in through:
+                    key = member(module, through[value.id], func.attr)  # type: ignore[arg-type]
+                    if key is not None:
+                        pending.append(("key", key, None))  # ``self.load()``, ``cls.instance()``, ``Other.helper()``
+                        continue
+                found = dotted_parts(func)
+                if found:
+                    pending.append(("attr", found[0], func))
+        elif kind is ast.Import or kind is ast.ImportFrom:
+            for a in inner.names:
+                bound.add((a.asname or a.name).split(".")[0])
+                if kind is ast.ImportFrom:
+                    if a.name != "*":
+                        imported[a.asname or a.name] = from_import(inner, a.name)
+                elif a.asname:
+                    imported[a.asname] = a.name
+        elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef or kind is ast.ClassDef:
+            bound.add(inner.name)
+        elif kind is ast.Global:
+            declared.update(inner.names)
+            stored.update(inner.names)
+        elif kind is ast.arg:
+            bound.add(inner.arg)
+    local = bound - declared
+    qualify = ctx.qualify
+    summary.globals = frozenset(name for name in loads if name not in local)
+    attrs: set[str] = set()
+    for root, inner in attr_reads:
+        if root not in local:
+            q = qualify(inner)
+            if q and q != "os.environ" and not q.startswith("os.environ."):
+                attrs.add(q)
     summary.attrs = frozenset(attrs)
+    calls: list[str] = []
+    for what, name, func in pending:
+        if what == "key":
+            calls.append(name)
+        elif what == "name":
+            if name not in local:
+                if name in module_functions:
+                    calls.append(name)
+                elif name in aliases:
+                    calls.append(qualify(func) or name)  # type: ignore[arg-type]
+            elif name in imported:
+                calls.append(imported[name])  # a function imported in the body
+        elif name in imported:
+            if func.value.__class__ is Name:  # type: ignore[union-attr]
+                calls.append(f"{imported[name]}.{func.attr}")  # type: ignore[union-attr]
+        elif name in aliases and name not in local:
+            q = qualify(func)  # type: ignore[arg-type]
+            if q:
+                calls.append(q)
     summary.calls = tuple(dict.fromkeys(calls))
     summary.clears = frozenset(clears)
-    summary.mutates, summary.passes = _param_writes(node, params, module_functions, ctx)
+    if track and writes:
+        summary.mutates, summary.passes = _param_writes(writes, stored, params, module_functions, ctx)
     return summary
 
 
-def _rebound(node: FunctionNode) -> set[str]:
-    names: set[str] = set()
-    for inner in iter_nodes(node):
-        if isinstance(inner, ast.Name) and isinstance(inner.ctx, (ast.Store, ast.Del)):
-            names.add(inner.id)
-        elif isinstance(inner, (ast.Global, ast.Nonlocal)):
-            names |= set(inner.names)
-    return names
+_WRITES = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete, ast.Nonlocal)
 
 
 def _subscript_root(node: ast.expr) -> str | None:
@@ -242,38 +405,41 @@ def _describe_key(node: ast.expr) -> str:
 
 
 def _param_writes(
-    node: FunctionNode, params: tuple[str, ...], module_functions: set[str], ctx: FileContext
+    writes: list[ast.AST], rebound: set[str], params: tuple[str, ...], module_functions: set[str], ctx: FileContext
 ) -> tuple[dict[int, tuple[str, int, bool]], tuple[tuple[str, str, int], ...]]:
-    """Writes into the parameters (index -> (what, line)) and parameters handed on to other calls."""
-    rebound = _rebound(node)
+    """Writes into the parameters (index -> (what, line)) and parameters handed on to other calls,
+    from the assignments, deletions and calls of the body (source order) and the names it rebinds."""
     index = {p: i for i, p in enumerate(params) if p not in rebound and p not in ("self", "cls")}
     mutates: dict[int, tuple[str, int, bool]] = {}
     passes: list[tuple[str, str, int]] = []
     if not index:
         return mutates, ()
 
-    def note(name: str | None, what: str, line: int, ambiguous: bool = False) -> None:
+    def note(name: str | None, what, line: int, ambiguous: bool = False) -> None:
         if name in index and (index[name] not in mutates or mutates[index[name]][2] and not ambiguous):
-            mutates[index[name]] = (what, line, ambiguous)
+            mutates[index[name]] = (what(), line, ambiguous)
 
-    for inner in iter_nodes(node):
+    for inner in writes:
         if isinstance(inner, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
             targets = inner.targets if isinstance(inner, ast.Assign) else [inner.target]
             for target in targets:
                 if isinstance(target, ast.Subscript):
-                    note(_subscript_root(target), f"sets [{_describe_key(target.slice)}]", inner.lineno)
+                    note(_subscript_root(target), lambda t=target: f"sets [{_describe_key(t.slice)}]", inner.lineno)
         elif isinstance(inner, ast.Delete):
             for target in inner.targets:
                 if isinstance(target, ast.Subscript):
-                    note(_subscript_root(target), f"deletes [{_describe_key(target.slice)}]", inner.lineno)
+                    note(_subscript_root(target), lambda t=target: f"deletes [{_describe_key(t.slice)}]", inner.lineno)
         elif isinstance(inner, ast.Call):
             func = inner.func
             if isinstance(func, ast.Attribute) and func.attr in CONTAINER_METHODS:
                 root = _subscript_root(func.value)
                 if func.attr in ("pop", "popitem", "setdefault") and inner.args:
-                    what = f"{func.attr}s {_describe_key(inner.args[0])}" if func.attr == "pop" else f"calls {func.attr}()"
+                    what = (
+                        (lambda f=func, c=inner: f"{f.attr}s {_describe_key(c.args[0])}")
+                        if func.attr == "pop" else (lambda f=func: f"calls {f.attr}()")
+                    )  # fmt: skip
                 else:
-                    what = f"calls {func.attr}()"
+                    what = lambda f=func: f"calls {f.attr}()"  # noqa: E731
                 note(root, what, inner.lineno, func.attr in AMBIGUOUS_METHODS)
             callee = None
             if isinstance(func, ast.Name) and func.id in module_functions:

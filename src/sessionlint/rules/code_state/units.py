@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from sessionlint.context import FileContext, FunctionNode, dotted_parts
 from sessionlint.syntax import iter_nodes
+from sessionlint.rules.code_state.dynamic import Strings
 
 _NOT_FIRST_PARTY = frozenset(sys.stdlib_module_names) | {"pytest", "_pytest", "mock", "pytest_mock"}
 _ENV_WRITERS = frozenset({"os.environ.update", "os.environ.setdefault", "os.environ.pop", "os.environ.clear",
@@ -38,6 +39,7 @@ class Call(NamedTuple):
     end_line: int
     end_col: int
     args: tuple[tuple[str, str], ...] = ()  # (position or keyword, name passed)
+    access: bool = False  # an attribute read (``index.client``), not a call: only a property runs
 
 
 class Import(NamedTuple):
@@ -63,7 +65,7 @@ class Unit:
     clears: frozenset[str] = frozenset()  # qualified names whose cache_clear is referenced; "*": not known
     imports: list[Import] = field(default_factory=list)
     reloads: bool = False  # importlib.reload or sys.modules edits: imports are deliberate
-    local: frozenset[str] = frozenset()  # names the function binds
+    local: frozenset[str] = frozenset()  # module-level containers of the file the function rebinds
 
 
 @dataclass
@@ -84,6 +86,14 @@ def record(ctx: FileContext) -> FileRecord:
     # a file that imports nothing of the project has no test that reaches its code; its fixtures'
     # patches and cache resets still count for the tests that request them
     tests_reach_project = bool(first_party) or "import_module" in ctx.text
+    # first-party names that are not modules (``import app`` binds one): reading an attribute of
+    # one may run a property of a module-level instance
+    modules = {(a.asname or a.name).split(".")[0] for s in ctx.tree.body if isinstance(s, ast.Import) for a in s.names}
+    objects = {name: q for name, q in first_party.items() if name not in modules}
+    strings = Strings(ctx) if "import_module" in ctx.text or "__import__" in ctx.text else None
+    if first_party:
+        starts = ctx.line_starts()
+        timing = _TIMING_WORDS + tuple(name for name, q in ctx.aliases.items() if q.startswith("os.environ"))
     for fn in ctx.functions:
         if fn.fixture is None and not tests_reach_project:
             continue
@@ -97,7 +107,14 @@ def record(ctx: FileContext) -> FileRecord:
             unit = Unit(fn.qualname, fn.cls, "fixture", fixture.name, fn.node.lineno, fixture.args, fixture.autouse)
         else:
             continue
-        _fill(ctx, fn.node, unit, first_party)
+        shared = result.containers | set(unit.args)  # the names SLK603 can follow
+        seen: set[str] | None = None  # the call targets met, in an untimed function
+        if first_party and fn.node.body:
+            # no word of a patch or a clear in the function: nothing in it is timed against its
+            # calls, and the first call of each target speaks for the others (kept once)
+            text = ctx.text[starts[fn.node.lineno - 1] : starts[min(fn.node.end_lineno or fn.node.lineno, len(starts) - 1)]]
+            seen = None if any(word in text for word in timing) else set()
+        _fill(ctx, fn.node, unit, first_party, objects, strings, shared, seen)
         if unit.patches or unit.calls or unit.clears or unit.imports:
             result.units.append(unit)
     return result
@@ -219,7 +236,10 @@ def _patches(ctx: FileContext, call: ast.Call, line: int, end: int) -> list[Patc
     return []
 
 
-def _fill(ctx: FileContext, fn: FunctionNode, unit: Unit, first_party: dict[str, str]) -> None:
+def _fill(
+    ctx: FileContext, fn: FunctionNode, unit: Unit, first_party: dict[str, str], objects: dict[str, str],
+    strings: Strings | None, shared: frozenset[str] = frozenset(), seen: set[str] | None = None,
+) -> None:
     """One pass over ``fn``'s nodes (``iter_nodes``: parents first, so a ``with`` statement is met
     before the calls of its items and their extent is known when they are)."""
     extents: dict[int, tuple[int, int]] = {}
@@ -233,39 +253,130 @@ def _fill(ctx: FileContext, fn: FunctionNode, unit: Unit, first_party: dict[str,
         decorating.update(id(n) for n in iter_nodes(dec) if n.__class__ is ast.Call)
     clears: set[str] = set()
     local: set[str] = {a.arg for a in fn.args.args}
-    Call, Name, Attribute, Store = ast.Call, ast.Name, ast.Attribute, ast.Store
+    # names bound once to an instance of a first-party class (``index = PackageIndex(url)``): the
+    # class of what their attributes run is certain; ``called``: the attributes that are callees
+    instances: dict[str, str] = {}
+    binding: set[int] = set()
+    called: set[int] = set()
+    Call, Name, Attribute, Store, Load = ast.Call, ast.Name, ast.Attribute, ast.Store, ast.Load
+    Assign, With, AsyncWith, Subscript = ast.Assign, ast.With, ast.AsyncWith, ast.Subscript
+    AstImport, AstImportFrom = ast.Import, ast.ImportFrom
+    # the kinds the loop looks at past the first three: anything else is passed over at once
+    rest = {Assign, With, AsyncWith, Subscript, AstImport, AstImportFrom}
+    fp = bool(first_party)
     for node in iter_nodes(fn):
         kind = node.__class__
         if kind is Name:
             if node.ctx.__class__ is Store:
                 local.add(node.id)
+                if instances and id(node) not in binding:
+                    instances.pop(node.id, None)  # bound again: not certain any more
         elif kind is Call:
-            _call(ctx, node, unit, extents.get(id(node)) or (node.lineno, end), first_party, id(node) in decorating)
+            if fp and node.func.__class__ is Attribute:
+                called.add(id(node.func))
+            if strings is not None:
+                _computed(ctx, node, fn, unit, strings)
+            _call(ctx, node, unit, extents.get(id(node)) or (node.lineno, end), first_party, id(node) in decorating, shared, seen)
         elif kind is Attribute:
             if node.attr == "cache_clear":
                 clears.add(cleared(ctx, node))
-        elif kind is ast.With or kind is ast.AsyncWith:
+            elif fp and node.ctx.__class__ is Load:
+                value = node.value
+                if value.__class__ is Call or value.__class__ is Name and (value.id in instances or value.id in objects):
+                    _member(ctx, node, unit, first_party, objects, instances, id(node) in called, seen)
+        elif kind not in rest:
+            continue
+        elif kind is Assign:
+            if fp and len(node.targets) == 1 and node.targets[0].__class__ is Name and node.value.__class__ is Call:
+                found = dotted_parts(node.value.func)
+                if found is not None and found[0] in first_party and found[0] not in local:
+                    name = node.targets[0].id
+                    if name in local:
+                        instances.pop(name, None)
+                    else:
+                        instances[name] = ".".join([first_party[found[0]], *found[1]])
+                        binding.add(id(node.targets[0]))
+        elif kind is With or kind is AsyncWith:
             for item in node.items:
                 if item.context_expr.__class__ is Call:
                     extents[id(item.context_expr)] = (node.lineno, node.end_lineno or node.lineno)
-        elif kind is ast.Subscript:
-            if node.ctx.__class__ is not ast.Load:
+        elif kind is Subscript:
+            if node.ctx.__class__ is not Load:
                 q = ctx.qualify(node.value)
                 if q == "sys.modules":
                     unit.reloads = True
                 elif q == "os.environ":
                     unit.patches.append(Patch("env", _str(node.slice) or "*", node.lineno, end))
-        elif kind is ast.Import:
+        elif kind is AstImport:
             for alias in node.names:
                 unit.imports.append(Import((alias.name,), *_pos(ctx, node), f"import {alias.name}"))
-        elif kind is ast.ImportFrom:
+        elif kind is AstImportFrom:
             if node.level == 0 and node.module:
                 for alias in node.names:
                     unit.imports.append(
                         Import((f"{node.module}.{alias.name}", node.module), *_pos(ctx, node), f"from {node.module} import {alias.name}")
                     )
     unit.clears = frozenset(clears)
-    unit.local = frozenset(local)
+    if not unit.patches and not clears and len(unit.calls) > 1:
+        # nothing in the test itself is timed against its calls: the first call of each target
+        # speaks for the others (a whole-repository run records every call into the project)
+        seen: set[tuple[str, bool]] = set()
+        kept: list[Call] = []
+        for call in unit.calls:
+            key = (call.target, call.access)
+            if call.args or key not in seen:
+                seen.add(key)
+                kept.append(call)
+        unit.calls = kept
+    unit.local = frozenset(local.intersection(shared).difference(unit.args))  # SLK603 asks only about containers
+
+
+def _computed(ctx: FileContext, node: ast.Call, fn: FunctionNode, unit: Unit, strings: Strings) -> None:
+    """``importlib.import_module(name)`` with a provable name (``dynamic.py``): an import of each
+    module it may load; ``mod.func()`` on a requested fixture of the file that hands out modules:
+    a call of ``func`` of each of them."""
+    func = node.func
+    last = func.attr if func.__class__ is ast.Attribute else getattr(func, "id", "")
+    if last in _IMPORTERS:
+        for name in strings.imported(node, fn) or ():
+            unit.imports.append(Import((name,), *_pos(ctx, node), name))
+        return
+    found = dotted_parts(func)
+    if found is None or not found[1] or found[0] not in unit.args:
+        return
+    for module in strings.fixture_modules(found[0]) or ():
+        target = sys.intern(".".join([module, *found[1]]))
+        unit.calls.append(Call(target, ".".join([found[0], *found[1]]), *_pos(ctx, node)))
+
+
+def _member(
+    ctx: FileContext, node: ast.Attribute, unit: Unit, first_party: dict[str, str], objects: dict[str, str],
+    instances: dict[str, str], call: bool, seen: set[str] | None = None,
+) -> None:
+    """``index.client`` / ``index.upload()`` on a name bound to ``Class(...)``, ``Class(...).client``,
+    and ``settings.value`` on a first-party name (a property of a module-level instance runs)."""
+    value = node.value
+    if value.__class__ is ast.Name:
+        owner = instances.get(value.id)
+        if owner is None:
+            if call or value.id not in objects:
+                return  # calls on first-party names are recorded by ``_call``
+            owner = objects[value.id]
+    elif value.__class__ is ast.Call:
+        found = dotted_parts(value.func)
+        if found is None or found[0] not in first_party:
+            return
+        owner = ".".join([first_party[found[0]], *found[1]])
+    else:
+        return
+    target = f"{owner}.{node.attr}"
+    if seen is not None:
+        key = f"{target}@" if not call else target  # an attribute read and a call are told apart
+        if key in seen:
+            return
+        seen.add(key)
+    text = f"{ast.unparse(value.func)}(...).{node.attr}" if value.__class__ is ast.Call else f"{value.id}.{node.attr}"
+    unit.calls.append(Call(sys.intern(target), sys.intern(text), *_pos(ctx, node), (), not call))
 
 
 def cleared(ctx: FileContext, node: ast.Attribute) -> str:
@@ -274,10 +385,19 @@ def cleared(ctx: FileContext, node: ast.Attribute) -> str:
     return (ctx.qualify(node.value) or "*") if found and found[0] in ctx.aliases else "*"
 
 
-_RELOADERS = frozenset({"reload", "import_module"})
+_RELOADERS = frozenset({"reload"})
+# words one of which a function holds when ``_patches`` or a ``cache_clear`` may record something
+# in it (``patch.dict``/``patch.object`` say "patch", the ``os.environ`` writers "environ"): a
+# function without any (nor a name the module binds to ``os.environ``) is untimed
+_TIMING_WORDS = ("setenv", "delenv", "setitem", "delitem", "chdir", "freeze_time", "setattr", "patch", "environ",
+                 "putenv", "unsetenv", "cache_clear")  # fmt: skip
+_IMPORTERS = frozenset({"import_module", "__import__"})
 
 
-def _call(ctx: FileContext, node: ast.Call, unit: Unit, extent: tuple[int, int], first_party: dict[str, str], decorating: bool) -> None:
+def _call(
+    ctx: FileContext, node: ast.Call, unit: Unit, extent: tuple[int, int], first_party: dict[str, str], decorating: bool,
+    shared: frozenset[str], seen: set[str] | None,
+) -> None:
     func = node.func
     found = dotted_parts(func)
     if found is None:
@@ -290,21 +410,22 @@ def _call(ctx: FileContext, node: ast.Call, unit: Unit, extent: tuple[int, int],
         q = ctx.qualify(func) or ""
         if q in ("importlib.reload", "imp.reload") or q.startswith("sys.modules."):
             unit.reloads = True
-        elif q == "importlib.import_module" and _str(node.args[0] if node.args else None):
-            name = _str(node.args[0])
-            assert name is not None
-            unit.imports.append(Import((name,), *_pos(ctx, node), name))
     first = node.args[0] if node.args else None
     if first is not None and "modules" in (getattr(first, "attr", None), getattr(first, "id", None)) and ctx.qualify(first) == "sys.modules":
         unit.reloads = True  # ``mock.patch.dict(sys.modules, ...)``, ``monkeypatch.delitem(sys.modules, ...)``
     qualified = first_party.get(root)
     if qualified is None or decorating or last == "cache_clear":
         return
-    args = [(str(i), a.id) for i, a in enumerate(node.args) if a.__class__ is ast.Name]
-    args += [(k.arg, k.value.id) for k in node.keywords if k.arg and k.value.__class__ is ast.Name]
+    # only names SLK603 can follow: a requested fixture or a module-level container of the file
+    args = [(str(i), a.id) for i, a in enumerate(node.args) if a.__class__ is ast.Name and a.id in shared]
+    args += [(k.arg, k.value.id) for k in node.keywords if k.arg and k.value.__class__ is ast.Name and k.value.id in shared]
     # interned: the same callee is called many times, and pickle stores one object once
     target = sys.intern(".".join([qualified, *attrs]))
-    unit.calls.append(Call(target, sys.intern(".".join([root, *attrs])), *_pos(ctx, node), tuple(args)))
+    if seen is not None and not args:
+        if target in seen:
+            return
+        seen.add(target)
+    unit.calls.append(Call(target, sys.intern(".".join([root, *attrs])), *_pos(ctx, node), tuple(args)))  # fmt: skip
 
 
 def _pos(ctx: FileContext, node: ast.AST) -> tuple[int, int, int, int]:
