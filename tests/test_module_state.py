@@ -71,6 +71,27 @@ def test_third_party_import_is_silent(project) -> None:
     assert codes(root, "SLK203") == []
 
 
+@pytest.mark.parametrize(
+    ("binding", "write", "reported"),
+    [
+        ("ERRORS = []", "ERRORS.clear()", False),
+        ("ERRORS = list()", "ERRORS.clear()", False),
+        ("ERRORS = collections.defaultdict(list)", "ERRORS.clear()", False),
+        ("ERRORS = ['seed']", "ERRORS.clear()", True),  # emptied below what the module built
+        ("ERRORS = []\nERRORS.append('import-time')", "ERRORS.clear()", True),
+        ("ERRORS = {'n': 0}", "ERRORS['n'] = 0", False),
+        ("ERRORS = {'n': 0}", "ERRORS['n'] = 1", True),
+        ("ERRORS = {'n': 0}", "ERRORS['n'] = False", True),  # 0 == False, but not the same literal
+        ("ERRORS = {'n': 0}", "errs = ERRORS\n    errs['n'] = 0", True),  # through an alias: not followed
+    ],
+)
+def test_reset_to_the_module_binding_is_silent(project, binding: str, write: str, reported: bool) -> None:
+    """fastapi's ``counter_holder["counter"] = 0`` / ``errors.clear()``: putting back the module's own
+    value is the cleanup of what the code under test filled."""
+    root = project({"test_x.py": f"import collections\n\n{binding}\n\n\ndef test_t():\n    {write}\n"})
+    assert bool(codes(root, "SLK203")) is reported
+
+
 def test_setup_method_alias_and_teardown_restore(project) -> None:
     root = project(
         {
