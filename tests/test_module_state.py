@@ -336,3 +336,23 @@ def test_the_textual_write_precheck_keeps_writes_and_drops_reads() -> None:
         assert not _written("H", text), text
     assert _written("self.payload", "self.payload['k'] = 1")
     assert not _written("self.payload", "assert self.payload_other['k']")
+
+
+# SLK201: a value saved before a ``try`` and put back in its ``finally`` --------------------------
+def test_attribute_saved_and_put_back_in_finally_is_silent(project) -> None:
+    """datasette: ``previous = client.ds._metadata_local`` ... ``finally: client.ds._metadata_local =
+    previous``: neither the write in the ``try`` nor the restore is a leak; without the ``finally`` both are."""
+    conftest = (
+        "import pytest\n\n\nclass Ds:\n    _metadata_local = {}\n\n\nclass Client:\n    ds = Ds()\n\n\n"
+        "@pytest.fixture(scope='session')\ndef client():\n    return {'ds': Client()}\n"
+    )
+    body = (
+        "def test_t(client):\n    previous = client['ds']._metadata_local\n    try:\n"
+        "        client['ds']._metadata_local = {'allow': False}\n    finally:\n"
+        "        client['ds']._metadata_local = previous\n"
+    )
+    root = project({"conftest.py": conftest, "test_x.py": body})
+    assert codes(root, "SLK201") == []
+    unprotected = body.replace("    try:\n        client", "    client").replace("    finally:\n        client", "    client")
+    (root / "test_x.py").write_text(unprotected)
+    assert lines(root, "SLK201") == [("test_x.py", 3), ("test_x.py", 4)]
