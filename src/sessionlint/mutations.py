@@ -344,6 +344,11 @@ class Walker:
                         self.saved[target.id] = chain
             else:
                 self.alias.pop(target.id, None)
+                if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
+                    # ``previous = client.ds.metadata()``: a reading of the object whose attribute is put back
+                    owner = chain_text(value.func.value)
+                    if owner is not None and self._tracked(value.func.value) is not None:
+                        self.saved[target.id] = owner + ".()"
         elif isinstance(target, (ast.Subscript, ast.Attribute)):
             key = alias_key(target) if isinstance(target, ast.Attribute) else None
             if key is not None and key in self.alias:  # ``self.x = ...`` rebinds the alias, writes nothing shared
@@ -383,8 +388,12 @@ class Walker:
                 isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.value, ast.Name)
                 and isinstance(stmt.targets[0], (ast.Attribute, ast.Subscript))
             ):  # fmt: skip
-                chain = chain_text(stmt.targets[0])
-                if chain is not None and self.saved.get(stmt.value.id) == chain:
+                target = stmt.targets[0]
+                chain = chain_text(target)
+                saved = self.saved.get(stmt.value.id)
+                if chain is not None and saved is not None and (
+                    saved == chain or (isinstance(target, ast.Attribute) and saved == f"{chain_text(target.value)}.()")
+                ):
                     found.add(chain)
         return frozenset(found)
 

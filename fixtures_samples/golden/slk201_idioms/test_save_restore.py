@@ -42,3 +42,19 @@ def test_added_then_removed(cfg):
 
 def test_removed_only(cfg):
     del cfg["users"]  # expect: SLK201
+
+
+def test_read_through_a_method_and_put_back(cfg):
+    previous = cfg["client"].metadata()
+    try:
+        cfg["client"].meta = {"allow": False}
+    finally:
+        cfg["client"].meta = previous
+
+
+def test_read_of_another_object_put_back(cfg):
+    previous = cfg["other"].metadata()
+    try:
+        cfg["client"].meta = {"allow": False}  # expect: SLK201
+    finally:
+        cfg["client"].meta = previous  # expect: SLK201
