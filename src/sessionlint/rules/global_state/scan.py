@@ -427,6 +427,15 @@ class _Scan(_Writes, _Restores):
         if (method in CLEANUP_METHODS or qual == "atexit.register") and call.args:
             self.cleanup(call, st)
             return
+        if method == "stop" and not call.args and isinstance(receiver, ast.Name):
+            # ``resetenv = mock.patch.dict(os.environ)`` at module level, ``resetenv.start()`` in setup_function,
+            # ``resetenv.stop()`` in teardown_function: the patcher puts back what it covers (jupyter_core)
+            bound = self.ctx.module_globals.get(receiver.id)
+            kind = _patch_kind(self.qualify(bound.func) or "") if isinstance(bound, ast.Call) else None
+            if kind is not None and receiver.id not in self.locals and receiver.id not in self.params:
+                for target in self.patch_targets(kind, bound):
+                    self.restore(target, call, st, anywhere=True)
+                return
         if method in UNDO_METHODS and not call.args and receiver is not None:
             self.restore(("*", None), call, st)
             return
