@@ -1781,3 +1781,22 @@ def test_module_patcher_stopped_in_teardown_function(tmp_path: Path, teardown: s
         "def test_t():\n    os.environ['APP_MODE'] = 'x'\n"
     )
     assert bool(slk301(write(tmp_path, {"test_mod.py": source}))) is reported
+
+
+@pytest.mark.parametrize(
+    ("after", "reported"),
+    [
+        ("importlib.import_module('app.mod')", False),
+        ("importlib.import_module(name)", False),
+        ("__import__('app.mod')", False),
+        ("importlib.import_module('app.other')", True),
+        ("runpy.run_module('app.mod')", True),
+    ],
+)
+def test_deleted_module_imported_again(tmp_path: Path, after: str, reported: bool) -> None:
+    """fastapi: ``del sys.modules[name]`` then ``importlib.import_module(name)`` imports it afresh."""
+    source = (
+        "import importlib\nimport runpy\nimport sys\n\n\ndef test_t():\n    name = 'app.mod'\n"
+        f"    sys.modules.pop('app.mod', None)\n    {after}\n"
+    )
+    assert bool(slk301(write(tmp_path, {"test_mod.py": source}))) is reported

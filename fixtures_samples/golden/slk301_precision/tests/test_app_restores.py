@@ -52,3 +52,31 @@ def test_env_in_env_vars_block():
 
 def test_env_between_setup_and_teardown():
     os.environ.pop("APP_PREFER_ENV", None)
+
+
+MOD_NAME = "app.config"
+
+
+def test_fresh_import():
+    import importlib
+    import sys
+
+    if MOD_NAME in sys.modules:
+        del sys.modules[MOD_NAME]
+    importlib.import_module(MOD_NAME)
+
+
+def test_fresh_import_of_another_module():
+    import importlib
+    import sys
+
+    sys.modules.pop(MOD_NAME, None)  # expect: SLK301
+    importlib.import_module("app")
+
+
+def test_dropped_then_run_as_main():
+    import runpy
+    import sys
+
+    sys.modules.pop(MOD_NAME, None)  # expect: SLK301
+    runpy.run_module(MOD_NAME, run_name="__main__")
