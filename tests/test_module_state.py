@@ -356,3 +356,22 @@ def test_attribute_saved_and_put_back_in_finally_is_silent(project) -> None:
     unprotected = body.replace("    try:\n        client", "    client").replace("    finally:\n        client", "    client")
     (root / "test_x.py").write_text(unprotected)
     assert lines(root, "SLK201") == [("test_x.py", 3), ("test_x.py", 4)]
+
+
+@pytest.mark.parametrize(
+    ("body", "reported"),
+    [
+        ("    if kind not in cache:\n        cache[kind] = object()\n", False),
+        ("    if 'k' not in cache:\n        cache['k'] = object()\n", False),
+        ("    if kind not in cache:\n        cache['other'] = object()\n", True),
+        ("    cache[kind] = object()\n", True),
+    ],
+)
+def test_memo_filled_by_a_narrower_fixture(project, body: str, reported: bool) -> None:
+    """scrapy's ``_mitm_proxies``: a function fixture filling a session cache once per key (SLK202)."""
+    conftest = (
+        "import pytest\n\n\n@pytest.fixture(scope='session')\ndef cache():\n    store = {}\n    yield store\n\n\n"
+        f"@pytest.fixture\ndef proxy(cache):\n    kind = 'http'\n{body}    return cache[kind]\n"
+    )
+    root = project({"conftest.py": conftest, "test_x.py": "def test_t(proxy):\n    assert proxy\n"})
+    assert bool(codes(root, "SLK202")) is reported

@@ -120,6 +120,7 @@ class Walker:
         self.saved: dict[str, str] = {}
         self.restoring: frozenset[str] = frozenset()
         self.set_items: set[str] = set()  # chains of the items this function assigned (``x["k"] = v``)
+        self.memo: set[str] = set()  # ``cache[k]`` inside ``if k not in cache:``
 
     # events ---------------------------------------------------------------
     def _tracked(self, node: ast.AST) -> str | None:
@@ -290,7 +291,17 @@ class Walker:
                 if item.optional_vars is not None:
                     self._unbind(item.optional_vars)
             self.body(stmt.body)
-        elif isinstance(stmt, (ast.If, ast.While)):
+        elif isinstance(stmt, ast.If):
+            self._calls(stmt.test)
+            memo = _memo_key(stmt.test) if self.alias else None
+            if memo is not None:  # ``if k not in cache: cache[k] = build(k)``: filled once, the same for all
+                self.memo.add(memo)
+                self.body(stmt.body)
+                self.memo.discard(memo)
+            else:
+                self.body(stmt.body)
+            self.body(stmt.orelse)
+        elif isinstance(stmt, ast.While):
             self._calls(stmt.test)
             self.body(stmt.body)
             self.body(stmt.orelse)
@@ -359,6 +370,8 @@ class Walker:
                 chain = chain_text(target) if self.restoring or isinstance(target, ast.Subscript) else None
                 if chain is not None and chain in self.restoring:
                     return  # saved before the ``try``, put back in its ``finally``
+                if chain is not None and chain in self.memo:
+                    return  # a memo: the first test to ask fills the entry every test would get
                 if chain is not None and isinstance(target, ast.Subscript):
                     self.set_items.add(chain)
                 kind = "item" if isinstance(target, ast.Subscript) else "attribute"
@@ -448,6 +461,19 @@ class Walker:
         for node in iter_nodes(target):
             if isinstance(node, ast.Name):
                 self.alias.pop(node.id, None)
+
+
+def _memo_key(test: ast.expr) -> str | None:
+    """``k not in cache`` -> ``cache[k]`` (as ``chain_text`` writes it), for a name or constant key."""
+    if (
+        isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.NotIn)
+        and isinstance(test.left, (ast.Name, ast.Constant))
+    ):  # fmt: skip
+        container = chain_text(test.comparators[0])
+        if container is not None:
+            key = test.left
+            return f"{container}[{key.id}]" if isinstance(key, ast.Name) else f"{container}[{key.value!r}]"
+    return None
 
 
 def chain_text(node: ast.expr) -> str | None:

@@ -58,3 +58,22 @@ def test_read_of_another_object_put_back(cfg):
         cfg["client"].meta = {"allow": False}  # expect: SLK201
     finally:
         cfg["client"].meta = previous  # expect: SLK201
+
+
+def test_memo_filled_once(cfg, request):
+    kind = request.node.name
+    if kind not in cfg:
+        cfg[kind] = object()
+
+
+def test_memo_of_another_key(cfg):
+    kind = "a"
+    if kind not in cfg:
+        cfg["b"] = object()  # expect: SLK201
+
+
+def test_memo_then_overwritten(cfg):
+    kind = "a"
+    if kind not in cfg:
+        cfg[kind] = object()
+    cfg[kind] = None  # expect: SLK201
