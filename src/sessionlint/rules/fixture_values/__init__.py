@@ -103,7 +103,10 @@ def shared_config():
         fix="sometimes",
         what="Flags a fixture, of any scope, that returns or yields state that lives in a module: a module "
         "global bound to a mutable container, an object imported from another module (`from app import "
-        "_app` ... `return _app`; CapWords names are taken for classes and left alone), the result of an "
+        "_app` ... `return _app`; CapWords names are taken for classes and left alone; silent when the "
+        "defining module binds it to a constant — a number, a string, a path, `object()`, a tuple of "
+        "those — or, for a module outside the project, when its name is spelled as a constant, "
+        "`DEFAULT_PORT`), the result of an "
         "`lru_cache`/`cache`-decorated function, or a singleton accessor (`X.instance()`, `get_instance()`).",
         why="The declared scope does not matter when the value lives in a module: every test gets the "
         "same object, and what one test writes into it the next one reads. sessionlint treats such "

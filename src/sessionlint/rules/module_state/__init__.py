@@ -54,7 +54,10 @@ RULES = [
         "Silent when the test copies first (`dict(X)`, `copy.deepcopy(X)`, `[*X]`, `X.copy()`), patches "
         "the container (`mock.patch.dict`, `monkeypatch.setitem`), restores it in a `finally` block, after "
         "`yield`, in a registered cleanup or a setup/teardown function, or when an autouse fixture of the "
-        "module resets it for every test.",
+        "module resets it for every test. A write that puts the container back as the module built it is "
+        "the cleanup of what the code under test filled, not a leak: `ERRORS.clear()` on `ERRORS = []`, "
+        "`COUNTER[\"n\"] = 0` on `COUNTER = {\"n\": 0}` (unless the module body fills it after binding "
+        "it). An item assigned under `if k not in cache:` fills a memo once per key and is not flagged.",
         why="A module or a class is built once per test session. What one test writes into its containers "
         "every later test reads, the code under test included; the suite then passes or fails depending on "
         "the order the tests run in.",
