@@ -1735,3 +1735,68 @@ def test_the_scan_alone_returns_the_events_of_one_function() -> None:
     summary = [(e.pos[0], e.write, e.in_finally, e.restoring) for e in events]
     assert summary == [(4, True, False, False), (5, False, False, True), (8, True, False, False), (10, True, True, True)]
     assert events[0].target != events[1].target and events[2].target == events[3].target  # sys.path, both
+
+
+# restores seen in application suites (flask, hatch, jupyter_core) ----------------------------------
+_HANDLERS = '''
+import logging
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def reset_logging():
+    saved = logging.root.handlers[:]
+    yield
+    {restore}
+
+
+def test_handler():
+    logging.root.addHandler(logging.StreamHandler())
+'''
+
+
+@pytest.mark.parametrize(
+    ("restore", "reported"),
+    [("logging.root.handlers[:] = saved", False), ("logging.root.handlers = saved", False), ("pass", True)],
+)
+def test_logger_handlers_set_back_after_yield(tmp_path: Path, restore: str, reported: bool) -> None:
+    root = write(tmp_path, {"test_mod.py": _HANDLERS.format(restore=restore)})
+    assert bool(slk301(root)) is reported
+
+
+@pytest.mark.parametrize(("context", "reported"), [("EnvVars()", False), ("env_vars()", False), ("Vars()", True)])
+def test_capwords_environment_context(tmp_path: Path, context: str, reported: bool) -> None:
+    source = f"import os\nfrom app import EnvVars, Vars, env_vars\n\n\ndef test_t():\n    with {context}:\n        os.environ.clear()\n"
+    assert bool(slk301(write(tmp_path, {"test_mod.py": source}))) is reported
+
+
+@pytest.mark.parametrize(
+    ("teardown", "reported"), [("resetenv.stop()", False), ("other.stop()", True), ("pass", True)]
+)
+def test_module_patcher_stopped_in_teardown_function(tmp_path: Path, teardown: str, reported: bool) -> None:
+    source = (
+        "import os\nfrom unittest import mock\n\nresetenv = mock.patch.dict(os.environ)\nother = object()\n\n\n"
+        "def setup_function():\n    resetenv.start()\n\n\n"
+        f"def teardown_function():\n    {teardown}\n\n\n"
+        "def test_t():\n    os.environ['APP_MODE'] = 'x'\n"
+    )
+    assert bool(slk301(write(tmp_path, {"test_mod.py": source}))) is reported
+
+
+@pytest.mark.parametrize(
+    ("after", "reported"),
+    [
+        ("importlib.import_module('app.mod')", False),
+        ("importlib.import_module(name)", False),
+        ("__import__('app.mod')", False),
+        ("importlib.import_module('app.other')", True),
+        ("runpy.run_module('app.mod')", True),
+    ],
+)
+def test_deleted_module_imported_again(tmp_path: Path, after: str, reported: bool) -> None:
+    """fastapi: ``del sys.modules[name]`` then ``importlib.import_module(name)`` imports it afresh."""
+    source = (
+        "import importlib\nimport runpy\nimport sys\n\n\ndef test_t():\n    name = 'app.mod'\n"
+        f"    sys.modules.pop('app.mod', None)\n    {after}\n"
+    )
+    assert bool(slk301(write(tmp_path, {"test_mod.py": source}))) is reported

@@ -71,6 +71,27 @@ def test_third_party_import_is_silent(project) -> None:
     assert codes(root, "SLK203") == []
 
 
+@pytest.mark.parametrize(
+    ("binding", "write", "reported"),
+    [
+        ("ERRORS = []", "ERRORS.clear()", False),
+        ("ERRORS = list()", "ERRORS.clear()", False),
+        ("ERRORS = collections.defaultdict(list)", "ERRORS.clear()", False),
+        ("ERRORS = ['seed']", "ERRORS.clear()", True),  # emptied below what the module built
+        ("ERRORS = []\nERRORS.append('import-time')", "ERRORS.clear()", True),
+        ("ERRORS = {'n': 0}", "ERRORS['n'] = 0", False),
+        ("ERRORS = {'n': 0}", "ERRORS['n'] = 1", True),
+        ("ERRORS = {'n': 0}", "ERRORS['n'] = False", True),  # 0 == False, but not the same literal
+        ("ERRORS = {'n': 0}", "errs = ERRORS\n    errs['n'] = 0", True),  # through an alias: not followed
+    ],
+)
+def test_reset_to_the_module_binding_is_silent(project, binding: str, write: str, reported: bool) -> None:
+    """fastapi's ``counter_holder["counter"] = 0`` / ``errors.clear()``: putting back the module's own
+    value is the cleanup of what the code under test filled."""
+    root = project({"test_x.py": f"import collections\n\n{binding}\n\n\ndef test_t():\n    {write}\n"})
+    assert bool(codes(root, "SLK203")) is reported
+
+
 def test_setup_method_alias_and_teardown_restore(project) -> None:
     root = project(
         {
@@ -315,3 +336,42 @@ def test_the_textual_write_precheck_keeps_writes_and_drops_reads() -> None:
         assert not _written("H", text), text
     assert _written("self.payload", "self.payload['k'] = 1")
     assert not _written("self.payload", "assert self.payload_other['k']")
+
+
+# SLK201: a value saved before a ``try`` and put back in its ``finally`` --------------------------
+def test_attribute_saved_and_put_back_in_finally_is_silent(project) -> None:
+    """datasette: ``previous = client.ds._metadata_local`` ... ``finally: client.ds._metadata_local =
+    previous``: neither the write in the ``try`` nor the restore is a leak; without the ``finally`` both are."""
+    conftest = (
+        "import pytest\n\n\nclass Ds:\n    _metadata_local = {}\n\n\nclass Client:\n    ds = Ds()\n\n\n"
+        "@pytest.fixture(scope='session')\ndef client():\n    return {'ds': Client()}\n"
+    )
+    body = (
+        "def test_t(client):\n    previous = client['ds']._metadata_local\n    try:\n"
+        "        client['ds']._metadata_local = {'allow': False}\n    finally:\n"
+        "        client['ds']._metadata_local = previous\n"
+    )
+    root = project({"conftest.py": conftest, "test_x.py": body})
+    assert codes(root, "SLK201") == []
+    unprotected = body.replace("    try:\n        client", "    client").replace("    finally:\n        client", "    client")
+    (root / "test_x.py").write_text(unprotected)
+    assert lines(root, "SLK201") == [("test_x.py", 3), ("test_x.py", 4)]
+
+
+@pytest.mark.parametrize(
+    ("body", "reported"),
+    [
+        ("    if kind not in cache:\n        cache[kind] = object()\n", False),
+        ("    if 'k' not in cache:\n        cache['k'] = object()\n", False),
+        ("    if kind not in cache:\n        cache['other'] = object()\n", True),
+        ("    cache[kind] = object()\n", True),
+    ],
+)
+def test_memo_filled_by_a_narrower_fixture(project, body: str, reported: bool) -> None:
+    """scrapy's ``_mitm_proxies``: a function fixture filling a session cache once per key (SLK202)."""
+    conftest = (
+        "import pytest\n\n\n@pytest.fixture(scope='session')\ndef cache():\n    store = {}\n    yield store\n\n\n"
+        f"@pytest.fixture\ndef proxy(cache):\n    kind = 'http'\n{body}    return cache[kind]\n"
+    )
+    root = project({"conftest.py": conftest, "test_x.py": "def test_t(proxy):\n    assert proxy\n"})
+    assert bool(codes(root, "SLK202")) is reported

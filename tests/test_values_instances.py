@@ -126,3 +126,42 @@ def test_function_scoped_fixture_is_fresh_per_test(tmp_path: Path) -> None:
         """,
     })  # fmt: skip
     assert slk101(root) == []
+
+
+# SLK102: an object imported from another module ---------------------------------------------------
+@pytest.mark.parametrize(
+    ("binding", "reported"),
+    [
+        ("VALUE = 8888", False),
+        ("VALUE = 'http://' + 'host'", False),
+        ("VALUE = f'{__name__}-x'", False),
+        ("import pathlib\nVALUE = pathlib.Path(__file__).parent / 'data'", False),
+        ("VALUE = object()", False),
+        ("VALUE = (1, 'a')", False),
+        ("VALUE = {'debug': False}", True),
+        ("VALUE = []", True),
+        ("VALUE = (1, [])", True),
+        ("VALUE = [1] + [2]", True),
+        ("class C:\n    pass\nVALUE = C()", True),
+    ],
+)
+def test_imported_object_is_state_unless_the_module_binds_a_constant(tmp_path: Path, binding: str, reported: bool) -> None:
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "consts.py").write_text(binding + "\n")
+    (tmp_path / "test_x.py").write_text(
+        "import pytest\nfrom consts import VALUE\n\n\n@pytest.fixture\ndef value():\n    return VALUE\n\n\n"
+        "def test_v(value):\n    assert value\n"
+    )
+    result = lint(tmp_path)
+    assert bool([d for d in result.diagnostics if d.code == "SLK102"]) is reported
+
+
+@pytest.mark.parametrize(("name", "reported"), [("DEFAULT_PORT", False), ("registry", True)])
+def test_imported_object_outside_the_project(tmp_path: Path, name: str, reported: bool) -> None:
+    """The defining module cannot be read: a name spelled as a constant is taken for one."""
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "test_x.py").write_text(
+        f"import pytest\nfrom third_party_lib import {name}\n\n\n@pytest.fixture\ndef value():\n    return {name}\n"
+    )
+    result = lint(tmp_path)
+    assert bool([d for d in result.diagnostics if d.code == "SLK102"]) is reported

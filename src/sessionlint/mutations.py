@@ -115,6 +115,12 @@ class Walker:
         self.current: ast.stmt | None = None  # the statement being walked
         self.scope: ast.AST | None = None  # the function being walked
         self.finally_depth = 0  # > 0 inside a ``finally`` block
+        # ``saved = x.attr`` (local -> the chain it read), and the chains a ``finally`` puts back from
+        # such a local (``x.attr = saved``): writes to exactly those chains are restored
+        self.saved: dict[str, str] = {}
+        self.restoring: frozenset[str] = frozenset()
+        self.set_items: set[str] = set()  # chains of the items this function assigned (``x["k"] = v``)
+        self.memo: set[str] = set()  # ``cache[k]`` inside ``if k not in cache:``
 
     # events ---------------------------------------------------------------
     def _tracked(self, node: ast.AST) -> str | None:
@@ -285,11 +291,25 @@ class Walker:
                 if item.optional_vars is not None:
                     self._unbind(item.optional_vars)
             self.body(stmt.body)
-        elif isinstance(stmt, (ast.If, ast.While)):
+        elif isinstance(stmt, ast.If):
+            self._calls(stmt.test)
+            memo = _memo_key(stmt.test) if self.alias else None
+            if memo is not None:  # ``if k not in cache: cache[k] = build(k)``: filled once, the same for all
+                self.memo.add(memo)
+                self.body(stmt.body)
+                self.memo.discard(memo)
+            else:
+                self.body(stmt.body)
+            self.body(stmt.orelse)
+        elif isinstance(stmt, ast.While):
             self._calls(stmt.test)
             self.body(stmt.body)
             self.body(stmt.orelse)
         elif isinstance(stmt, (ast.Try, ast.TryStar)):
+            outer = self.restoring
+            put_back = self._put_back(stmt.finalbody) if self.saved and stmt.finalbody else None
+            if put_back:
+                self.restoring = outer | put_back
             self.body(stmt.body)
             for handler in stmt.handlers:
                 if handler.name:
@@ -299,6 +319,7 @@ class Walker:
             self.finally_depth += 1  # subclasses read it: a write in ``finally`` restores
             self.body(stmt.finalbody)
             self.finally_depth -= 1
+            self.restoring = outer
         elif isinstance(stmt, ast.Match):
             self._calls(stmt.subject)
             for case in stmt.cases:
@@ -328,8 +349,17 @@ class Walker:
             if source is not None:
                 self.alias[target.id] = source
                 self._aliased(target.id, source)
+                if isinstance(value, (ast.Attribute, ast.Subscript)):
+                    chain = chain_text(value)
+                    if chain is not None:
+                        self.saved[target.id] = chain
             else:
                 self.alias.pop(target.id, None)
+                if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
+                    # ``previous = client.ds.metadata()``: a reading of the object whose attribute is put back
+                    owner = chain_text(value.func.value)
+                    if owner is not None and self._tracked(value.func.value) is not None:
+                        self.saved[target.id] = owner + ".()"
         elif isinstance(target, (ast.Subscript, ast.Attribute)):
             key = alias_key(target) if isinstance(target, ast.Attribute) else None
             if key is not None and key in self.alias:  # ``self.x = ...`` rebinds the alias, writes nothing shared
@@ -337,6 +367,13 @@ class Walker:
                 return
             name = self._tracked(target.value)
             if name is not None:
+                chain = chain_text(target) if self.restoring or isinstance(target, ast.Subscript) else None
+                if chain is not None and chain in self.restoring:
+                    return  # saved before the ``try``, put back in its ``finally``
+                if chain is not None and chain in self.memo:
+                    return  # a memo: the first test to ask fills the entry every test would get
+                if chain is not None and isinstance(target, ast.Subscript):
+                    self.set_items.add(chain)
                 kind = "item" if isinstance(target, ast.Subscript) else "attribute"
                 self._emit(name, target, f"{kind} assignment to {short(target)}")
         elif isinstance(target, (ast.Tuple, ast.List)):
@@ -355,6 +392,23 @@ class Walker:
                 self._assign(elt, ast.Constant(None))
         elif isinstance(target, ast.Starred):
             self._assign(target.value, ast.Constant(None))
+
+    def _put_back(self, finalbody: list[ast.stmt]) -> frozenset[str]:
+        """Chains a ``finally`` assigns from a local saved from the same chain: ``x.meta = previous``."""
+        found = set()
+        for stmt in finalbody:
+            if (
+                isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.value, ast.Name)
+                and isinstance(stmt.targets[0], (ast.Attribute, ast.Subscript))
+            ):  # fmt: skip
+                target = stmt.targets[0]
+                chain = chain_text(target)
+                saved = self.saved.get(stmt.value.id)
+                if chain is not None and saved is not None and (
+                    saved == chain or (isinstance(target, ast.Attribute) and saved == f"{chain_text(target.value)}.()")
+                ):
+                    found.add(chain)
+        return frozenset(found)
 
     def _aliased(self, name: str, source: str) -> None:
         """Hook: ``name`` now refers to (a part of) the tracked value ``source``."""
@@ -378,6 +432,8 @@ class Walker:
         elif isinstance(target, (ast.Subscript, ast.Attribute)):
             name = self._tracked(target.value)
             if name is not None:
+                if isinstance(target, ast.Subscript) and self.set_items and chain_text(target) in self.set_items:
+                    return  # removes the item this function added (the assignment is what is reported)
                 self._emit(name, target, f"del {short(target)}")
         elif isinstance(target, (ast.Tuple, ast.List)):
             for elt in target.elts:
@@ -405,6 +461,42 @@ class Walker:
         for node in iter_nodes(target):
             if isinstance(node, ast.Name):
                 self.alias.pop(node.id, None)
+
+
+def _memo_key(test: ast.expr) -> str | None:
+    """``k not in cache`` -> ``cache[k]`` (as ``chain_text`` writes it), for a name or constant key."""
+    if (
+        isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.NotIn)
+        and isinstance(test.left, (ast.Name, ast.Constant))
+    ):  # fmt: skip
+        container = chain_text(test.comparators[0])
+        if container is not None:
+            key = test.left
+            return f"{container}[{key.id}]" if isinstance(key, ast.Name) else f"{container}[{key.value!r}]"
+    return None
+
+
+def chain_text(node: ast.expr) -> str | None:
+    """``x.a["k"].b`` as text, for a chain of names, attributes and constant or name subscripts; else None."""
+    parts: list[str] = []
+    while True:
+        if isinstance(node, ast.Attribute):
+            parts.append("." + node.attr)
+            node = node.value
+        elif isinstance(node, ast.Subscript):
+            key = node.slice
+            if isinstance(key, ast.Constant):
+                parts.append(f"[{key.value!r}]")
+            elif isinstance(key, ast.Name):
+                parts.append(f"[{key.id}]")
+            else:
+                return None
+            node = node.value
+        elif isinstance(node, ast.Name):
+            parts.append(node.id)
+            return "".join(reversed(parts))
+        else:
+            return None
 
 
 def find_mutations(

@@ -316,12 +316,14 @@ def _classify_name(ctx: FileContext, fn: FunctionNode, expr: ast.Name, args, spa
         return Value("factory", "a function", span)
     imported = _imported_object(ctx, name)
     if imported is not None:
-        return Value("shared", imported, span)
+        return Value("shared", imported[0], span, source=imported[1])
     return Value("opaque", f"'{name}'", span)
 
 
-def _imported_object(ctx: FileContext, name: str) -> str | None:
-    """``from app import _app`` ... ``return _app``: a module-level object every importer shares.
+def _imported_object(ctx: FileContext, name: str) -> tuple[str, str] | None:
+    """``from app import _app`` ... ``return _app``: a module-level object every importer shares, as
+    (its description, ``module.name`` as imported: ``..app._app``). Whether the object can be written is
+    settled across files (SLK102: a constant of a first-party module is not shared state).
 
     A CapWords name is taken for a class (handing out a class is a factory), so it is left alone.
     """
@@ -332,6 +334,7 @@ def _imported_object(ctx: FileContext, name: str) -> str | None:
         if original[:1].isupper() and not original.isupper():
             return None
         module = "." * imp.level + imp.module
-        return f"module-level object '{original}' imported from {module}"
+        dotted = f"{module}.{original}" if imp.module else f"{module}{original}"
+        return f"module-level object '{original}' imported from {module}", dotted
     return None
 

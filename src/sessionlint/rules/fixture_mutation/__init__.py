@@ -26,7 +26,11 @@ RULES = [
         "(`append`, `update`, `pop`, ...), item or attribute assignment or deletion, augmented "
         "assignment, or a known mutating function (`random.shuffle`, `heapq.heappush`, `setattr`, ...), "
         "also through subscript/attribute chains (`cfg['users'].append`) and simple aliases "
-        "(`basket = cart`). The fixture is resolved across files the way pytest does.",
+        "(`basket = cart`). The fixture is resolved across files the way pytest does.\n\n"
+        "Not flagged: a write to exactly what was saved before a `try` and is put back from that saved "
+        "value in its `finally` (`previous = client.ds.meta` ... `finally: client.ds.meta = previous`); "
+        "a `del` of an item the same test assigned (the assignment is what is reported); an item "
+        "assigned under `if k not in cache:` (a memo filled once per key).",
         why="The next test that requests the fixture sees the change. Which test fails then depends on "
         "the order the tests run in.",
         example="""

@@ -103,7 +103,10 @@ def shared_config():
         fix="sometimes",
         what="Flags a fixture, of any scope, that returns or yields state that lives in a module: a module "
         "global bound to a mutable container, an object imported from another module (`from app import "
-        "_app` ... `return _app`; CapWords names are taken for classes and left alone), the result of an "
+        "_app` ... `return _app`; CapWords names are taken for classes and left alone; silent when the "
+        "defining module binds it to a constant — a number, a string, a path, `object()`, a tuple of "
+        "those — or, for a module outside the project, when its name is spelled as a constant, "
+        "`DEFAULT_PORT`), the result of an "
         "`lru_cache`/`cache`-decorated function, or a singleton accessor (`X.instance()`, `get_instance()`).",
         why="The declared scope does not matter when the value lives in a module: every test gets the "
         "same object, and what one test writes into it the next one reads. sessionlint treats such "
@@ -152,6 +155,7 @@ def check_file(ctx: FileContext) -> None:
     """SLK102: module state handed out by a fixture, whatever its scope."""
     _helper_writes(ctx)
     _immutable_classes(ctx)
+    _constants(ctx)
     immutable = immutable_fixtures(ctx.settings)
     for fn in ctx.fixtures():
         fixture = fn.fixture
@@ -159,24 +163,67 @@ def check_file(ctx: FileContext) -> None:
         value = fixture.value
         if value is None or value.kind != "shared" or value.span is None or fixture.name in immutable:
             continue
-        verb = "yields" if fixture.is_yield else "returns"
-        fix = Fix(
-            "unsafe",
-            f"Return a deep copy of {value.desc}",
-            (FixOp(ctx.path, "deepcopy-value", (("func", fn.qualname),)),),
-        )
-        ctx.report(
-            "SLK102",
-            value.span,
-            f"fixture '{fixture.name}' {verb} {value.desc}, which every test shares whatever the fixture's scope",
-            fix,
-            fix_title="hand out a copy (copy.deepcopy) or build the value in the fixture",
-            fixture=fixture.name,
-            scope=fixture.scope or "",
-            defined=f"{ctx.path}:{fixture.span.line}",
-            owner=fn.qualname,
-            owner_kind="fixture",
-        )
+        if value.source:
+            continue  # an object imported from another module: settled across files (check_project)
+        ctx.facts.diagnostics.append(_slk102(ctx.path, fixture, fn.qualname))
+
+
+def _slk102(path: str, fixture: FixtureDef, qualname: str) -> Diagnostic:
+    value = fixture.value
+    assert value is not None and value.span is not None
+    verb = "yields" if fixture.is_yield else "returns"
+    fix = Fix(
+        "unsafe",
+        f"Return a deep copy of {value.desc}",
+        (FixOp(path, "deepcopy-value", (("func", qualname),)),),
+    )
+    span = value.span
+    return Diagnostic(
+        path, span.line, span.col, "SLK102",
+        f"fixture '{fixture.name}' {verb} {value.desc}, which every test shares whatever the fixture's scope",
+        span.end_line, span.end_col, fix,
+        fixture=fixture.name, scope=fixture.scope or "", defined=f"{path}:{fixture.span.line}",
+        owner=qualname, owner_kind="fixture", fix_title="hand out a copy (copy.deepcopy) or build the value in the fixture",
+    )  # fmt: skip
+
+
+CONSTANTS = "SLK102.constants"  # rule_data key: top-level names bound to a value no importer can write
+_IMMUTABLE_CALLS = frozenset(
+    {"str", "int", "float", "bool", "bytes", "tuple", "frozenset", "object", "Path", "PurePath", "PosixPath",
+     "join", "abspath", "dirname", "realpath", "normpath", "expanduser", "resolve", "absolute", "getenv", "get"}
+)  # fmt: skip
+
+
+def _constants(ctx: FileContext) -> None:
+    """Module-level names bound to a value importers cannot write: ``PORT = 8888``, ``URL = "http://" + HOST``,
+    ``ROOT = Path(__file__).parent / "data"``, ``SENTINEL = object()``. Read by SLK102 across files."""
+    found = [name for name, expr in ctx.module_globals.items() if _immutable_expr(ctx, expr, 0)]
+    if found:
+        ctx.facts.rule_data[CONSTANTS] = sorted(found)
+
+
+def _immutable_expr(ctx: FileContext, expr: ast.expr, depth: int) -> bool:
+    if depth > 4:
+        return False
+    if isinstance(expr, (ast.Constant, ast.JoinedStr)):
+        return True
+    if isinstance(expr, ast.Tuple):
+        return all(_immutable_expr(ctx, e, depth + 1) for e in expr.elts)
+    if isinstance(expr, ast.BinOp):  # "http://" + HOST, ROOT / "data", 60 * 60
+        return not isinstance(expr.left, (ast.List, ast.Dict, ast.Set, ast.ListComp)) and not isinstance(
+            expr.right, (ast.List, ast.Dict, ast.Set, ast.ListComp)
+        ) and (_immutable_expr(ctx, expr.left, depth + 1) or _immutable_expr(ctx, expr.right, depth + 1))
+    if isinstance(expr, ast.UnaryOp):
+        return _immutable_expr(ctx, expr.operand, depth + 1)
+    if isinstance(expr, ast.Attribute):  # Path(__file__).parent
+        return expr.attr in ("parent", "name", "stem", "suffix") and _immutable_expr(ctx, expr.value, depth + 1)
+    if isinstance(expr, ast.Call):
+        qual = ctx.qualify(expr.func) or (expr.func.attr if isinstance(expr.func, ast.Attribute) else "")
+        last = qual.rsplit(".", 1)[-1]
+        if last == "get":  # os.environ.get(...)
+            return qual.endswith("environ.get")
+        return last in _IMMUTABLE_CALLS
+    return False
 
 
 CLASSES = "SLK101.immutable_classes"  # rule_data key: top-level classes whose instances cannot be written
@@ -247,6 +294,32 @@ def check_project(project: Project, settings: object) -> Iterator[Diagnostic]:
     written = _written_params(project)
     for facts in project.facts.values():
         yield from _mutable_values(project, facts, immutable, written)
+        yield from _imported_state(project, facts, immutable)
+
+
+def _imported_state(project: Project, facts: FileFacts, immutable: frozenset[str]) -> Iterator[Diagnostic]:
+    """SLK102 for an object a fixture imports from another module: silent when that module binds it to a
+    constant (a number, a string, a path, a sentinel), or, outside the project, when its name is spelled
+    as a constant (``DEFAULT_PORT``): precision first, the defining module cannot be read."""
+    for fixture in facts.fixtures:
+        value = fixture.value
+        if value is None or value.kind != "shared" or not value.source or value.span is None:
+            continue
+        if fixture.name in immutable:
+            continue
+        level = len(value.source) - len(value.source.lstrip("."))
+        module, _, name = value.source.lstrip(".").rpartition(".")
+        try:
+            where = project.find_module(module, facts.path, level)
+        except Exception:  # noqa: BLE001 - an odd name is simply not found
+            where = None
+        other = project.get(where) if where else None
+        if other is not None and other.top_names is not None and name in other.top_names:
+            if name in (other.rule_data.get(CONSTANTS) or ()):
+                continue
+        elif name.isupper():
+            continue
+        yield _slk102(facts.path, fixture, fixture.qualname)
 
 
 def _written_params(project: Project) -> set[tuple[str, int]]:

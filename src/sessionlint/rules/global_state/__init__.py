@@ -90,7 +90,13 @@ A write counts as restored, and is not flagged, when:
   (`os.chdir(old)` after `old = os.getcwd()`, `os.environ.update(saved)`), or a reset
   (`matplotlib.rcdefaults()`, `importlib.reload(mod)`, `logging.disable(logging.NOTSET)`);
 - an item or slice of the same target is assigned after `yield` or in a `finally` block
-  (`mod.handlers[:] = saved`);
+  (`mod.handlers[:] = saved`); a logger's handlers set back there (`logging.root.handlers[:] = saved`,
+  `logger.handlers = []`) restore handlers added to that logger;
+- the write sits in a `with` block whose context manager's name says it saves the environment or the
+  working directory (`modified_environ()`, `EnvVars()`, `temp_cwd()`), or a module-level patcher
+  (`resetenv = mock.patch.dict(os.environ)`) is stopped (`resetenv.stop()`) in a teardown;
+- a module deleted from `sys.modules` is imported again in the same function
+  (`importlib.import_module(name)`, `__import__(name)`): the fresh module is back in `sys.modules`;
 - the same attribute or module global is assigned again later in the same body (`mod.FLAG = False` ...
   `mod.FLAG = True`): the last assignment is taken as putting the value back, and none of them is
   flagged (not so for items: `os.environ["A"] = "1"` then `= "2"` is still flagged);

@@ -203,7 +203,7 @@ def _collection_owners(ctx: FileContext, names: _FileNames, module_teardown: lis
 _WRITE_WORDS = (
     "environ", "putenv", "unsetenv", "chdir", "umask", "global ", "setattr", "delattr", "rcParams", ".rc(",
     ".use(", "setlocale", "setdefaulttimeout", ".disable(", "setLevel", "importorskip", "import_module",
-    "getLogger", *SETTER_WORDS,
+    "getLogger", ".handlers", *SETTER_WORDS,
 )  # fmt: skip
 _SYS_RE = re.compile(r"sys\s*\.\s*(?:path|modules|argv)\b")
 # A line ``name.attr = ...`` (name checked against the imports), or a ``del`` statement. The match

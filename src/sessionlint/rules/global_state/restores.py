@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import ast
+import re
 
 from sessionlint.context import FunctionNode
 from sessionlint.rules.global_state.events import _State
 from sessionlint.syntax import const_str, position, walk_own
 from sessionlint.rules.global_state.targets import CONTEXTMANAGER_DECORATORS, DJANGO_SETTINGS_OVERRIDES, django_override_targets, _dotted_target, _KEYED, MONKEYPATCH_CLASSES, _patch_kind, RESTORING_CONTEXTS, Target
+
+# the words of a CapWords name: ``EnvVars`` -> Env, Vars; ``HTTPEnv`` -> HTTP, Env
+_CAMEL_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
+
 
 class _Restores:
     """The restoration half of ``_Scan`` (a mixin)."""
@@ -139,7 +144,7 @@ class _Restores:
                 if family is not None:
                     return [(family[0], self.key_of(expr.args[1])[0] if family[0] in _KEYED else None)]
             return targets
-        words = set(last.lower().split("_"))
+        words = set(last.lower().split("_")) | {w.lower() for w in _CAMEL_WORD.findall(last)}  # EnvVars()
         if "cwd" in words or last in ("chdir", "pushd", "working_directory", "cd", "in_dir", "change_dir"):
             return [("cwd", None)]  # contextlib.chdir, test.support's change_cwd, temp_cwd, ...
         if words & {"environ", "env", "environment"} and "copy" not in words:

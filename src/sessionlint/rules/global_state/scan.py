@@ -427,12 +427,27 @@ class _Scan(_Writes, _Restores):
         if (method in CLEANUP_METHODS or qual == "atexit.register") and call.args:
             self.cleanup(call, st)
             return
+        if method == "stop" and not call.args and isinstance(receiver, ast.Name):
+            # ``resetenv = mock.patch.dict(os.environ)`` at module level, ``resetenv.start()`` in setup_function,
+            # ``resetenv.stop()`` in teardown_function: the patcher puts back what it covers (jupyter_core)
+            bound = self.ctx.module_globals.get(receiver.id)
+            kind = _patch_kind(self.qualify(bound.func) or "") if isinstance(bound, ast.Call) else None
+            if kind is not None and receiver.id not in self.locals and receiver.id not in self.params:
+                for target in self.patch_targets(kind, bound):
+                    self.restore(target, call, st, anywhere=True)
+                return
         if method in UNDO_METHODS and not call.args and receiver is not None:
             self.restore(("*", None), call, st)
             return
         if qual in RESET_CALLS:
             self.restore((RESET_CALLS[qual], None), call, st)
             return
+        if qual in ("importlib.import_module", "__import__") and call.args and not st.nested:
+            # ``del sys.modules[name]`` then ``importlib.import_module(name)``: a fresh import puts the
+            # module back (fastapi's tutorial tests re-import a module to run its body again)
+            key, shown = self.key_of(call.args[0])
+            if key is not None or isinstance(call.args[0], ast.Name):
+                self.restore(("sysmodules", key), call, st)
         if qual in ("importlib.reload", "imp.reload") and call.args:
             dotted = self.qualify(call.args[0])
             if dotted:

@@ -231,6 +231,8 @@ class _Writes:
                 self.emit(self.event(("extra", extra), node, f"changes '{extra}'", "set it back after yield or in a finally block",
                                      restoring=restoring, deletes=action == "del"), st)  # fmt: skip
             elif st.in_finally or (self.yield_pos is not None and position(node) > self.yield_pos):
+                if self.handlers_put_back(container, node, st):
+                    return
                 # ``mod.handlers[:] = saved`` after yield: puts ``mod.handlers`` back
                 root = self.root(container)
                 dotted = self.qualify(container) if isinstance(container, ast.Attribute) else None
@@ -256,9 +258,23 @@ class _Writes:
             st,
         )  # fmt: skip
 
+    def handlers_put_back(self, handlers: ast.expr, node: ast.AST, st: _State) -> bool:
+        """``logging.root.handlers[:] = saved`` / ``logger.handlers = []`` after yield or in ``finally``:
+        the logger's handlers are set back (flask's autouse ``reset_logging``)."""
+        if not (isinstance(handlers, ast.Attribute) and handlers.attr == "handlers"):
+            return False
+        is_logger, key = self.logger_key(handlers.value)
+        if not is_logger or key is None:
+            return False
+        self.restore(("loghandlers", key), node, st)
+        return True
+
     def attribute_write(self, target: ast.Attribute, value, action: str, stmt, st: _State) -> None:
         node = stmt or target
         holder = target.value
+        if action == "set" and (st.in_finally or (self.yield_pos is not None and position(node) > self.yield_pos)):
+            if self.handlers_put_back(target, node, st):
+                return
         if isinstance(holder, ast.Call) and (self.qualify(holder.func) or "") == "decimal.getcontext":
             restoring = action == "del" or self.saved_value(value, "decimal")
             self.emit(self.event(("decimal", target.attr), node, f"sets decimal.getcontext().{target.attr}",

@@ -54,7 +54,10 @@ RULES = [
         "Silent when the test copies first (`dict(X)`, `copy.deepcopy(X)`, `[*X]`, `X.copy()`), patches "
         "the container (`mock.patch.dict`, `monkeypatch.setitem`), restores it in a `finally` block, after "
         "`yield`, in a registered cleanup or a setup/teardown function, or when an autouse fixture of the "
-        "module resets it for every test.",
+        "module resets it for every test. A write that puts the container back as the module built it is "
+        "the cleanup of what the code under test filled, not a leak: `ERRORS.clear()` on `ERRORS = []`, "
+        "`COUNTER[\"n\"] = 0` on `COUNTER = {\"n\": 0}` (unless the module body fills it after binding "
+        "it). An item assigned under `if k not in cache:` fills a memo once per key and is not flagged.",
         why="A module or a class is built once per test session. What one test writes into its containers "
         "every later test reads, the code under test included; the suite then passes or fails depending on "
         "the order the tests run in.",
@@ -195,6 +198,8 @@ def check_file(ctx: FileContext) -> None:
             elif write.value in containers:
                 if direct_attr and _builtin(containers[write.value]):
                     continue
+                if _resets_to_initial(ctx, write):
+                    continue
                 ctx.facts.diagnostics.append(
                     _diagnostic(ctx, fn, write, write.value, containers[write.value], "", fix_op)
                 )
@@ -211,6 +216,69 @@ def check_file(ctx: FileContext) -> None:
         data = ctx.facts.rule_data.setdefault(CODE, {})
         assert isinstance(data, dict)
         data["pending"] = pending
+
+
+def _resets_to_initial(ctx: FileContext, write: Write) -> bool:
+    """The write puts the container back as the module built it: ``ERRORS.clear()`` on ``ERRORS = []``,
+    ``COUNTER["n"] = 0`` on ``COUNTER = {"n": 0}`` (a test resetting what the code under test fills).
+    Not when the module body fills the container after binding it: then the reset empties it."""
+    name, stmt, node = write.value, write.stmt, write.node
+    bound = ctx.module_globals.get(name)
+    if bound is None or stmt is None or write.via:
+        return False
+    if isinstance(node, ast.Call):  # ``NAME.clear()``
+        func = node.func
+        if not (
+            isinstance(func, ast.Attribute) and func.attr == "clear" and not node.args and not node.keywords
+            and isinstance(func.value, ast.Name) and func.value.id == name and _empty(ctx, bound)
+        ):  # fmt: skip
+            return False
+    elif isinstance(node, ast.Subscript):  # ``NAME["key"] = <the literal the module wrote>``
+        if not (
+            isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and stmt.targets[0] is node
+            and isinstance(node.value, ast.Name) and node.value.id == name and isinstance(bound, ast.Dict)
+            and _same_constant(node.slice, stmt.value, bound)
+        ):  # fmt: skip
+            return False
+    else:
+        return False
+    return not _filled_at_import(ctx, name)
+
+
+def _empty(ctx: FileContext, bound: ast.expr) -> bool:
+    if isinstance(bound, (ast.List, ast.Set)):
+        return not bound.elts
+    if isinstance(bound, ast.Dict):
+        return not bound.keys
+    if isinstance(bound, ast.Call) and not bound.keywords:
+        last = (ctx.qualify(bound.func) or "").rsplit(".", 1)[-1]
+        return last in ("list", "dict", "set", "OrderedDict", "Counter", "deque") and not bound.args or (
+            last == "defaultdict" and len(bound.args) <= 1
+        )
+    return False
+
+
+def _same_constant(key: ast.expr, value: ast.expr, bound: ast.Dict) -> bool:
+    if not isinstance(key, ast.Constant) or not isinstance(value, ast.Constant):
+        return False
+    for k, v in zip(bound.keys, bound.values):
+        if isinstance(k, ast.Constant) and type(k.value) is type(key.value) and k.value == key.value:
+            return isinstance(v, ast.Constant) and type(v.value) is type(value.value) and v.value == value.value
+    return False
+
+
+def _filled_at_import(ctx: FileContext, name: str) -> bool:
+    """Whether a module-level statement other than the binding names ``name`` (it may fill the container)."""
+    count = 0
+    word = re.compile(rf"\b{re.escape(name)}\b")
+    for stmt in ctx.tree.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)):
+            continue
+        if word.search(ctx.segment(stmt)):
+            count += 1
+            if count > 1:
+                return True
+    return False
 
 
 _BUILTIN_DESCS = frozenset({*MUTABLE_CONSTRUCTORS.values(), "a dict", "a list", "a set"})
