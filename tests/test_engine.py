@@ -195,6 +195,40 @@ def test_same_diagnostics_with_and_without_cache_and_jobs(tmp_path: Path, jobs: 
     assert reference.diagnostics
 
 
+def test_imported_project_modules_are_extracted_together_in_the_pool(tmp_path: Path, monkeypatch) -> None:
+    """A whole repository: the project's modules that tests import are extracted in the pool, in one
+    batch, and the run finds what a one-process run finds."""
+    import sessionlint.engine
+
+    monkeypatch.setattr(sessionlint.engine, "MIN_FILES_FOR_POOL", 2)
+    (tmp_path / "pyproject.toml").touch()
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__init__.py").touch()
+    for i in range(4):
+        (app / f"m{i}.py").write_text(f"REGISTRY{i} = []\n")
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    (tests / "test_app.py").write_text(
+        "".join(f"from app.m{i} import REGISTRY{i}\n" for i in range(4))
+        + "\n\ndef test_register():\n    REGISTRY2.append(1)\n"
+    )
+    batches: list[list[str]] = []
+    real = sessionlint.engine.Engine._extract_all
+
+    def spy(self, todo):
+        batches.append(sorted(os.path.basename(p) for p in todo))
+        return real(self, todo)
+
+    monkeypatch.setattr(sessionlint.engine.Engine, "_extract_all", spy)
+    settings = Settings(root=str(tmp_path))
+    pooled = Engine(settings, jobs=2).lint([str(tmp_path)])
+    assert batches == [["test_app.py"], ["m0.py", "m1.py", "m2.py", "m3.py"]]
+    reference = Engine(settings, jobs=1).lint([str(tmp_path)])
+    assert pooled.diagnostics == reference.diagnostics
+    assert [(os.path.basename(d.path), d.code) for d in pooled.diagnostics] == [("test_app.py", "SLK203")]
+
+
 def test_a_lint_run_never_imports_libcst(tmp_path: Path) -> None:
     """Linting (with fixable diagnostics of every family) stays on ``ast``; libcst loads only to fix."""
     for sample in ("slk101", "slk103", "slk201", "slk301", "slk402", "slk501"):

@@ -143,6 +143,14 @@ class Engine:
                 facts[path] = cached
             else:
                 todo.append(path)
+        facts.update(self._extract_all(todo))
+        return {p: facts[p] for p in paths}, len(todo) + sum(1 for p in paths if p in overrides)
+
+    def _extract_all(self, todo: list[str]) -> dict[str, FileFacts]:
+        """Facts of files the cache does not hold, extracted in the process pool when there are
+        enough of them, and cached."""
+        facts: dict[str, FileFacts] = {}
+        modules = self.modules
         if self.jobs > 1 and len(todo) >= MIN_FILES_FOR_POOL:
             chunks = [todo[i :: self.jobs * 4] for i in range(self.jobs * 4)]
             try:
@@ -159,7 +167,7 @@ class Engine:
                 facts[path] = _extract_file(path, self.settings, modules=modules)
         for path in todo:
             self.cache.put(path, facts[path])
-        return {p: facts[p] for p in paths}, len(todo) + sum(1 for p in paths if p in overrides)
+        return facts
 
     def _load_extra(self, overrides: dict[str, str]):
         def load(path: str) -> FileFacts | None:
@@ -212,7 +220,7 @@ class Engine:
             facts, self._load_extra(overrides), self._discover_under, self.settings.is_test_file, root=root,
             confcutdir=self.settings.confcutdir or None, pythonpath=self.settings.pythonpath, modules=self.modules,
         )
-        self._add_fixture_modules(project, [os.path.abspath(p) for p in paths if os.path.isdir(p)])
+        self._add_fixture_modules(project, [os.path.abspath(p) for p in paths if os.path.isdir(p)], overrides)
         result = Result(files=len(project.facts))
         diagnostics: list[Diagnostic] = []
         for item in project.facts.values():
@@ -279,13 +287,14 @@ class Engine:
             return None
         return RunRecord(stamps, dir_stamps, tuple(result.diagnostics), result.files)
 
-    def _add_fixture_modules(self, project: Project, directories: list[str]) -> None:
+    def _add_fixture_modules(self, project: Project, directories: list[str], overrides: dict[str, str]) -> None:
         """Modules that provide fixtures or test helpers to linted files (``pytest_plugins``,
         ``from x import *``, ``from common import helper``) are linted too, when they lie below a
         directory being linted; found the way a test run finds them (``src/`` layouts included)."""
         from sessionlint.collection import provides_test_code
 
         prefixes = tuple(os.path.join(d, "") for d in directories)
+        wanted: dict[str, None] = {}
         for path in list(project.facts):
             facts = project.facts[path]
             sources = project.plugins(path)
@@ -296,9 +305,17 @@ class Engine:
             for source in sources:
                 if source in project.facts or not source.startswith(prefixes) or self.settings.excluded_path(source):
                     continue
-                loaded = project.get(source)
-                if loaded is not None and provides_test_code(loaded):
-                    project.facts[source] = loaded
+                wanted[source] = None
+        # a whole repository imports hundreds of its own modules: those the cache lacks are
+        # extracted together, in the pool, before they are looked at one by one
+        todo = [p for p in wanted if p not in overrides and self.modules.isfile(p) and self._cached(p) is None]
+        if len(todo) >= MIN_FILES_FOR_POOL:
+            self._extract_all(todo)
+            self._extracted += len(todo)
+        for source in wanted:
+            loaded = project.get(source)
+            if loaded is not None and provides_test_code(loaded):
+                project.facts[source] = loaded
 
     def _filter(self, project: Project, diagnostics: list[Diagnostic]) -> Iterable[Diagnostic]:
         settings = self.settings
