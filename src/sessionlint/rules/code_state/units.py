@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import sys
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Iterator, NamedTuple
 
 from sessionlint.context import FileContext, FunctionNode, dotted_parts
 from sessionlint.syntax import iter_nodes
@@ -145,20 +145,23 @@ def _unittest_classes(tree: ast.Module) -> set[str]:
     """Qualified names of the classes of the file that derive from a ``*TestCase`` class
     (``unittest.TestCase``, ``django.test.TestCase``, a project's ``BaseTestCase``...)."""
     found: set[str] = set()
-
-    def visit(body: list[ast.stmt], outer: str | None) -> None:
-        for stmt in body:
-            if isinstance(stmt, ast.ClassDef):
-                name = f"{outer}.{stmt.name}" if outer else stmt.name
-                for base in stmt.bases:
-                    parts = dotted_parts(base)
-                    last = (parts[1][-1] if parts[1] else parts[0]) if parts else ""
-                    if last.endswith("TestCase") or last in found:
-                        found.add(name)
-                        break
-                visit(stmt.body, name)
-
-    visit(tree.body, None)
+    # depth first in source order, with a stack of iterators: a recursive closure would be a
+    # reference cycle (the function holds the cell that holds it)
+    stack: list[tuple[Iterator[ast.stmt], str | None]] = [(iter(tree.body), None)]
+    while stack:
+        body, outer = stack[-1]
+        stmt = next(body, None)
+        if stmt is None:
+            stack.pop()
+        elif isinstance(stmt, ast.ClassDef):
+            name = f"{outer}.{stmt.name}" if outer else stmt.name
+            for base in stmt.bases:
+                parts = dotted_parts(base)
+                last = (parts[1][-1] if parts[1] else parts[0]) if parts else ""
+                if last.endswith("TestCase") or last in found:
+                    found.add(name)
+                    break
+            stack.append((iter(stmt.body), name))
     return found
 
 

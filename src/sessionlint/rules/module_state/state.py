@@ -67,25 +67,29 @@ def class_containers(ctx: FileContext) -> dict[str, dict[str, str]]:
                     attrs[target.id] = desc
         own[name] = attrs
 
-    def inherited(name: str, seen: frozenset[str]) -> dict[str, str]:
-        node = classes[name]
-        result: dict[str, str] = {}
-        for base in node.bases:
-            base_name = base.id if isinstance(base, ast.Name) else None
-            if base_name in classes and base_name not in seen:
-                result.update(inherited(base_name, seen | {base_name}))
-        result.update(own[name])
-        return result
-
     found: dict[str, dict[str, str]] = {}
     for name in classes:
-        attrs = inherited(name, frozenset({name}))
+        attrs = _inherited(name, classes, own, frozenset({name}))
         if attrs:
             rebound = _instance_bound(classes[name], classes)
             attrs = {a: d for a, d in attrs.items() if a not in rebound}
         if attrs:
             found[name] = attrs
     return found
+
+
+def _inherited(
+    name: str, classes: dict[str, ast.ClassDef], own: dict[str, dict[str, str]], seen: frozenset[str]
+) -> dict[str, str]:
+    """``own[name]`` over what the class's bases in the file define (a module-level function: a
+    recursive closure is a reference cycle that would keep the file's class trees alive)."""
+    result: dict[str, str] = {}
+    for base in classes[name].bases:
+        base_name = base.id if isinstance(base, ast.Name) else None
+        if base_name in classes and base_name not in seen:
+            result.update(_inherited(base_name, classes, own, seen | {base_name}))
+    result.update(own[name])
+    return result
 
 
 def _instance_bound(node: ast.ClassDef, classes: dict[str, ast.ClassDef]) -> set[str]:
