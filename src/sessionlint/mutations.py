@@ -139,8 +139,9 @@ class Walker:
         after = self.yield_line is not None and node.lineno > self.yield_line
         self.found.append(Mutation(name, self.ctx.span(node), what, after, ambiguous))
 
-    def _mentions_tracked(self, node: ast.AST) -> bool:
-        """Whether the node's source lines may name a tracked value (a cheap text test before a walk).
+    def _may_call_on_tracked(self, node: ast.AST) -> bool:
+        """Whether the node's source lines may call something on a tracked value (a cheap text test
+        before a walk): they hold a call's parenthesis and the name of a tracked value.
 
         A call is reported only when its receiver or first argument is rooted at a tracked name,
         whose identifier then appears in the source; non-ASCII lines (NFKC identifiers) are walked.
@@ -154,11 +155,11 @@ class Walker:
         text = lines[first - 1] if first == last else "\n".join(lines[first - 1 : last])
         if not text.isascii():
             return True
-        return any(name in text for name in self.alias)
+        return "(" in text and any(name in text for name in self.alias)
 
     def _calls(self, node: ast.AST) -> None:
         """Mutating calls anywhere inside an expression; lambdas are closures over the same values."""
-        if not self._mentions_tracked(node):
+        if not self._may_call_on_tracked(node):
             return
         statement_call = node.value if isinstance(node, ast.Expr) else None
         stack: list = [node]
