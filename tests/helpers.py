@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 from pathlib import Path
 
 from sessionlint.config import Settings
@@ -84,6 +85,14 @@ def write(root: Path, files: dict[str, str]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return root
+
+
+def write_project(root: Path, files: dict[str, str]) -> Path:
+    """A project under ``root`` (an empty ``pyproject.toml`` marks it) holding ``files``, whose texts
+    are dedented and lose their leading newlines, so they can be written indented in the test."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "pyproject.toml").write_text("")
+    return write(root, {name: textwrap.dedent(text).lstrip("\n") for name, text in files.items()})
 
 
 def run_cli(capsys, *argv: str) -> tuple[int, str, str]:

@@ -8,22 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from helpers import expected, lint
+from helpers import expected, lint, write_project
 from sessionlint.cli import main
 from sessionlint.config import Settings
 from sessionlint.rules import RULES
 
 RULE = RULES["SLK301"]
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "pyproject.toml").write_text("")
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"))
-    return root
 
 
 def slk301(root: Path, settings: Settings | None = None):
@@ -37,13 +27,13 @@ def found_lines(root: Path, settings: Settings | None = None) -> list[tuple[str,
 
 
 def check_marks(tmp_path: Path, source: str, files: dict[str, str] | None = None, settings=None) -> None:
-    root = write(tmp_path, {"test_mod.py": source, **(files or {})})
+    root = write_project(tmp_path, {"test_mod.py": source, **(files or {})})
     marks = [m for m in expected(root) if m[2] == "SLK301"]
     assert found_lines(root, settings) == marks
 
 
 def fix(tmp_path: Path, files: dict[str, str], unsafe: bool = False) -> dict[str, str]:
-    root = write(tmp_path, files)
+    root = write_project(tmp_path, files)
     flags = ["--fix", "--exit-non-zero-on-fix", "--no-cache", "--isolated", "-q"] + (["--unsafe-fixes"] if unsafe else [])
     main([*flags, str(root)])
     first = {name: (root / name).read_text() for name in files}
@@ -865,7 +855,7 @@ NEGATIVES = {
 
 @pytest.mark.parametrize("name", sorted(NEGATIVES))
 def test_silent(name: str, tmp_path: Path) -> None:
-    root = write(tmp_path, {"test_mod.py": NEGATIVES[name]})
+    root = write_project(tmp_path, {"test_mod.py": NEGATIVES[name]})
     assert [(d.line, d.message) for d in slk301(root)] == []
 
 
@@ -874,7 +864,7 @@ def test_silent(name: str, tmp_path: Path) -> None:
 
 
 def test_conftest_autouse_fixture_restores(tmp_path: Path) -> None:
-    root = write(
+    root = write_project(
         tmp_path,
         {
             "conftest.py": """
@@ -903,7 +893,7 @@ def test_conftest_autouse_fixture_restores(tmp_path: Path) -> None:
 
 
 def test_requested_fixture_chain_restores(tmp_path: Path) -> None:
-    root = write(
+    root = write_project(
         tmp_path,
         {
             "conftest.py": """
@@ -947,7 +937,7 @@ def test_requested_fixture_chain_restores(tmp_path: Path) -> None:
 
 
 def test_fixture_using_monkeypatch_restores_what_tests_write_later(tmp_path: Path) -> None:
-    root = write(
+    root = write_project(
         tmp_path,
         {
             "conftest.py": """
@@ -974,7 +964,7 @@ def test_fixture_using_monkeypatch_restores_what_tests_write_later(tmp_path: Pat
 
 
 def test_messages(tmp_path: Path) -> None:
-    root = write(
+    root = write_project(
         tmp_path,
         {
             "test_a.py": """
@@ -1011,7 +1001,7 @@ def test_messages(tmp_path: Path) -> None:
 
 
 def test_reported_at_the_write(tmp_path: Path) -> None:
-    root = write(tmp_path, {"test_a.py": 'import os\n\n\ndef test_x():\n    x = 1; os.environ.pop("A")\n'})
+    root = write_project(tmp_path, {"test_a.py": 'import os\n\n\ndef test_x():\n    x = 1; os.environ.pop("A")\n'})
     [diag] = slk301(root)
     assert (diag.line, diag.col, diag.end_line, diag.end_col) == (5, 12, 5, 31)
 
@@ -1246,7 +1236,7 @@ def test_no_safe_fix_where_monkeypatch_cannot_be_injected(tmp_path: Path) -> Non
             x = os.environ.pop("A")
             os.environ["A"] = os.environ["B"] = "1"
     """
-    root = write(tmp_path, {"test_a.py": before})
+    root = write_project(tmp_path, {"test_a.py": before})
     diags = slk301(root)
     assert len(diags) == 8
     # the unittest method gets no monkeypatch fix: its fix registers the undo with self.addCleanup
@@ -1256,7 +1246,7 @@ def test_no_safe_fix_where_monkeypatch_cannot_be_injected(tmp_path: Path) -> Non
 
 
 def test_sys_path_append_fix_is_unsafe(tmp_path: Path) -> None:
-    root = write(tmp_path, {"test_a.py": "import sys\n\n\ndef test_x():\n    sys.path.append('x')\n"})
+    root = write_project(tmp_path, {"test_a.py": "import sys\n\n\ndef test_x():\n    sys.path.append('x')\n"})
     [diag] = slk301(root)
     assert diag.fix is not None and diag.fix.applicability == "unsafe"
     assert fix(tmp_path, {"test_a.py": "import sys\n\n\ndef test_x():\n    sys.path.append('x')\n"})[
@@ -1310,7 +1300,7 @@ def test_broad_fixture_unsafe_fix(tmp_path: Path) -> None:
             os.chdir("/")
             return 1
     '''
-    root = write(tmp_path, {"conftest.py": before})
+    root = write_project(tmp_path, {"conftest.py": before})
     safe = {(d.line, d.fix.applicability if d.fix else None) for d in slk301(root)}
     assert safe == {(11, "unsafe"), (12, "unsafe"), (13, None), (21, "unsafe"), (27, "unsafe"), (34, None)}
     after = fix(tmp_path / "u", {"conftest.py": before}, unsafe=True)["conftest.py"]
@@ -1392,7 +1382,7 @@ def test_fix_leaves_no_monkeypatch_for_broad_or_unknown_scopes(tmp_path: Path) -
             os.environ["A"] = "1"
             yield
     """
-    root = write(tmp_path, {"conftest.py": before})
+    root = write_project(tmp_path, {"conftest.py": before})
     [diag] = slk301(root)
     assert diag.fix is None and "fixture 'dynamic' sets" in diag.message
 
@@ -1420,7 +1410,7 @@ def test_extra_global_targets(tmp_path: Path) -> None:
             with pytest.warns(UserWarning):
                 warnings.simplefilter("always")
     """
-    root = write(tmp_path, {"test_mod.py": source})
+    root = write_project(tmp_path, {"test_mod.py": source})
     settings = Settings(
         root=str(root),
         select=("SLK301",),
@@ -1431,7 +1421,7 @@ def test_extra_global_targets(tmp_path: Path) -> None:
 
 
 def test_noqa(tmp_path: Path) -> None:
-    root = write(tmp_path, {"test_a.py": 'import os\n\n\ndef test_x():\n    os.environ["A"] = "1"  # noqa: SLK301\n'})
+    root = write_project(tmp_path, {"test_a.py": 'import os\n\n\ndef test_x():\n    os.environ["A"] = "1"  # noqa: SLK301\n'})
     assert slk301(root) == []
 
 
@@ -1460,14 +1450,14 @@ def test_syntax_it_cannot_follow_is_not_a_crash(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("index", range(len(RULE.valid)))
 def test_valid_examples(index: int, tmp_path: Path) -> None:
-    root = write(tmp_path, {"test_example.py": RULE.valid[index]})
+    root = write_project(tmp_path, {"test_example.py": RULE.valid[index]})
     assert slk301(root) == []
 
 
 @pytest.mark.parametrize("index", range(len(RULE.invalid)))
 def test_invalid_examples(index: int, tmp_path: Path) -> None:
     example = RULE.invalid[index]
-    root = write(tmp_path, {"test_example.py": example.source, **example.files})
+    root = write_project(tmp_path, {"test_example.py": example.source, **example.files})
     assert slk301(root)
     flags = ["--fix", "--exit-non-zero-on-fix", "--no-cache", "--isolated", "-q"] + (["--unsafe-fixes"] if example.unsafe else [])
     main([*flags, str(root)])
@@ -1596,13 +1586,13 @@ def test_relative_helper_and_plain_call_after_asserts(tmp_path: Path) -> None:
                 helpers.clean_env()
         """,
     }
-    root = write(tmp_path, files)
+    root = write_project(tmp_path, files)
     assert found_lines(root) == [m for m in expected(root) if m[2] == "SLK301"]
 
 
 def test_helper_summaries_are_cached(tmp_path: Path) -> None:
     """A second run reads the helper's summary from the cache and settles the same way."""
-    root = write(tmp_path, {**HELPERS, "test_mod.py": """
+    root = write_project(tmp_path, {**HELPERS, "test_mod.py": """
         from app import state
 
 
@@ -1684,7 +1674,7 @@ def test_relative_module_helper_and_naming(tmp_path: Path) -> None:
                 config._local.user = "bob"  # expect: SLK301
         """,
     }
-    root = write(tmp_path, files)
+    root = write_project(tmp_path, files)
     found = slk301(root)
     assert [(Path(d.path).name, d.line) for d in found] == [("test_mod.py", 13)]
     assert "attribute 'user' of threading.local 'config._local'" in found[0].message
@@ -1760,14 +1750,14 @@ def test_handler():
     [("logging.root.handlers[:] = saved", False), ("logging.root.handlers = saved", False), ("pass", True)],
 )
 def test_logger_handlers_set_back_after_yield(tmp_path: Path, restore: str, reported: bool) -> None:
-    root = write(tmp_path, {"test_mod.py": _HANDLERS.format(restore=restore)})
+    root = write_project(tmp_path, {"test_mod.py": _HANDLERS.format(restore=restore)})
     assert bool(slk301(root)) is reported
 
 
 @pytest.mark.parametrize(("context", "reported"), [("EnvVars()", False), ("env_vars()", False), ("Vars()", True)])
 def test_capwords_environment_context(tmp_path: Path, context: str, reported: bool) -> None:
     source = f"import os\nfrom app import EnvVars, Vars, env_vars\n\n\ndef test_t():\n    with {context}:\n        os.environ.clear()\n"
-    assert bool(slk301(write(tmp_path, {"test_mod.py": source}))) is reported
+    assert bool(slk301(write_project(tmp_path, {"test_mod.py": source}))) is reported
 
 
 @pytest.mark.parametrize(
@@ -1780,7 +1770,7 @@ def test_module_patcher_stopped_in_teardown_function(tmp_path: Path, teardown: s
         f"def teardown_function():\n    {teardown}\n\n\n"
         "def test_t():\n    os.environ['APP_MODE'] = 'x'\n"
     )
-    assert bool(slk301(write(tmp_path, {"test_mod.py": source}))) is reported
+    assert bool(slk301(write_project(tmp_path, {"test_mod.py": source}))) is reported
 
 
 @pytest.mark.parametrize(
@@ -1799,4 +1789,4 @@ def test_deleted_module_imported_again(tmp_path: Path, after: str, reported: boo
         "import importlib\nimport runpy\nimport sys\n\n\ndef test_t():\n    name = 'app.mod'\n"
         f"    sys.modules.pop('app.mod', None)\n    {after}\n"
     )
-    assert bool(slk301(write(tmp_path, {"test_mod.py": source}))) is reported
+    assert bool(slk301(write_project(tmp_path, {"test_mod.py": source}))) is reported

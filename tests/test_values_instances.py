@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
 
-from helpers import lint
+from helpers import lint, write_project
 from sessionlint.config import Settings
 
 CLASSES = '''
@@ -43,15 +42,6 @@ def slk101(root: Path) -> list[str]:
     return sorted(d.fixture for d in result.diagnostics)
 
 
-def write(root: Path, files: dict[str, str]) -> Path:
-    (root / "pyproject.toml").write_text("")
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"))
-    return root
-
-
 @pytest.mark.parametrize(
     ("cls", "write_stmt", "reported"),
     [
@@ -66,7 +56,7 @@ def write(root: Path, files: dict[str, str]) -> Path:
     ],
 )
 def test_written_instances_of_project_classes(tmp_path: Path, cls: str, write_stmt: str, reported: bool) -> None:
-    root = write(tmp_path, {
+    root = write_project(tmp_path, {
         "app/__init__.py": "",
         "app/models.py": CLASSES,
         "tests/conftest.py": f"""
@@ -88,7 +78,7 @@ def test_written_instances_of_project_classes(tmp_path: Path, cls: str, write_st
 
 
 def test_class_outside_the_project_is_not_judged(tmp_path: Path) -> None:
-    root = write(tmp_path, {
+    root = write_project(tmp_path, {
         "conftest.py": """
             import pytest
             from argparse import Namespace
@@ -107,7 +97,7 @@ def test_class_outside_the_project_is_not_judged(tmp_path: Path) -> None:
 
 
 def test_function_scoped_fixture_is_fresh_per_test(tmp_path: Path) -> None:
-    root = write(tmp_path, {
+    root = write_project(tmp_path, {
         "conftest.py": """
             import pytest
 
