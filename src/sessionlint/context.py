@@ -57,6 +57,12 @@ class FileContext:
             self._starts = line_starts(self.text, self.lines)
         return self._starts
 
+    def text_range(self, first: int, last: int) -> tuple[int, int]:
+        """Where lines ``first`` to ``last`` (1-based, inclusive) start and end in ``text``."""
+        starts = self.line_starts()
+        top = len(starts) - 1
+        return starts[min(first - 1, top)], starts[min(last, top)]
+
     def segment(self, node: ast.AST) -> str:
         """The source text of ``node``: ``ast.get_source_segment`` without splitting the file again."""
         try:

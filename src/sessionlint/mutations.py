@@ -525,8 +525,7 @@ def find_mutations(
 def _named_in_body(ctx: FileContext, fn: FunctionNode, names: set[str]) -> bool:
     """Whether the text of ``fn``'s body may name one of ``names`` (a plain substring test;
     non-ASCII text may spell an identifier another way, so it always may)."""
-    starts = ctx.line_starts()
-    last = len(starts) - 1
-    text = ctx.text[starts[min(fn.body[0].lineno - 1, last)] : starts[min(fn.end_lineno or last, last)]]
+    start, end = ctx.text_range(fn.body[0].lineno, fn.end_lineno or fn.body[-1].lineno)
+    text = ctx.text[start:end]
     return not text.isascii() or any(name in text for name in names)
 

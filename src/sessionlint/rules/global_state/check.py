@@ -5,10 +5,10 @@ from __future__ import annotations
 import ast
 import os
 import re
-from bisect import bisect_left
 
 from sessionlint import collection
 from sessionlint.context import FileContext, Function, FunctionNode
+from sessionlint.sources import any_within
 from sessionlint.syntax import const_str
 from sessionlint.rules.global_state.names import DECLARED, _FileNames
 from sessionlint.rules.global_state.report import (
@@ -224,8 +224,8 @@ class _Prefilter:
     file's text with one pass of a compiled expression: the others are not scanned."""
 
     def __init__(self, ctx: FileContext, names: _FileNames) -> None:
+        self.ctx = ctx
         self.text = text = ctx.text
-        self.starts = ctx.line_starts()
         bound = set(names.aliases)
         hits: list[int] = []
         for word in _WRITE_WORDS:
@@ -254,16 +254,10 @@ class _Prefilter:
         self.hits = sorted(hits)
 
     def _range(self, node: FunctionNode) -> tuple[int, int]:
-        first = node.lineno - 1
-        last = node.end_lineno or node.lineno
-        start = self.starts[first] if first < len(self.starts) else len(self.text)
-        end = self.starts[last] if last < len(self.starts) else len(self.text)
-        return start, end
+        return self.ctx.text_range(node.lineno, node.end_lineno or node.lineno)
 
     def writes(self, node: FunctionNode) -> bool:
-        start, end = self._range(node)
-        index = bisect_left(self.hits, start)
-        return index < len(self.hits) and self.hits[index] < end
+        return any_within(self.hits, *self._range(node))
 
     def restores(self, node: FunctionNode) -> bool:
         start, end = self._range(node)

@@ -31,6 +31,7 @@ from sessionlint.rules.module_state.state import (
     module_containers,
     restored_in_teardowns,
 )
+from sessionlint.sources import any_within
 from sessionlint.syntax import class_nodes, first_yield, own_nodes
 from sessionlint.values import MUTABLE_CONSTRUCTORS
 
@@ -136,20 +137,20 @@ def check_file(ctx: FileContext) -> None:
     set_up = _set_up_bindings(classes_by_name, set(candidates)) if classes_by_name and candidates else {}
     # a cheap look at the file's text first, once: where each candidate may be written (most
     # functions write nothing that could be module state), and where a ``mod.NAME`` appears
-    whole, starts = ctx.text, ctx.line_starts()
+    whole = ctx.text
     hits = sorted((at, n) for n in candidates for at in _written_at(n, whole))
     offsets = [at for at, _ in hits]
     constants = [
         m.start() for m in _MODULE_CONSTANT.finditer(whole) if m.start() and _word_char(whole[m.start() - 1])
     ] if modules else []  # fmt: skip
     for fn in owners:
-        start, end = _offsets(starts, fn.node)
+        start, end = ctx.text_range(fn.node.lineno, fn.node.end_lineno or fn.node.lineno)
         first = bisect_left(offsets, start)
         names = {hits[i][1] for i in range(first, bisect_left(offsets, end, first))}
         cls_attrs = classes.get(fn.cls or "", {}) if fn.cls else {}
         cls_short = (fn.cls or "").rsplit(".", 1)[-1]
         extra: dict[str, str] = {}
-        has_constant = _within(constants, start, end)
+        has_constant = any_within(constants, start, end)
         text = whole[start:end] if cls_attrs or set_up or has_constant else ""
         for key, bound in set_up.get(fn.cls or "", {}).items():  # ``self.x = X`` in setUp: ``self.x`` is X
             if key in text and bound in candidates:
@@ -353,18 +354,6 @@ def _written_at(name: str, text: str, first: bool = False) -> list[int]:
                 break
         start = text.find(name, end)
     return found
-
-
-def _offsets(starts: list[int], node: ast.AST) -> tuple[int, int]:
-    """Where ``node``'s lines start and end in the file's text."""
-    last = len(starts) - 1
-    return starts[min(node.lineno - 1, last)], starts[min(node.end_lineno or node.lineno, last)]  # type: ignore[attr-defined]
-
-
-def _within(offsets: list[int], start: int, end: int) -> bool:
-    """Whether one of the sorted ``offsets`` lies in ``[start, end)``."""
-    index = bisect_left(offsets, start)
-    return index < len(offsets) and offsets[index] < end
 
 
 def _word_char(char: str) -> bool:
