@@ -148,11 +148,11 @@ class Walker:
         """
         if not self.alias:
             return False
-        lines = self.ctx.lines
         first, last = getattr(node, "lineno", 0), getattr(node, "end_lineno", None)
-        if not first or last is None or last > len(lines):
+        if not first or last is None or last > len(self.ctx.lines):
             return True
-        text = lines[first - 1] if first == last else "\n".join(lines[first - 1 : last])
+        start, end = self.ctx.text_range(first, last)
+        text = self.ctx.text[start:end]
         if not text.isascii():
             return True
         return "(" in text and any(name in text for name in self.alias)
