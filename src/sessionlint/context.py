@@ -8,6 +8,7 @@ spent only where a fix is built (``fixes.py``).
 from __future__ import annotations
 
 import ast
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -16,7 +17,13 @@ from sessionlint.modules import ModuleFinder
 from sessionlint.sources import line_starts
 from sessionlint.syntax import FunctionNode, dotted_parts
 
-__all__ = ["FileContext", "Function", "FunctionNode", "dotted_parts"]
+__all__ = ["FileContext", "Function", "FunctionNode", "any_within", "dotted_parts"]
+
+
+def any_within(offsets: list[int], start: int, end: int) -> bool:
+    """Whether one of the sorted ``offsets`` (hits of a search in a file's text) lies in ``[start, end)``."""
+    index = bisect_left(offsets, start)
+    return index < len(offsets) and offsets[index] < end
 
 
 @dataclass(slots=True)

@@ -9,7 +9,6 @@ import re
 import stat
 import tempfile
 import warnings
-from bisect import bisect_left
 from dataclasses import dataclass
 from itertools import accumulate
 
@@ -142,12 +141,6 @@ def line_starts(text: str, lines: list[str]) -> list[int]:
         starts += accumulate(map((1).__add__, map(len, lines)))  # each line and its "\n"
         return starts
     return [0, *(m.end() for m in _LINE_END_RE.finditer(text))]
-
-
-def any_within(offsets: list[int], start: int, end: int) -> bool:
-    """Whether one of the sorted ``offsets`` (hits of a text search) lies in ``[start, end)``."""
-    index = bisect_left(offsets, start)
-    return index < len(offsets) and offsets[index] < end
 
 
 def parse(text: str, path: str = "<unknown>") -> ast.Module:

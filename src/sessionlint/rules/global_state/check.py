@@ -7,8 +7,7 @@ import os
 import re
 
 from sessionlint import collection
-from sessionlint.context import FileContext, Function, FunctionNode
-from sessionlint.sources import any_within
+from sessionlint.context import FileContext, Function, FunctionNode, any_within
 from sessionlint.syntax import const_str
 from sessionlint.rules.global_state.names import DECLARED, _FileNames
 from sessionlint.rules.global_state.report import (

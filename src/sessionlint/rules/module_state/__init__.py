@@ -16,7 +16,7 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import replace
 
-from sessionlint.context import FileContext, Function
+from sessionlint.context import FileContext, Function, any_within
 from sessionlint.index import Project
 from sessionlint.model import Diagnostic, Fix, FixOp
 from sessionlint.mutations import alias_key
@@ -31,7 +31,6 @@ from sessionlint.rules.module_state.state import (
     module_containers,
     restored_in_teardowns,
 )
-from sessionlint.sources import any_within
 from sessionlint.syntax import class_nodes, first_yield, own_nodes
 from sessionlint.values import MUTABLE_CONSTRUCTORS
 
