@@ -1,0 +1,434 @@
+"""Registries and shared instances of first-party modules (SLK605, SLK604's accessors).
+
+The summary side (``summarize_registries``, called once from ``summary.summarize``) records,
+per first-party module:
+
+- ``containers``: module-level names bound to a mutable container (dict/list/set display or
+  constructor);
+- ``fills``: module-level functions that write an argument into one of them
+  (``_PLUGINS[name] = plugin``, ``.append``/``.add``/``.setdefault``/``.update``/``.extend``/
+  ``.insert``), directly or through one function of the module they call;
+- ``resets``: the functions that remove from or reset a container (``pop``, ``del``,
+  ``clear``, ``remove``, ``discard``, a ``global`` rebinding);
+- ``keys``: the keys the module registers itself at import (a dict display's literal keys,
+  a module-level ``register("name", ...)`` call, a decorator ``@register`` on a module-level
+  class whose key is its ``__name__``): registering one again changes nothing;
+- ``accessors``: functions that return the module's one instance of a class of the module
+  (``_registry = Registry()`` then ``def get_registry(): return _registry``, or created lazily
+  through ``global``), with the state of that instance (``classes.shared_instance_state``).
+
+Precision first: a function that returns what it reads from the container (a memo:
+``return _cache.setdefault(k, make(k))``) is no registry; a write of a value built from none
+of the parameters (``_STATE["ready"] = True``) is not a registration; augmented assignments
+(counters) are not fills. Only the functions whose text names a container or a ``global``
+are walked (the text is searched first).
+
+The test side (``record_registries``) keeps, per test that calls into the project, the
+words of its source (a reset names the container or a function that empties it) and the
+literal first argument of each call (the key it registers); per fixture, whether it has
+teardown. ``registry_filled`` joins them.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterator
+
+from sessionlint.context import FileContext, FunctionNode
+from sessionlint.model import Diagnostic
+from sessionlint.syntax import first_yield, iter_nodes
+from sessionlint.rules.code_state.classes import ClassState, shared_instance_state
+
+if TYPE_CHECKING:
+    from sessionlint.index import Project
+    from sessionlint.rules.code_state.summary import ModuleSummary
+    from sessionlint.rules.code_state.units import FileRecord
+
+KEY = "SLK6.registries"
+_FILLERS = frozenset({"append", "add", "setdefault", "update", "extend", "insert", "appendleft", "extendleft"})
+_EMPTIERS = frozenset({"pop", "popitem", "remove", "discard", "clear", "popleft"})
+_CONSTRUCTORS = frozenset({
+    "dict", "list", "set", "collections.defaultdict", "collections.OrderedDict", "collections.deque",
+})  # fmt: skip
+_MAPPINGS = frozenset({"dict", "collections.defaultdict", "collections.OrderedDict"})
+_DISPLAYS = (ast.Dict, ast.List, ast.Set, ast.DictComp, ast.ListComp, ast.SetComp)
+
+
+@dataclass
+class Fill:
+    container: str  # the module-level name filled
+    line: int  # the line of the write
+    what: str  # "sets _PLUGINS[name]", "calls _HOOKS.append()"
+    key: int = -1  # the parameter that is the key (``_PLUGINS[name] = ...``), -1: none known
+    key_name: bool = False  # the key is that parameter's ``__name__`` (``@register`` on a class)
+    via: str = ""  # the module function that writes, when this one calls it
+
+
+@dataclass
+class Registries:
+    containers: dict[str, int] = field(default_factory=dict)
+    fills: dict[str, Fill] = field(default_factory=dict)
+    resets: dict[str, frozenset[str]] = field(default_factory=dict)
+    keys: dict[str, frozenset[str]] = field(default_factory=dict)
+    accessors: dict[str, tuple[str, ClassState]] = field(default_factory=dict)  # function -> (global, state)
+    mappings: frozenset[str] = frozenset()  # the containers that are dicts (``mock.patch.dict`` restores them)
+
+
+def summarize_registries(ctx: FileContext, summary: ModuleSummary) -> Registries | None:
+    """The registries and accessors of a first-party module, or None when it has neither."""
+    found = Registries()
+    lazy: dict[str, int] = {}  # ``_registry = None``: a global an accessor may create
+    keys: dict[str, set[str]] = {}
+    mappings: set[str] = set()
+    for stmt in ctx.tree.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            name, value = stmt.targets[0].id, stmt.value
+        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
+            name, value = stmt.target.id, stmt.value
+        else:
+            continue
+        if _is_container(ctx, value):
+            found.containers[name] = stmt.lineno
+            if isinstance(value, (ast.Dict, ast.DictComp)) or (isinstance(value, ast.Call) and ctx.qualify(value.func) in _MAPPINGS):
+                mappings.add(name)
+            else:
+                mappings.discard(name)
+            if isinstance(value, ast.Dict):
+                keys[name] = {k.value for k in value.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)}
+        elif isinstance(value, ast.Constant) and value.value is None:
+            lazy[name] = stmt.lineno
+        else:
+            found.containers.pop(name, None)
+            lazy.pop(name, None)
+    functions = {
+        stmt.name: stmt for stmt in ctx.tree.body if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
+    if not functions or not (found.containers or summary.instances or lazy):
+        return None
+    wanted = set(found.containers) | set(summary.instances) | set(lazy)
+    words = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, sorted(wanted))))
+    starts = ctx.line_starts()
+    for name, fn in functions.items():
+        text = ctx.text[starts[fn.lineno - 1] : starts[min(fn.end_lineno or fn.lineno, len(starts) - 1)]]
+        if not words.search(text):
+            continue
+        fill, resets, accessor = _function(ctx, fn, found.containers, summary.instances, lazy)
+        if fill is not None:
+            found.fills[name] = fill
+        if resets:
+            found.resets[name] = frozenset(resets)
+        if accessor is not None:
+            state = shared_instance_state(ctx, accessor[1], f"{name}()")
+            if state is not None:
+                found.accessors[name] = (accessor[0], state)
+    # one call further: ``register`` calls ``_add``, which fills (and resets nothing)
+    for name in functions:
+        if name in found.fills or name in found.resets:
+            continue
+        own = summary.functions.get(name)
+        for callee in own.calls if own is not None else ():
+            inner = found.fills.get(callee)
+            if inner is not None and not inner.via:
+                found.fills[name] = Fill(inner.container, inner.line, inner.what, via=callee)
+                break
+    for stmt in ctx.tree.body:  # what the module registers itself, at import
+        _module_keys(stmt, found.fills, keys)
+    found.keys = {name: frozenset(k) for name, k in keys.items() if k}
+    found.mappings = frozenset(mappings & set(found.containers))
+    if not (found.fills or found.accessors):
+        return None
+    return found
+
+
+def _is_container(ctx: FileContext, value: ast.expr) -> bool:
+    if isinstance(value, _DISPLAYS):
+        return True
+    return isinstance(value, ast.Call) and ctx.qualify(value.func) in _CONSTRUCTORS
+
+
+def _names(node: ast.AST) -> set[str]:
+    return {n.id for n in iter_nodes(node) if isinstance(n, ast.Name)}
+
+
+def _function(
+    ctx: FileContext, fn: FunctionNode, containers: dict[str, int], instances: dict[str, str], lazy: dict[str, int]
+) -> tuple[Fill | None, set[str], tuple[str, str] | None]:
+    """(what it fills, what it empties or rebinds, (global, class) when it is an accessor)."""
+    params: list[str] = []
+    declared: set[str] = set()
+    stored: set[str] = set()
+    for node in iter_nodes(fn):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            params += [a.arg for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs)]
+        elif isinstance(node, ast.Global):
+            declared.update(node.names)
+        elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            stored.add(node.id)
+    local = (stored | set(params)) - declared
+    own = [p for p in (*fn.args.posonlyargs, *fn.args.args)]
+    index = {a.arg: i for i, a in enumerate(own)}
+    param_set = set(params)
+    fills: list[Fill] = []
+    resets: set[str] = {name for name in declared & stored if name in containers}
+    returns: list[ast.expr | None] = []
+    created: dict[str, str] = {}  # global -> the class of the module the function binds it to
+    for node in iter_nodes(fn):
+        if isinstance(node, ast.Return):
+            returns.append(node.value)
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+                    name = target.value.id
+                    if name in containers and name not in local and _names(node.value) & param_set:
+                        key, key_name = _key(target.slice, index)
+                        fills.append(Fill(name, node.lineno, f"sets {name}[{_short(target.slice)}]", key, key_name))
+                elif isinstance(target, ast.Name) and target.id in declared and isinstance(node.value, ast.Call):
+                    func = node.value.func
+                    if isinstance(func, ast.Name) and func.id in _classes(ctx):
+                        created[target.id] = func.id
+        elif isinstance(node, ast.Delete):
+            for target in node.targets:
+                if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+                    if target.value.id in containers and target.value.id not in local:
+                        resets.add(target.value.id)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            func = node.func
+            if not isinstance(func.value, ast.Name) or func.value.id not in containers or func.value.id in local:
+                continue
+            name = func.value.id
+            if func.attr in _EMPTIERS:
+                resets.add(name)
+            elif func.attr in _FILLERS and any(_names(a) & param_set for a in (*node.args, *(k.value for k in node.keywords))):
+                key, key_name = (-1, False)
+                if func.attr == "setdefault" and node.args:
+                    key, key_name = _key(node.args[0], index)
+                fills.append(Fill(name, node.lineno, f"calls {name}.{func.attr}()", key, key_name))
+    accessor = _accessor(returns, instances, lazy, created, local)
+    # a memo returns what it keeps (``return _cache[key]``, ``return _cache.setdefault(...)``): no registry
+    memo = {n for value in returns if value is not None for n in _names(value)}
+    fill = next((f for f in fills if f.container not in resets and f.container not in memo), None)
+    return fill, resets, accessor
+
+
+def _classes(ctx: FileContext) -> set[str]:
+    return {stmt.name for stmt in ctx.tree.body if isinstance(stmt, ast.ClassDef)}
+
+
+def _accessor(
+    returns: list[ast.expr | None], instances: dict[str, str], lazy: dict[str, int], created: dict[str, str], local: set[str]
+) -> tuple[str, str] | None:
+    """Every ``return`` hands out the same module global: one made at import (``instances``) or
+    bound to ``Class()`` by this function under ``global`` (created lazily, once)."""
+    names = {v.id if isinstance(v, ast.Name) else None for v in returns}
+    if len(names) != 1:
+        return None
+    name = names.pop()
+    if name is None or name in local:
+        return None
+    if name in instances and name not in created:
+        return name, instances[name]
+    if name in lazy and name in created:
+        return name, created[name]
+    return None
+
+
+def _key(node: ast.expr, index: dict[str, int]) -> tuple[int, bool]:
+    if isinstance(node, ast.Name) and node.id in index:
+        return index[node.id], False
+    if isinstance(node, ast.Attribute) and node.attr == "__name__" and isinstance(node.value, ast.Name):
+        if node.value.id in index:
+            return index[node.value.id], True
+    return -1, False
+
+
+def _short(node: ast.expr) -> str:
+    try:
+        text = ast.unparse(node)
+    except Exception:  # noqa: BLE001 - only a label
+        return "..."
+    return text if len(text) <= 30 else "..."
+
+
+def _module_keys(stmt: ast.stmt, fills: dict[str, Fill], keys: dict[str, set[str]]) -> None:
+    """Keys registered at import: ``register("csv", CsvPlugin)``, ``@register`` on a class."""
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, ast.Name):
+        fill = fills.get(stmt.value.func.id)
+        if fill is not None and not fill.key_name and 0 <= fill.key < len(stmt.value.args):
+            arg = stmt.value.args[fill.key]
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                keys.setdefault(fill.container, set()).add(arg.value)
+    elif isinstance(stmt, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+        for dec in stmt.decorator_list:
+            if isinstance(dec, ast.Name) and dec.id in fills and fills[dec.id].key_name and fills[dec.id].key == 0:
+                keys.setdefault(fills[dec.id].container, set()).add(stmt.name)
+
+
+# the test side -------------------------------------------------------------------------------
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_FIRST_STR = re.compile(r"""[\w.]+\(\s*(['"])([^'"\\\n]*)\1""")
+
+
+@dataclass
+class RegistryRecord:
+    mentions: dict[str, frozenset[str]] = field(default_factory=dict)  # test qualname -> words of its source
+    keys: dict[tuple[str, int, int], str] = field(default_factory=dict)  # (unit, line, col) -> literal 1st arg
+    teardown: frozenset[str] = frozenset()  # fixtures (qualnames) with code after ``yield`` or a finalizer
+
+
+def record_registries(ctx: FileContext, data: FileRecord) -> RegistryRecord | None:
+    """For the tests and fixtures of a test file that call into the project (``units``)."""
+    calling = {u.qualname: u for u in data.units if any(not c.access for c in u.calls)}
+    if not calling:
+        return None
+    found = RegistryRecord()
+    teardown: set[str] = set()
+    for fn in ctx.functions:
+        unit = calling.get(fn.qualname)
+        if unit is None:
+            continue
+        if unit.kind == "test":
+            start, end = fn.node.lineno, fn.node.end_lineno or fn.node.lineno
+            words = _WORD.findall("\n".join(ctx.lines[start - 1 : end]))
+            found.mentions[fn.qualname] = frozenset(map(sys.intern, words))
+        elif _has_teardown(fn.node):
+            teardown.add(fn.qualname)
+        for call in unit.calls:
+            if call.access or call.line > len(ctx.lines):
+                continue
+            match = _FIRST_STR.match(ctx.lines[call.line - 1], call.col)
+            if match is not None:
+                found.keys[(fn.qualname, call.line, call.col)] = match.group(2)
+    found.teardown = frozenset(teardown)
+    return found
+
+
+def _has_teardown(fn: FunctionNode) -> bool:
+    yielded = first_yield(fn)
+    if yielded is not None:
+        body = fn.body
+        return not (isinstance(body[-1], ast.Expr) and body[-1].value is yielded)
+    return any(isinstance(n, ast.Attribute) and n.attr in ("addfinalizer", "addCleanup") for n in iter_nodes(fn))
+
+
+# the join -----------------------------------------------------------------------------------
+_XUNIT = ("setup:",)
+
+
+def registry_filled(
+    project: Project, facts, path: str, data: FileRecord, record: RegistryRecord, mentions_of
+) -> Iterator[Diagnostic]:
+    """SLK605: a test (or a function-scoped fixture without teardown) calls a first-party function
+    that fills a module-level registry, and nothing it sees undoes it. ``mentions_of(where, key)``:
+    the words of a fixture (by qualname) or of a class's xunit setups and teardowns ("setup:Cls")."""
+    file_facts = project.get(path)
+    fixtures = {f.qualname: f for f in file_facts.fixtures} if file_facts is not None else {}
+    for unit in data.units:
+        if unit.kind == "fixture":
+            fixture = fixtures.get(unit.qualname)
+            if fixture is None or fixture.scope != "function" or unit.qualname in record.teardown:
+                continue
+        elif unit.qualname not in record.mentions:
+            continue
+        reported: set[tuple[str, str]] = set()
+        for call in unit.calls:
+            if call.access:
+                continue
+            found = facts.resolve(call.target, path)
+            summary = facts.summary(found[0]) if found is not None else None
+            registries = getattr(summary, "registries", None)
+            if registries is None:
+                continue
+            fill = registries.fills.get(found[1])
+            if fill is None:
+                continue
+            module, container = found[0], fill.container
+            key = record.keys.get((unit.qualname, call.line, call.col))
+            if key is not None and key in registries.keys.get(container, ()):
+                continue  # the module registers that key itself: registering it again changes nothing
+            if (module, container) in reported:
+                continue
+            undo = {container} | {name for name, emptied in registries.resets.items() if container in emptied}
+            if _undone(project, path, unit, record, undo, mentions_of):
+                continue
+            reported.add((module, container))
+            rel = os.path.relpath(module, project.root_of(module))
+            dotted = _module_name(call.target, found[1], rel)
+            via = f" through {fill.via}()" if fill.via else ""
+            who = f"test '{unit.name}'" if unit.kind == "test" else f"fixture '{unit.name}'"
+            message = (
+                f"{who} calls {call.text}(){via}, which fills module registry {container} ({rel}:{fill.line}): "
+                f"nothing undoes it, later tests see it"
+            )
+            if container in registries.mappings:
+                fix_title = f"undo it with mock.patch.dict({dotted}.{container}) or unregister in a finally"
+            else:
+                fix_title = f"undo it with monkeypatch.setattr({dotted}, {container!r}, <a copy>) or remove it in a finally"
+            yield Diagnostic(
+                path, call.line, call.col, "SLK605", message, call.end_line, call.end_col, None,
+                owner=unit.qualname, owner_kind=unit.kind, target="module-registry",
+                target_key=f"{rel}:{container}", defined=f"{module}:{fill.line}", fix_title=fix_title,
+            )  # fmt: skip
+
+
+def _module_name(target: str, name: str, rel: str) -> str:
+    """The module as the test names it (``app.plugins`` for ``app.plugins.register``) when the function
+    is defined there, else the dotted form of its path."""
+    module, _, last = target.rpartition(".")
+    stem = os.path.splitext(rel)[0].split(os.sep)
+    if stem and stem[-1] == "__init__":
+        stem = stem[:-1]
+    if last == name and module and not module.startswith(".") and stem[-len(module.split(".")) :] == module.split("."):
+        return module
+    return _dotted(rel)
+
+
+def _dotted(rel: str) -> str:
+    parts = os.path.splitext(rel)[0].split(os.sep)
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    if len(parts) > 1 and parts[0] in ("src", "lib"):
+        parts = parts[1:]
+    return ".".join(parts)
+
+
+def _undone(project: Project, path: str, unit, record: RegistryRecord, undo: set[str], mentions_of) -> bool:
+    """Whether the unit, a fixture it requests (a few levels), an autouse fixture it sees or its class's
+    setups and teardowns name the container or a function that empties it."""
+    if unit.kind == "test" and undo & record.mentions.get(unit.qualname, frozenset()):
+        return True
+    if unit.kind == "fixture" and undo & mentions_of(path, unit.qualname):
+        return True
+    if unit.cls is not None:
+        for prefix in _class_prefixes(unit.cls):
+            if undo & mentions_of(path, f"setup:{prefix}"):
+                return True
+    if undo & mentions_of(path, "setup:"):
+        return True
+    visible = project.visible_fixtures(path, unit.cls)
+    todo = list(unit.args)
+    seen: set[str] = set()
+    for name, candidates in visible.items():
+        if candidates and candidates[0][0].autouse:
+            todo.append(name)
+    while todo:
+        name = todo.pop()
+        if name in seen or len(seen) > 50:
+            continue
+        seen.add(name)
+        candidates = visible.get(name)
+        if not candidates:
+            continue
+        fixture, where = candidates[0]
+        if undo & mentions_of(where, fixture.qualname):
+            return True
+        todo.extend(fixture.args)
+    return False
+
+
+def _class_prefixes(cls: str) -> list[str]:
+    parts = cls.split(".")
+    return [".".join(parts[: i + 1]) for i in range(len(parts))]
