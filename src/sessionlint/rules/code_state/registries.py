@@ -133,7 +133,9 @@ def summarize_registries(ctx: FileContext, summary: ModuleSummary) -> Registries
         for callee in own.calls if own is not None else ():
             inner = found.fills.get(callee)
             if inner is not None and not inner.via:
-                found.fills[name] = Fill(inner.container, inner.line, inner.what, via=callee)
+                # the key passes through when the caller hands its own parameter on at the key's place
+                key = next((i for c, pos, i in own.passes if c == callee and pos == str(inner.key)), -1)
+                found.fills[name] = Fill(inner.container, inner.line, inner.what, key, inner.key_name and key >= 0, callee)
                 break
     for stmt in ctx.tree.body:  # what the module registers itself, at import
         _module_keys(stmt, found.fills, keys)
@@ -383,6 +385,9 @@ def _module_name(target: str, name: str, rel: str) -> str:
         stem = stem[:-1]
     if last == name and module and not module.startswith(".") and stem[-len(module.split(".")) :] == module.split("."):
         return module
+    top = target.lstrip(".").split(".")[0]
+    if top in stem:  # re-exported (``from pandas.io.excel import register_writer``): the path from its package
+        return ".".join(stem[len(stem) - 1 - stem[::-1].index(top) :])
     return _dotted(rel)
 
 
