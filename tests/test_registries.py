@@ -240,3 +240,33 @@ def test_a_new_that_does_not_keep_the_instance_is_no_singleton(tmp_path: Path) -
         "test_s.py": "def test_flags(flags):\n    flags.enable('beta')\n",
     })  # fmt: skip
     assert _found(root, "SLK604") == []
+
+
+def test_only_parameters_in_scope_make_a_registration(tmp_path: Path) -> None:
+    """A nested helper's parameter is not the function's (fastapi's ``create_component(*, signal)``
+    beside ``_configured.append((signal, provider))`` over a loop); a decorator factory's are."""
+    text = (
+        "_DONE = []\n_BY_NAME = {}\n\ndef configure(config):\n    def make(*, signal):\n        return signal\n"
+        "    for signal in config:\n        _DONE.append((signal, make(signal=signal)))\n\n"
+        "def named(name):\n    def deco(fn):\n        _BY_NAME[name] = fn\n        return fn\n    return deco\n"
+    )
+    facts = extract_text(str(tmp_path / "m.py"), text, Settings(root=str(tmp_path)))
+    assert set(facts.rule_data["SLK6"].registries.fills) == {"named"}
+
+
+def test_a_test_decorating_with_a_registering_function(tmp_path: Path) -> None:
+    root = write_project(tmp_path, {
+        "app/__init__.py": "",
+        "app/plugins.py": "_P = {}\n\n\ndef plugin(cls):\n    _P[cls.__name__] = cls\n    return cls\n",
+        "test_p.py": """
+            from app.plugins import plugin
+
+
+            def test_decorates():
+                @plugin
+                class Local:
+                    pass
+        """,
+    })  # fmt: skip
+    [(name, line, message)] = _found(root, "SLK605")
+    assert (name, line) == ("test_p.py", 5) and message.startswith("test 'test_decorates' decorates with @plugin, which fills")

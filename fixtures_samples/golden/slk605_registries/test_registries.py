@@ -1,7 +1,9 @@
 from unittest import mock
 
 from app import plugins
-from app.plugins import add_hook, cached, get_plugin, mark_ready, plugin, register, register_twice, reset_all, see
+from app.plugins import (
+    add_hook, cached, get_plugin, hook, mark_ready, plugin, register, register_twice, reset_all, see, set_hooks,
+)
 
 register("import-time", object)  # once, at import: not a test's
 
@@ -29,6 +31,18 @@ def test_module_attribute():
 
 def test_set():
     see("x")  # expect: SLK605
+
+
+def test_decorates():
+    @plugin  # expect: SLK605
+    class Local:
+        pass
+
+
+def test_decorator_factory():
+    @hook("local")  # expect: SLK605
+    def local():
+        pass
 
 
 def test_uses_fixture(with_hook):
@@ -87,6 +101,16 @@ def test_flag():
 
 def test_rebinds():
     reset_all(object)  # rebinds the global wholesale
+
+
+def test_decorates_a_builtin_name():
+    @plugin
+    class Builtin:  # the module registers Builtin itself
+        pass
+
+
+def test_replaces_wholesale():
+    set_hooks([print])  # a slice assignment replaces the list: SLK301's business, not a registration
 
 
 def test_read():

@@ -14,6 +14,18 @@ def plugin(cls):
     return cls
 
 
+def hook(name):
+    def decorate(func):
+        _PLUGINS[name] = func
+        return func
+
+    return decorate
+
+
+def set_hooks(hooks):
+    _HOOKS[:] = hooks
+
+
 def add_hook(hook):
     _HOOKS.append(hook)
 

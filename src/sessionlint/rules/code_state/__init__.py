@@ -372,9 +372,9 @@ def check_file(ctx: FileContext) -> None:
     data = record(ctx)
     if data.units:
         ctx.facts.rule_data[KEY] = data
-        registries = record_registries(ctx, data)
-        if registries is not None:
-            ctx.facts.rule_data[REGISTRIES] = registries
+    registries = record_registries(ctx, data)
+    if registries is not None:
+        ctx.facts.rule_data[REGISTRIES] = registries
     order = record_order(ctx)
     if order is not None:
         ctx.facts.rule_data[ORDER] = order
@@ -394,7 +394,14 @@ def check_project(project: Project, settings: object) -> Iterator[Diagnostic]:
                 handouts = handing_out(project, facts)
             yield from class_state_written(project, facts, path, instances, handouts, immutable)
         data = file_facts.rule_data.get(KEY)
-        if not isinstance(data, FileRecord) or not _imports_project_code(project, path, file_facts, data):
+        if not isinstance(data, FileRecord):
+            registries = file_facts.rule_data.get(REGISTRIES)
+            if isinstance(registries, RegistryRecord):  # tests that only decorate with ``@register``
+                yield from registry_filled(
+                    project, facts, path, FileRecord(), registries, lambda where, key: mentions_of(project, where, key)
+                )
+            continue
+        if not _imports_project_code(project, path, file_facts, data):
             continue
         order = file_facts.rule_data.get(ORDER)
         order = order if isinstance(order, OrderRecord) else None

@@ -40,13 +40,14 @@ from typing import TYPE_CHECKING, Iterator
 
 from sessionlint.context import FileContext, FunctionNode
 from sessionlint.model import Diagnostic
-from sessionlint.syntax import first_yield, iter_nodes
+from sessionlint.syntax import first_yield, iter_nodes, own_nodes
 from sessionlint.rules.code_state.classes import ClassState, shared_instance_state
+
+from sessionlint.rules.code_state.units import Call, FileRecord, Unit
 
 if TYPE_CHECKING:
     from sessionlint.index import Project
     from sessionlint.rules.code_state.summary import ModuleSummary
-    from sessionlint.rules.code_state.units import FileRecord
 
 KEY = "SLK6.registries"
 _FILLERS = frozenset({"append", "add", "setdefault", "update", "extend", "insert", "appendleft", "extendleft"})
@@ -173,24 +174,31 @@ def _function(
     local = (stored | set(params)) - declared
     own = [p for p in (*fn.args.posonlyargs, *fn.args.args)]
     index = {a.arg: i for i, a in enumerate(own)}
-    param_set = set(params)
     fills: list[Fill] = []
     resets: set[str] = {name for name in declared & stored if name in containers}
     returns: list[ast.expr | None] = []
     created: dict[str, str] = {}  # global -> the class of the module the function binds it to
-    for node in iter_nodes(fn):
+    classes = _classes(ctx)
+    top = _params(fn)
+    for node, scope in _scoped(fn):
         if isinstance(node, ast.Return):
-            returns.append(node.value)
-        elif isinstance(node, ast.Assign):
+            if scope is None:  # the function's own returns, not a nested function's
+                returns.append(node.value)
+            continue
+        param_set = top if scope is None else scope
+        if isinstance(node, ast.Assign):
             for target in node.targets:
                 if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
                     name = target.value.id
-                    if name in containers and name not in local and _names(node.value) & param_set:
+                    if isinstance(target.slice, ast.Slice):
+                        if name in containers and name not in local:
+                            resets.add(name)  # ``_hooks[:] = ...``: replaced wholesale
+                    elif name in containers and name not in local and _names(node.value) & param_set:
                         key, key_name = _key(target.slice, index)
                         fills.append(Fill(name, node.lineno, f"sets {name}[{_short(target.slice)}]", key, key_name))
                 elif isinstance(target, ast.Name) and target.id in declared and isinstance(node.value, ast.Call):
                     func = node.value.func
-                    if isinstance(func, ast.Name) and func.id in _classes(ctx):
+                    if isinstance(func, ast.Name) and func.id in classes:
                         created[target.id] = func.id
         elif isinstance(node, ast.Delete):
             for target in node.targets:
@@ -214,6 +222,26 @@ def _function(
     memo = {n for value in returns if value is not None for n in _names(value)}
     fill = next((f for f in fills if f.container not in resets and f.container not in memo), None)
     return fill, resets, accessor
+
+
+def _params(fn: FunctionNode | ast.Lambda) -> set[str]:
+    args = fn.args
+    return {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
+
+
+def _scoped(fn: FunctionNode) -> Iterator[tuple[ast.AST, set[str] | None]]:
+    """The nodes of ``fn`` with the parameters in scope where they are: ``fn``'s own (given as None,
+    so its returns are told apart), and within a nested function (a decorator factory's ``deco(cls)``)
+    the outer ones and its own. Lambdas and classes are not entered."""
+    stack: list[tuple[FunctionNode, set[str] | None]] = [(fn, None)]
+    while stack:
+        current, inherited = stack.pop()
+        own = _params(current) if inherited is None else inherited | _params(current)
+        for node in own_nodes(current):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                stack.append((node, own))
+            elif not isinstance(node, (ast.Lambda, ast.ClassDef)):
+                yield node, (None if current is fn else own)
 
 
 def _classes(ctx: FileContext) -> set[str]:
@@ -279,32 +307,67 @@ class RegistryRecord:
     mentions: dict[str, frozenset[str]] = field(default_factory=dict)  # test qualname -> words of its source
     keys: dict[tuple[str, int, int], str] = field(default_factory=dict)  # (unit, line, col) -> literal 1st arg
     teardown: frozenset[str] = frozenset()  # fixtures (qualnames) with code after ``yield`` or a finalizer
+    decorated: dict[str, list[tuple[Call, str]]] = field(default_factory=dict)  # test -> (``@name`` as a call, key)
+    units: list[Unit] = field(default_factory=list)  # the tests that only decorate (no unit of their own)
 
 
 def record_registries(ctx: FileContext, data: FileRecord) -> RegistryRecord | None:
-    """For the tests and fixtures of a test file that call into the project (``units``)."""
+    """For the tests and fixtures of a test file that call into the project (``units``), and the
+    tests that decorate a class or function of their own with an imported name (``@register``)."""
     calling = {u.qualname: u for u in data.units if any(not c.access for c in u.calls)}
-    if not calling:
-        return None
     found = RegistryRecord()
     teardown: set[str] = set()
     for fn in ctx.functions:
         unit = calling.get(fn.qualname)
-        if unit is None:
+        decorated = _decorations(ctx, fn) if fn.test is not None else []
+        if unit is None and not decorated:
             continue
-        if unit.kind == "test":
+        if decorated:
+            found.decorated[fn.qualname] = decorated
+            if unit is None and fn.test is not None:
+                found.units.append(
+                    Unit(fn.qualname, fn.cls, "test", fn.node.name, fn.node.lineno, (*fn.test.args, *fn.test.usefixtures))
+                )
+            for call, key in decorated:
+                found.keys[(fn.qualname, call.line, call.col)] = key
+        if fn.test is not None or (unit is not None and unit.kind == "test"):
             start, end = fn.node.lineno, fn.node.end_lineno or fn.node.lineno
             words = _WORD.findall("\n".join(ctx.lines[start - 1 : end]))
             found.mentions[fn.qualname] = frozenset(map(sys.intern, words))
         elif _has_teardown(fn.node):
             teardown.add(fn.qualname)
-        for call in unit.calls:
+        for call in unit.calls if unit is not None else ():
             if call.access or call.line > len(ctx.lines):
                 continue
             match = _FIRST_STR.match(ctx.lines[call.line - 1], call.col)
             if match is not None:
                 found.keys[(fn.qualname, call.line, call.col)] = match.group(2)
     found.teardown = frozenset(teardown)
+    return found if calling or found.decorated else None
+
+
+def _decorations(ctx: FileContext, fn) -> list[tuple[Call, str]]:
+    """``@register`` (an imported name, without a call: a call is one of the unit's calls) on a class
+    or function the test defines: a call of ``register`` with what it decorates, whose name is the key."""
+    start, end = fn.node.lineno, fn.node.end_lineno or fn.node.lineno
+    if not any(line.lstrip().startswith("@") for line in ctx.lines[start : end]):
+        return []
+    found: list[tuple[Call, str]] = []
+    for node in own_nodes(fn.node):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for dec in node.decorator_list:
+            if not isinstance(dec, (ast.Name, ast.Attribute)):
+                continue
+            target = ctx.qualify(dec)
+            root = dec
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            if target is None or not isinstance(root, ast.Name) or root.id not in ctx.aliases:
+                continue
+            span = ctx.span(dec)
+            text = ast.unparse(dec)
+            found.append((Call(sys.intern(target), text, span.line, span.col, span.end_line, span.end_col), node.name))
     return found
 
 
@@ -328,7 +391,7 @@ def registry_filled(
     the words of a fixture (by qualname) or of a class's xunit setups and teardowns ("setup:Cls")."""
     file_facts = project.get(path)
     fixtures = {f.qualname: f for f in file_facts.fixtures} if file_facts is not None else {}
-    for unit in data.units:
+    for unit in (*data.units, *record.units):
         if unit.kind == "fixture":
             fixture = fixtures.get(unit.qualname)
             if fixture is None or fixture.scope != "function" or unit.qualname in record.teardown:
@@ -336,7 +399,10 @@ def registry_filled(
         elif unit.qualname not in record.mentions:
             continue
         reported: set[tuple[str, str]] = set()
-        for call in unit.calls:
+        decorated = [call for call, _key in record.decorated.get(unit.qualname, ())]
+        decorations = {id(call) for call in decorated}
+        calls = [*unit.calls, *decorated]
+        for call in calls:
             if call.access:
                 continue
             found = facts.resolve(call.target, path)
@@ -361,8 +427,9 @@ def registry_filled(
             dotted = _module_name(call.target, found[1], rel)
             via = f" through {fill.via}()" if fill.via else ""
             who = f"test '{unit.name}'" if unit.kind == "test" else f"fixture '{unit.name}'"
+            used = f"decorates with @{call.text}" if id(call) in decorations else f"calls {call.text}()"
             message = (
-                f"{who} calls {call.text}(){via}, which fills module registry {container} ({rel}:{fill.line}): "
+                f"{who} {used}{via}, which fills module registry {container} ({rel}:{fill.line}): "
                 f"nothing undoes it, later tests see it"
             )
             if container in registries.mappings:
