@@ -35,6 +35,7 @@ import ast
 import os
 import re
 import sys
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator
 
@@ -299,6 +300,7 @@ def _module_keys(stmt: ast.stmt, fills: dict[str, Fill], keys: dict[str, set[str
 
 # the test side -------------------------------------------------------------------------------
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_DECORATOR_LINE = re.compile(r"\n[ \t]+@")  # indented: module-level decorators are no test's
 _FIRST_STR = re.compile(r"""[\w.]+\(\s*(['"])([^'"\\\n]*)\1""")
 
 
@@ -317,9 +319,18 @@ def record_registries(ctx: FileContext, data: FileRecord) -> RegistryRecord | No
     calling = {u.qualname: u for u in data.units if any(not c.access for c in u.calls)}
     found = RegistryRecord()
     teardown: set[str] = set()
+    # the lines that start with a decorator, found once: a test holding none decorates nothing
+    at: list[int] = []
+    if "@" in ctx.text:
+        starts = ctx.line_starts()
+        at = [bisect_right(starts, m.start() + 1) for m in _DECORATOR_LINE.finditer(ctx.text)]
     for fn in ctx.functions:
         unit = calling.get(fn.qualname)
-        decorated = _decorations(ctx, fn) if fn.test is not None else []
+        decorated: list[tuple[Call, str]] = []
+        if at and fn.test is not None:
+            i = bisect_right(at, fn.node.lineno)
+            if i < len(at) and at[i] <= (fn.node.end_lineno or fn.node.lineno):
+                decorated = _decorations(ctx, fn)
         if unit is None and not decorated:
             continue
         if decorated:
@@ -349,9 +360,6 @@ def record_registries(ctx: FileContext, data: FileRecord) -> RegistryRecord | No
 def _decorations(ctx: FileContext, fn) -> list[tuple[Call, str]]:
     """``@register`` (an imported name, without a call: a call is one of the unit's calls) on a class
     or function the test defines: a call of ``register`` with what it decorates, whose name is the key."""
-    start, end = fn.node.lineno, fn.node.end_lineno or fn.node.lineno
-    if not any(line.lstrip().startswith("@") for line in ctx.lines[start : end]):
-        return []
     found: list[tuple[Call, str]] = []
     for node in own_nodes(fn.node):
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
