@@ -270,3 +270,14 @@ def test_a_test_decorating_with_a_registering_function(tmp_path: Path) -> None:
     })  # fmt: skip
     [(name, line, message)] = _found(root, "SLK605")
     assert (name, line) == ("test_p.py", 5) and message.startswith("test 'test_decorates' decorates with @plugin, which fills")
+
+
+def test_a_lookup_that_returns_what_it_computed_is_a_memo(tmp_path: Path) -> None:
+    text = (
+        "import importlib\n\n_LOADED = {}\n_P = {}\n\n"
+        "def load(name):\n    obj = _LOADED.get(name)\n    if obj is None:\n"
+        "        obj = _LOADED[name] = importlib.import_module(name)\n    return obj\n\n"
+        "def register(name, plugin):\n    if name in _P:\n        raise ValueError(name)\n    _P[name] = plugin\n"
+    )
+    facts = extract_text(str(tmp_path / "m.py"), text, Settings(root=str(tmp_path)))
+    assert set(facts.rule_data["SLK6"].registries.fills) == {"register"}

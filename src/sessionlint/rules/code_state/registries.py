@@ -181,6 +181,7 @@ def _function(
     created: dict[str, str] = {}  # global -> the class of the module the function binds it to
     classes = _classes(ctx)
     top = _params(fn)
+    reads: set[str] = set()  # containers the function looks up (``X[k]``, ``k in X``, ``X.get(k)``)
     for node, scope in _scoped(fn):
         if isinstance(node, ast.Return):
             if scope is None:  # the function's own returns, not a nested function's
@@ -201,6 +202,11 @@ def _function(
                     func = node.value.func
                     if isinstance(func, ast.Name) and func.id in classes:
                         created[target.id] = func.id
+        elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) and isinstance(node.value, ast.Name):
+            reads.add(node.value.id)
+        elif isinstance(node, ast.Compare) and isinstance(node.ops[0], (ast.In, ast.NotIn)):
+            if isinstance(node.comparators[0], ast.Name):
+                reads.add(node.comparators[0].id)
         elif isinstance(node, ast.Delete):
             for target in node.targets:
                 if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
@@ -211,7 +217,9 @@ def _function(
             if not isinstance(func.value, ast.Name) or func.value.id not in containers or func.value.id in local:
                 continue
             name = func.value.id
-            if func.attr in _EMPTIERS:
+            if func.attr == "get":
+                reads.add(name)
+            elif func.attr in _EMPTIERS:
                 resets.add(name)
             elif func.attr in _FILLERS and any(_names(a) & param_set for a in (*node.args, *(k.value for k in node.keywords))):
                 key, key_name = (-1, False)
@@ -219,8 +227,12 @@ def _function(
                     key, key_name = _key(node.args[0], index)
                 fills.append(Fill(name, node.lineno, f"calls {name}.{func.attr}()", key, key_name))
     accessor = _accessor(returns, instances, lazy, created, local)
-    # a memo returns what it keeps (``return _cache[key]``, ``return _cache.setdefault(...)``): no registry
+    # a memo returns what it keeps (``return _cache[key]``, ``return _cache.setdefault(...)``), or
+    # looks its key up and returns something computed (``obj = _LOADED.get(name)`` ... ``return obj``):
+    # no registry. A registration returns nothing, or what it was given (a decorator's ``cls``)
     memo = {n for value in returns if value is not None for n in _names(value)}
+    if any(v is not None and not isinstance(v, ast.Constant) and not (isinstance(v, ast.Name) and v.id in top) for v in returns):
+        memo |= reads
     fill = next((f for f in fills if f.container not in resets and f.container not in memo), None)
     return fill, resets, accessor
 
