@@ -26,7 +26,7 @@ from sessionlint.rules.code_state.instances import (
     mentions_of,
     record_instances,
 )
-from sessionlint.rules.code_state.registries import (
+from sessionlint.rules.code_state.fills import (
     KEY as REGISTRIES,
     RegistryRecord,
     record_registries,
