@@ -28,6 +28,7 @@ CATALOG = {
     "SLK601": "memoized-function-outlives-patch", "SLK602": "import-time-state-under-patch",
     "SLK603": "first-party-function-mutates-shared-argument",
     "SLK604": "test-writes-class-shared-state",
+    "SLK605": "test-fills-module-registry",
 }  # fmt: skip
 CODES = sorted(RULES)
 

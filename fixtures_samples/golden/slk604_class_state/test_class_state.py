@@ -15,7 +15,7 @@ def test_config(config):
 
 
 def test_config_attr(config):
-    config.values["x"] = 1  # expect: SLK201, SLK604
+    config.values["x"] = 1  # shared (SLK102): SLK201 reports the write, SLK604 not again  # expect: SLK201
 
 
 # silent ----------------------------------------------------------------------------------

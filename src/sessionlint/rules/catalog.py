@@ -23,4 +23,5 @@ CATALOG: dict[str, str] = {
     "SLK602": "import-time-state-under-patch",
     "SLK603": "first-party-function-mutates-shared-argument",
     "SLK604": "test-writes-class-shared-state",
+    "SLK605": "test-fills-module-registry",
 }

@@ -1,4 +1,5 @@
-"""SLK6xx: state kept by the code under test (caches, import-time values, mutated arguments).
+"""SLK6xx: state kept by the code under test (caches, import-time values, mutated arguments, shared
+instances, registries).
 
 Per file, ``check_file`` stores a summary of each first-party (non-test)
 module and a record of what each test and fixture of a test file does, in
@@ -22,7 +23,14 @@ from sessionlint.rules.code_state.instances import (
     InstanceRecord,
     class_state_written,
     handing_out,
+    mentions_of,
     record_instances,
+)
+from sessionlint.rules.code_state.fills import (
+    KEY as REGISTRIES,
+    RegistryRecord,
+    record_registries,
+    registry_filled,
 )
 from sessionlint.rules.code_state.order import KEY as ORDER, OrderRecord, record_order
 from sessionlint.rules.code_state.summary import summarize
@@ -43,6 +51,12 @@ BIN_ROOT = os.environ.get("BIN_ROOT", "/usr/bin")
 _CAST = '''def validate_types(row):
     total = row.pop("total")
     return total >= 0
+'''
+_PLUGINS = '''_PLUGINS = {}
+
+
+def register(name, plugin):
+    _PLUGINS[name] = plugin
 '''
 _REGISTRY = '''class Registry:
     handlers = {}
@@ -236,7 +250,12 @@ def test_validate(extracted):
         "in `__init__`), when the class has a metaclass, decorators or a base defined elsewhere, when "
         "the fixture has teardown code after `yield`, and when the test (by a string, as in "
         "`monkeypatch.setattr(Registry, 'handlers', {})`), a fixture it requests or an autouse fixture "
-        "names the attribute (a reset).",
+        "names the attribute (a reset). The other singleton shapes count as well: a class whose `__new__` "
+        "keeps the one instance in `cls._instance` and returns it (`Config()` is then the singleton; what "
+        "`__init__` assigns is reset by every call and is not counted), and a module-level instance "
+        "(`_registry = Registry()`, or one created lazily under `global`) that a function of the module "
+        "returns (`get_registry()`): a method that writes to `self` writes what every holder sees. A write "
+        "SLK201 already reports (the fixture's value is shared state, SLK101/SLK102) is not reported again.",
         why="A class attribute is created once, with the class: every instance, in every test, shares "
         "it, so a fresh instance per test does not give a fresh registry. What one test registers, "
         "the next one finds. A singleton is one object for the whole session, whatever the fixture's "
@@ -280,6 +299,66 @@ def registry(monkeypatch):
             ),
         ),
     ),
+    Rule(
+        code="SLK605",
+        name="test-fills-module-registry",
+        summary="a test calls a first-party function that fills a module-level registry, and nothing undoes it",
+        fix="none",
+        what="Flags a test, or a function-scoped fixture without teardown, that calls a function of the "
+        "project which writes one of its arguments into a module-level container of its own module "
+        "(`_PLUGINS[name] = plugin`, `.append`/`.add`/`.setdefault`/`.update`/`.extend`/`.insert`; "
+        "a decorator `@register` storing `cls.__name__` counts), directly or through one function of "
+        "the module it calls. The container is a dict, list or set display or constructor bound at "
+        "module level. Silent when the test, a fixture it requests, an autouse fixture it sees or its "
+        "class's xunit setups and teardowns name the container (`mock.patch.dict(plugins._PLUGINS)`, "
+        "`monkeypatch.setattr(plugins, '_PLUGINS', {})`, `monkeypatch.setitem(...)`) or a function of "
+        "that module that empties it (one that pops, deletes, clears, removes or rebinds it: "
+        "`unregister(...)`, `clear_plugins()`, wherever it is called: in a `finally`, after `yield`, "
+        "in `addCleanup`); when the call is at module level of the test module (it runs once, at "
+        "import); when the test registers, as a literal first argument, a key the module registers "
+        "itself at import (a dict display's key, a module-level `register('csv', ...)`, `@register` on "
+        "a class): registering it again changes nothing. A function that rebinds the global wholesale "
+        "(`_PLUGINS = {...}` under `global`), that writes a value built from none of its arguments, "
+        "or that returns what it keeps (a memo: `return _cache.setdefault(key, make(key))`) fills no "
+        "registry.",
+        why="A module-level registry lives as long as the module: for the whole session. What one test "
+        "registers stays for every later test, so a test that counts the plugins, lists the handlers "
+        "or expects a name to be free passes alone and fails after it (or the reverse, when a test "
+        "relies on another one's registration).",
+        example="""
+# app/plugins.py
+_PLUGINS = {}
+
+def register(name, plugin):
+    _PLUGINS[name] = plugin
+
+# test_plugins.py
+def test_custom_plugin():
+    register("dummy", DummyPlugin)
+    assert get_plugin("dummy") is DummyPlugin
+""",
+        use_instead="""
+def test_custom_plugin():
+    with mock.patch.dict(plugins._PLUGINS):
+        register("dummy", DummyPlugin)
+        assert get_plugin("dummy") is DummyPlugin
+""",
+        fix_safety="No fix: whether to patch the container, unregister in a `finally` or give the "
+        "project a reset function is a design choice, and which entries the module itself registers "
+        "at import (to keep) is not always visible.",
+        references=("https://docs.python.org/3/library/unittest.mock.html#patch-dict",),
+        valid=(
+            "import pytest\n\n_LOCAL = {}\n\n\ndef register(name, plugin):\n    _LOCAL[name] = plugin\n\n\n"
+            "def test_local():\n    register('dummy', object)\n",
+        ),
+        invalid=(
+            Example(
+                "from app.plugins import register\n\n\ndef test_custom_plugin():\n"
+                '    register("dummy", object)\n',
+                files={"app/__init__.py": "", "app/plugins.py": _PLUGINS},
+            ),
+        ),
+    ),
 ]
 
 
@@ -293,6 +372,9 @@ def check_file(ctx: FileContext) -> None:
     data = record(ctx)
     if data.units:
         ctx.facts.rule_data[KEY] = data
+    registries = record_registries(ctx, data)
+    if registries is not None:
+        ctx.facts.rule_data[REGISTRIES] = registries
     order = record_order(ctx)
     if order is not None:
         ctx.facts.rule_data[ORDER] = order
@@ -310,15 +392,27 @@ def check_project(project: Project, settings: object) -> Iterator[Diagnostic]:
         if isinstance(instances, InstanceRecord) and instances.uses:
             if handouts is None:
                 handouts = handing_out(project, facts)
-            yield from class_state_written(project, facts, path, instances, handouts)
+            yield from class_state_written(project, facts, path, instances, handouts, immutable)
         data = file_facts.rule_data.get(KEY)
-        if not isinstance(data, FileRecord) or not _imports_project_code(project, path, file_facts, data):
+        if not isinstance(data, FileRecord):
+            registries = file_facts.rule_data.get(REGISTRIES)
+            if isinstance(registries, RegistryRecord):  # tests that only decorate with ``@register``
+                yield from registry_filled(
+                    project, facts, path, FileRecord(), registries, lambda where, key: mentions_of(project, where, key)
+                )
+            continue
+        if not _imports_project_code(project, path, file_facts, data):
             continue
         order = file_facts.rule_data.get(ORDER)
         order = order if isinstance(order, OrderRecord) else None
         yield from memo_outlives_patch(project, facts, path, data, order)
         yield from import_under_patch(project, facts, path, data, order)
         yield from mutates_argument(project, facts, path, data, immutable)
+        registries = file_facts.rule_data.get(REGISTRIES)
+        if isinstance(registries, RegistryRecord):
+            yield from registry_filled(
+                project, facts, path, data, registries, lambda where, key: mentions_of(project, where, key)
+            )
 
 
 def _imports_project_code(project: Project, path: str, file_facts, data: FileRecord) -> bool:

@@ -211,7 +211,18 @@ def _self_attr(node: ast.expr, selves: set[str]) -> str | None:
     return None
 
 
-def _class_state(ctx: FileContext, cls: ast.ClassDef, classes: dict[str, ast.ClassDef]) -> ClassState | None:
+def shared_instance_state(ctx: FileContext, name: str, label: str) -> ClassState | None:
+    """The state of ``name``'s one module-level instance (``_registry = Registry()`` handed out by an
+    accessor): every method but ``__init__`` that writes to ``self`` writes what every holder of the
+    instance sees. ``label`` names how it is shared (``get_registry()``)."""
+    classes = {stmt.name: stmt for stmt in ctx.tree.body if isinstance(stmt, ast.ClassDef)}
+    cls = classes.get(name)
+    return _class_state(ctx, cls, classes, label) if cls is not None else None
+
+
+def _class_state(
+    ctx: FileContext, cls: ast.ClassDef, classes: dict[str, ast.ClassDef], shared_as: str = ""
+) -> ClassState | None:
     lineage = _lineage(cls, classes)
     if lineage is None or cls.keywords or cls.decorator_list:
         return None  # metaclasses, dataclasses, attrs...: the class body is not plain class state
@@ -234,9 +245,14 @@ def _class_state(ctx: FileContext, cls: ast.ClassDef, classes: dict[str, ast.Cla
         (owner, stmt) for owner in lineage for stmt in owner.body
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
     ]  # fmt: skip
-    singleton = _singleton_factory(cls, instance_holder) if instance_holder else ""
+    singleton = _singleton_factory(cls, instance_holder)
+    if shared_as and not singleton:
+        singleton = shared_as  # one module-level instance: writes to ``self`` are shared as a singleton's
     if not attrs and not singleton:
         return None
+    # ``__new__`` hands out the one instance, but ``__init__`` runs again on every ``Config()``:
+    # what it assigns is reset by each call, not kept
+    reset_by_init: set[str] = set()
     rebound: set[str] = set()
     writes: dict[str, tuple[str, int, str]] = {}
     seen_methods: set[str] = set()
@@ -266,19 +282,21 @@ def _class_state(ctx: FileContext, cls: ast.ClassDef, classes: dict[str, ast.Cla
                     continue
                 if isinstance(target, ast.Attribute):
                     rebound.add(name)  # ``self.attr = ...``: an instance attribute from here on
-                    if singleton and method.name not in ("__init__", singleton) and name != instance_holder:
+                    if method.name == "__init__" and singleton == "__new__":
+                        reset_by_init.add(name)
+                    if singleton and method.name not in ("__init__", "__new__", singleton) and name != instance_holder:
                         writes.setdefault(method.name, (name, inner.lineno, f"sets self.{name}"))
-                elif method.name != "__init__":
+                elif method.name not in ("__init__", "__new__"):
                     what = "deletes an item of" if isinstance(inner, ast.Delete) else "sets an item of"
                     writes.setdefault(method.name, (name, inner.lineno, f"{what} self.{name}"))
             if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute) and inner.func.attr in CONTAINER_METHODS:
                 name = _self_attr(inner.func.value, selves)
-                if name is not None and method.name != "__init__":
+                if name is not None and method.name not in ("__init__", "__new__"):
                     writes.setdefault(method.name, (name, inner.lineno, f"calls self.{name}.{inner.func.attr}()"))
     shared = {a: line for a, line in attrs.items() if a not in rebound}
     writers = {
         m: w for m, w in writes.items()
-        if w[0] in shared or (singleton and w[0] != instance_holder)
+        if w[0] in shared or (singleton and w[0] != instance_holder and w[0] not in reset_by_init)
     }  # fmt: skip
     if not writers:
         return None
@@ -286,11 +304,19 @@ def _class_state(ctx: FileContext, cls: ast.ClassDef, classes: dict[str, ast.Cla
 
 
 def _singleton_factory(cls: ast.ClassDef, holder: str) -> str:
-    """The classmethod that stores the one instance in ``cls.<holder>`` and returns it."""
+    """The classmethod that stores the one instance in ``cls.<holder>`` and returns it, or
+    ``__new__`` when it does (``Config()`` is then the singleton). ``holder``: the class attribute
+    bound to None in the class body ("" when there is none: ``__new__`` may still name one)."""
     for stmt in cls.body:
-        if not isinstance(stmt, ast.FunctionDef) or not any(
-            isinstance(d, ast.Name) and d.id == "classmethod" for d in stmt.decorator_list
-        ):
+        if not isinstance(stmt, ast.FunctionDef):
+            continue
+        if stmt.name == "__new__":
+            if stmt.decorator_list:
+                continue
+            if _stores_and_returns(stmt, holder or _returned_holder(stmt)):
+                return "__new__"
+            continue
+        if not holder or not any(isinstance(d, ast.Name) and d.id == "classmethod" for d in stmt.decorator_list):
             continue
         stores = returns = False
         for inner in iter_nodes(stmt):
@@ -303,3 +329,33 @@ def _singleton_factory(cls: ast.ClassDef, holder: str) -> str:
         if stores and returns:
             return stmt.name
     return ""
+
+
+def _returned_holder(fn: ast.FunctionDef) -> str:
+    """The attribute ``__new__`` returns as ``cls.<attr>`` (``return cls._instance``), or ""."""
+    params = [a.arg for a in (*fn.args.posonlyargs, *fn.args.args)]
+    for stmt in fn.body:
+        if isinstance(stmt, ast.Return):
+            value = stmt.value
+            if isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name) and params and value.value.id == params[0]:
+                return value.attr
+    return ""
+
+
+def _stores_and_returns(fn: ast.FunctionDef, holder: str) -> bool:
+    """``cls.<holder> = super().__new__(cls)`` (or ``object.__new__(cls)``) and ``return cls.<holder>``,
+    with no other return: every call hands out the same object."""
+    if not holder:
+        return False
+    stores = returns = False
+    for inner in iter_nodes(fn):
+        if isinstance(inner, ast.Assign) and any(isinstance(t, ast.Attribute) and t.attr == holder for t in inner.targets):
+            value = inner.value
+            if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "__new__":
+                stores = True
+        elif isinstance(inner, ast.Return):
+            if isinstance(inner.value, ast.Attribute) and inner.value.attr == holder:
+                returns = True
+            else:
+                return False
+    return stores and returns

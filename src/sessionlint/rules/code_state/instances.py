@@ -73,6 +73,10 @@ def record_instances(ctx: FileContext) -> InstanceRecord | None:
         if handout is not None:
             record.handouts[fn.qualname] = handout
         record.mentions[fn.qualname] = _mentions(ctx, fn.node)
+    for fn in ctx.functions:  # xunit setups and teardowns, by class ("setup:" for the module's)
+        if fn.fixture is None and fn.test is None and fn.node.name in _XUNIT:
+            key = f"setup:{fn.cls or ''}"
+            record.mentions[key] = record.mentions.get(key, frozenset()) | _mentions(ctx, fn.node)
     for fn in ctx.tests():
         assert fn.test is not None
         args = [a for a in fn.test.args if a not in _BUILTIN]
@@ -87,7 +91,21 @@ def record_instances(ctx: FileContext) -> InstanceRecord | None:
                 record.uses += uses
                 record.requested[fn.qualname] = (*fn.test.args, *fn.test.usefixtures)
                 record.mentions[fn.qualname] = _test_strings(ctx, fn.node)
-    return record if record.uses or record.handouts else None
+    return record if record.uses or record.handouts or record.mentions else None
+
+
+_XUNIT = frozenset({
+    "setup_method", "teardown_method", "setup_class", "teardown_class", "setup_module", "teardown_module",
+    "setup_function", "teardown_function", "setUp", "tearDown", "setUpClass", "tearDownClass", "setup", "teardown",
+    "setUpModule", "tearDownModule",
+})  # fmt: skip
+
+
+def mentions_of(project: Project, where: str, key: str) -> frozenset[str]:
+    """The words of a fixture (by qualname) or of xunit setups ("setup:Class") of the file ``where``."""
+    theirs = project.get(where)
+    data = theirs.rule_data.get(KEY) if theirs is not None else None
+    return data.mentions.get(key, frozenset()) if isinstance(data, InstanceRecord) else frozenset()
 
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -233,13 +251,16 @@ def handing_out(project: Project, facts) -> frozenset[str]:
         if isinstance(theirs, InstanceRecord) and theirs.handouts:
             for fixture in file_facts.fixtures:
                 handout = theirs.handouts.get(fixture.qualname)
-                if handout is not None and not handout.teardown and _class_of(facts, handout, path) is not None:
+                if handout is not None and not handout.teardown and (
+                    _class_of(facts, handout, path) is not None or _accessor_of(facts, handout, path) is not None
+                ):
                     names.add(fixture.name)
     return frozenset(names)
 
 
 def class_state_written(
-    project: Project, facts, path: str, record: InstanceRecord, names: frozenset[str] | None = None
+    project: Project, facts, path: str, record: InstanceRecord, names: frozenset[str] | None = None,
+    immutable: frozenset[str] = frozenset(),
 ) -> Iterator[Diagnostic]:
     reported: set[tuple[str, str, str]] = set()
     for use in record.uses:
@@ -253,7 +274,7 @@ def class_state_written(
         handout = theirs.handouts.get(resolved.fixture.qualname) if isinstance(theirs, InstanceRecord) else None
         if handout is None or handout.teardown:
             continue
-        found = _class_of(facts, handout, resolved.path)
+        found = _class_of(facts, handout, resolved.path) or _accessor_of(facts, handout, resolved.path)
         if found is None:
             continue
         module, state, factory = found
@@ -264,15 +285,20 @@ def class_state_written(
         key = (use.test, state.name, attr)
         if key in reported or _reset_seen(project, path, use, attr, record):
             continue
+        if _slk201_reports(project, path, use, resolved, immutable):
+            continue  # the fixture's value is already shared (SLK101/SLK102): SLK201 reports this write
         reported.add(key)
         rel = os.path.relpath(module, project.root_of(module))
         if factory:
             acted = f"calls {use.arg}.{use.member}()" if use.kind == "call" else f"writes {use.arg}.{use.member}"
             which = f", which {what}" if use.kind == "call" else ""
-            message = (
-                f"test '{use.name}' {acted} on singleton {state.name}.{factory}() ({rel}:{state.line}){which}: "
-                f"later tests get it too"
-            )
+            if factory == "__new__":
+                how = f"singleton {state.name}() ({rel}:{state.line}: __new__ hands out one instance)"
+            elif factory == state.singleton and factory.endswith("()"):
+                how = f"singleton {factory} ({rel}:{state.line}: returns the module's one {state.name})"
+            else:
+                how = f"singleton {state.name}.{factory}() ({rel}:{state.line})"
+            message = f"test '{use.name}' {acted} on {how}{which}: later tests get it too"
             fix_title = f"reset the singleton's {attr!r} after the test, or hand out a fresh instance"
         else:
             acted = f"calls {use.arg}.{use.member}(), which writes" if use.kind == "call" else "writes"
@@ -299,8 +325,36 @@ def _class_of(facts, handout: Handout, where: str):
             continue
         if factory:
             return (found[0], state, factory) if state.singleton == factory else None
+        if state.singleton == "__new__":
+            return found[0], state, "__new__"  # ``Config()``: ``__new__`` hands out the one instance
         return found[0], state, ""
     return None
+
+
+def _accessor_of(facts, handout: Handout, where: str):
+    """``get_registry()``: a first-party function that hands out its module's one instance."""
+    if handout.alt is not None:
+        return None
+    found = facts.resolve(handout.target, where)
+    summary = facts.summary(found[0]) if found is not None else None
+    registries = getattr(summary, "registries", None)
+    accessor = registries.accessors.get(found[1]) if registries is not None else None
+    if accessor is None:
+        return None
+    state = accessor[1]
+    return found[0], state, state.singleton
+
+
+def _slk201_reports(project: Project, path: str, use: Use, resolved, immutable: frozenset[str]) -> bool:
+    """Whether SLK201 reports this very write: the fixture's value outlives the test and the test's
+    mutations (as SLK201 records them) hold one through the same name on the same line."""
+    if project.shared(resolved, immutable) is None:
+        return False
+    facts = project.get(path)
+    for test in facts.tests if facts is not None else ():
+        if test.qualname == use.test:
+            return any(m.name == use.arg and m.span.line == use.line for m in test.mutations)
+    return False
 
 
 def _hit(state, use: Use, factory: str) -> tuple[str, int, str] | None:

@@ -32,6 +32,7 @@ from sessionlint.context import FileContext, FunctionNode, dotted_parts
 from sessionlint.mutations import AMBIGUOUS_METHODS, CONTAINER_METHODS
 from sessionlint.syntax import from_import, iter_nodes
 from sessionlint.rules.code_state.classes import ClassState, class_states, settings_classes
+from sessionlint.rules.code_state.registries import Registries, summarize_registries
 
 MEMO_DECORATORS = frozenset({"functools.lru_cache", "functools.cache"})
 ENV_GETTERS = frozenset({"os.environ.get", "os.getenv", "os.environ.setdefault", "os.environ.__getitem__"})
@@ -72,6 +73,7 @@ class ModuleSummary:
     # name -> the classes of the module its attributes are looked up in, itself first
     members: dict[str, tuple[str, ...]] = field(default_factory=dict)
     instances: dict[str, str] = field(default_factory=dict)  # module-level ``name = Class(...)`` -> Class
+    registries: Registries | None = None  # registries filled by calls, accessors of one instance (SLK605, SLK604)
 
 
 def summarize(ctx: FileContext) -> ModuleSummary:
@@ -117,6 +119,7 @@ def summarize(ctx: FileContext) -> ModuleSummary:
                 for node in iter_nodes(target):
                     if isinstance(node, ast.Name):
                         summary.state[node.id] = (stmt.lineno, inputs)
+    summary.registries = summarize_registries(ctx, summary)
     return summary
 
 

@@ -1,0 +1,3 @@
+def test_enable_beta(settings):
+    settings.enable("beta")
+    assert settings.enabled("beta")
