@@ -16,7 +16,7 @@ from sessionlint.context import FileContext
 from sessionlint.index import Project
 from sessionlint.model import Diagnostic
 from sessionlint.rules.base import Example, Rule
-from sessionlint.rules.code_state.checks import KEY, Facts, import_under_patch, memo_outlives_patch, mutates_argument
+from sessionlint.rules.code_state.checks import KEY, WORDS, Facts, import_under_patch, memo_outlives_patch, mutates_argument
 from sessionlint.rules.code_state.instances import (
     KEY as INSTANCES,
     InstanceRecord,
@@ -25,7 +25,7 @@ from sessionlint.rules.code_state.instances import (
     record_instances,
 )
 from sessionlint.rules.code_state.order import KEY as ORDER, OrderRecord, record_order
-from sessionlint.rules.code_state.summary import summarize
+from sessionlint.rules.code_state.summary import summarize, words
 from sessionlint.rules.code_state.units import FileRecord, record
 
 _SETTINGS = '''import functools
@@ -289,10 +289,14 @@ def check_file(ctx: FileContext) -> None:
     is_test = getattr(settings, "is_test_file", None)
     if is_test is not None and not is_test(ctx.path):
         ctx.facts.rule_data[KEY] = summarize(ctx)
+        if any(ctx.fixtures()):  # a fixture module: its fixtures may reset a hand-written memo
+            ctx.facts.rule_data[WORDS] = words(ctx)
         return
     data = record(ctx)
     if data.units:
         ctx.facts.rule_data[KEY] = data
+    if data.units or any(ctx.fixtures()) or ctx.path.endswith("conftest.py"):  # hooks may reset too
+        ctx.facts.rule_data[WORDS] = words(ctx)
     order = record_order(ctx)
     if order is not None:
         ctx.facts.rule_data[ORDER] = order
