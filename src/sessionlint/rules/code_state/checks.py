@@ -536,9 +536,11 @@ def _memo_global_diag(
     reset = ("{}." + name + " = None") if kind == "lazy" else ("{}." + name + ".clear()")
     if writers:
         fix_title = f"call {writers[0]}() before and after the test (e.g. in an autouse fixture)"
+    elif found is not None:
+        fix_title = f"reset it before and after the test ({reset.format(found[0])}, e.g. in an autouse fixture)"
     else:
-        label = found[0] if found is not None else os.path.splitext(_rel(project, func[0]))[0].replace(os.sep, ".")
-        fix_title = f"reset it before and after the test ({reset.format(label)}, e.g. in an autouse fixture)"
+        what = "set it to None" if kind == "lazy" else "clear it"
+        fix_title = f"{what} before and after the test (e.g. in an autouse fixture)"
     fix = None
     if found is not None:
         expr, imported = found
