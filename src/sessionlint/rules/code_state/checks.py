@@ -527,10 +527,10 @@ def _memo_global_diag(
     module = Facts(project).summary(func[0])
     kind = module.memo_globals.get(name, "lazy") if module is not None else "lazy"
     writers = sorted(k for k, f in module.functions.items() if name in f.resets and "." not in k) if module else []
-    resets = f"reset by {writers[0]}()" if writers else f"nothing in {_rel(project, func[0])} resets it"
+    resets = f"reset only by {writers[0]}()" if writers else "never reset"
     message = (
         f"{unit.kind} '{unit.name}' patches {_describe_patch(patch)} and calls {via}{func[1]}() ({where}), "
-        f"which keeps its result in module global {name} ({resets}): later tests get the patched result"
+        f"which keeps its result in module global {name}, {resets}"
     )
     found = _module_expression(project, path, data, func[0])
     reset = ("{}." + name + " = None") if kind == "lazy" else ("{}." + name + ".clear()")
