@@ -42,7 +42,7 @@ def test_hand_written_memo_shapes(tmp_path: Path, body: str, name: str) -> None:
     summary = _summary(tmp_path, body)
     f = summary.functions["f"]
     assert (f.memo, f.memo_scope, f.memo_global) == (True, "", name)
-    assert summary.memo_globals == {"_cache": "dict", "_settings": "lazy"}
+    assert summary.memo_globals == {"_cache": "dict", "_settings": "None"}
 
 
 @pytest.mark.parametrize(
@@ -65,9 +65,9 @@ def test_not_a_hand_written_memo(tmp_path: Path, body: str) -> None:
 
 
 def test_a_global_bound_twice_or_to_a_value_is_no_memo_candidate(tmp_path: Path) -> None:
-    text = "import os\n\n_a = None\n_a = None\n_b = {'x': 1}\n_c = []\n_d = dict()\n_e = dict(x=1)\n"
+    text = "import os\n\n_a = None\n_a = None\n_b = {'x': 1}\n_c = []\n_d = dict()\n_e = dict(x=1)\n_f = ''\n_g = 'x'\n"
     summary = extract_text(str(tmp_path / "app.py"), text + "def f():\n    pass\n", Settings(root=str(tmp_path)))
-    assert summary.rule_data["SLK6"].memo_globals == {"_d": "dict"}
+    assert summary.rule_data["SLK6"].memo_globals == {"_d": "dict", "_f": "''"}
 
 
 def test_resetters_are_recorded(tmp_path: Path) -> None:
@@ -157,3 +157,13 @@ def test_silent_when_a_parent_conftest_names_the_global(tmp_path: Path) -> None:
     assert [d for d in lint(root).diagnostics if d.code == "SLK601"] == []
     (root / "tests" / "conftest.py").write_text("import app.config\n")
     assert [d.code for d in lint(root).diagnostics if d.code == "SLK601"] == ["SLK601"]
+
+
+def test_a_lazy_global_starting_empty_is_reset_to_its_initial_value(tmp_path: Path, capsys) -> None:
+    config = "import os\n\n_version = ''\n\n\ndef version():\n    global _version\n    if not _version:\n" \
+        "        _version = os.environ.get('V', '1')\n    return _version\n"
+    test = "import app.config\n\n\ndef test_v(monkeypatch):\n    monkeypatch.setenv('V', '2')\n" \
+        "    assert app.config.version() == '2'\n"
+    root = write_project(tmp_path / "p", {"app/__init__.py": "", "app/config.py": config, "test_app.py": test})
+    status, out, _err = run_cli(capsys, str(root))
+    assert status == 1 and "help: reset it before and after the test (app.config._version = ''," in out

@@ -525,7 +525,7 @@ def _memo_global_diag(
     and what resets it (a function of the module that writes it, else the global itself)."""
     name = summary.memo_global
     module = Facts(project).summary(func[0])
-    kind = module.memo_globals.get(name, "lazy") if module is not None else "lazy"
+    kind = module.memo_globals.get(name, "None") if module is not None else "None"  # "dict", or the initial value
     writers = sorted(k for k, f in module.functions.items() if name in f.resets and "." not in k) if module else []
     resets = f"reset only by {writers[0]}()" if writers else "never reset"
     message = (
@@ -533,13 +533,13 @@ def _memo_global_diag(
         f"which keeps its result in module global {name}, {resets}"
     )
     found = _module_expression(project, path, data, func[0])
-    reset = ("{}." + name + " = None") if kind == "lazy" else ("{}." + name + ".clear()")
+    reset = ("{}." + name + ".clear()") if kind == "dict" else ("{}." + name + " = " + kind)
     if writers:
         fix_title = f"call {writers[0]}() before and after the test (e.g. in an autouse fixture)"
     elif found is not None:
         fix_title = f"reset it before and after the test ({reset.format(found[0])}, e.g. in an autouse fixture)"
     else:
-        what = "set it to None" if kind == "lazy" else "clear it"
+        what = "clear it" if kind == "dict" else f"set it to {kind}"
         fix_title = f"{what} before and after the test (e.g. in an autouse fixture)"
     fix = None
     if found is not None:

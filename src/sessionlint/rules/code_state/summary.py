@@ -77,7 +77,8 @@ class ModuleSummary:
     # name -> the classes of the module its attributes are looked up in, itself first
     members: dict[str, tuple[str, ...]] = field(default_factory=dict)
     instances: dict[str, str] = field(default_factory=dict)  # module-level ``name = Class(...)`` -> Class
-    memo_globals: dict[str, str] = field(default_factory=dict)  # ``_cache = {}`` / ``_x = None`` -> "dict"/"lazy"
+    # ``_cache = {}`` -> "dict"; ``_x = None`` (a lazy singleton) -> the initial value's repr ("None", "''")
+    memo_globals: dict[str, str] = field(default_factory=dict)
 
 
 def summarize(ctx: FileContext) -> ModuleSummary:
@@ -435,9 +436,9 @@ _DICT_FACTORIES = frozenset({"dict", "collections.OrderedDict", "collections.def
 
 
 def _memo_candidates(ctx: FileContext, assigns: list) -> dict[str, str]:
-    """Module globals that may keep a hand-written memo: bound once at top level, to ``None``
-    (a lazy singleton: "lazy") or to an empty dict (``{}``, ``dict()``, ``OrderedDict()``,
-    ``defaultdict(...)``: "dict")."""
+    """Module globals that may keep a hand-written memo: bound once at top level, to ``None`` or
+    another false constant (a lazy singleton: the repr of that value) or to an empty dict (``{}``,
+    ``dict()``, ``OrderedDict()``, ``defaultdict(...)``: "dict")."""
     found: dict[str, str] = {}
     seen: set[str] = set()
     for stmt in assigns:
@@ -452,8 +453,8 @@ def _memo_candidates(ctx: FileContext, assigns: list) -> dict[str, str]:
             seen.add(name)
             if len(targets) != 1:
                 continue
-            if isinstance(value, ast.Constant) and value.value is None:
-                found[name] = "lazy"
+            if isinstance(value, ast.Constant) and not value.value and not isinstance(value.value, bytes):
+                found[name] = repr(value.value)  # None, "", False, 0: filled on first use (``if not _version:``)
             elif isinstance(value, ast.Dict) and not value.keys:
                 found[name] = "dict"
             elif isinstance(value, ast.Call) and not value.keywords:
@@ -536,7 +537,7 @@ def _fill(stmt: ast.stmt, name: str) -> str:
     if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
         value = stmt.value
         for target in stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]:
-            if _is_name(target, name) and not (isinstance(value, ast.Constant) and value.value is None):
+            if _is_name(target, name) and not (isinstance(value, ast.Constant) and not value.value):  # a reset
                 if isinstance(value, ast.BoolOp) and isinstance(value.op, ast.Or) and _is_name(value.values[0], name):
                     return "or"
                 return "set"
