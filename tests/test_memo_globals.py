@@ -167,3 +167,19 @@ def test_a_lazy_global_starting_empty_is_reset_to_its_initial_value(tmp_path: Pa
     root = write_project(tmp_path / "p", {"app/__init__.py": "", "app/config.py": config, "test_app.py": test})
     status, out, _err = run_cli(capsys, str(root))
     assert status == 1 and "help: reset it before and after the test (app.config._version = ''," in out
+
+
+def test_silent_when_a_fixture_resets_through_a_method_of_the_module(tmp_path: Path) -> None:
+    config = CONFIG + "\n\nclass Settings:\n    @classmethod\n    def forget(cls):\n        global _settings\n        _settings = None\n"
+    test = (
+        "import pytest\n\nfrom app import tools\nfrom app.config import get_settings\n\n\n@pytest.fixture\n"
+        "def fresh():\n    yield\n    tools.fresh()\n\n\ndef test_prod(fresh, monkeypatch):\n"
+        "    monkeypatch.setenv('APP_ENV', 'prod')\n    assert get_settings()['env'] == 'prod'\n"
+    )
+    tools = "from app.config import Settings\n\n\ndef fresh():\n    Settings.forget()\n"
+    root = write_project(tmp_path / "p", {
+        "app/__init__.py": "", "app/config.py": config, "app/tools.py": tools, "test_app.py": test,
+    })  # fmt: skip
+    assert [d for d in lint(root).diagnostics if d.code == "SLK601"] == []
+    (root / "app" / "tools.py").write_text("def fresh():\n    pass\n")
+    assert [d.code for d in lint(root).diagnostics if d.code == "SLK601"] == ["SLK601"]

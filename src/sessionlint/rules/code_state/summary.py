@@ -111,7 +111,7 @@ def summarize(ctx: FileContext) -> ModuleSummary:
     for name, node in functions.items():
         summary.functions[name] = _function(ctx, node, callables, module_owner, env_words, summary.memo_globals)
     for key, (node, owner, scope, prop, bound) in methods.items():
-        found = _function(ctx, node, callables, (owner, bound, summary), env_words)
+        found = _function(ctx, node, callables, (owner, bound, summary), env_words, summary.memo_globals)
         found.memo = found.memo or scope == "cached"
         found.memo_scope = "instance" if found.memo and scope != "" else ""
         found.prop = prop
@@ -391,8 +391,8 @@ def _function(
             if value.__class__ is Name and value.id in memos and inner.ctx.__class__ is not Load:
                 touched.append(inner)  # ``_cache[key] = value``, ``del _cache[key]``
     local = bound - declared
-    if touched:
-        _memo_writes(summary, node, touched, memos, declared, local)
+    if touched:  # a method may reset a memo global; only module-level functions memoize into one
+        _memo_writes(summary, node, touched, memos, declared, local, track)
     qualify = ctx.qualify
     summary.globals = frozenset(name for name in loads if name not in local)
     attrs: set[str] = set()
@@ -465,7 +465,8 @@ def _memo_candidates(ctx: FileContext, assigns: list) -> dict[str, str]:
 
 
 def _memo_writes(
-    summary: FuncSummary, node: FunctionNode, touched: list[ast.AST], memos: dict[str, str], declared: set[str], local: set[str]
+    summary: FuncSummary, node: FunctionNode, touched: list[ast.AST], memos: dict[str, str], declared: set[str],
+    local: set[str], memoizes: bool = True,
 ) -> None:
     """Which memo globals the function writes, and whether it memoizes into one of them: it fills
     the global only under a guard about that global (``if _settings is None:``, ``if key not in
@@ -482,7 +483,7 @@ def _memo_writes(
             written.add(value.id)
     if not written:
         return
-    if not summary.memo:
+    if memoizes and not summary.memo:
         for name in sorted(written):
             if _fills_under_guard(node.body, name, memos[name]):
                 summary.memo = True
