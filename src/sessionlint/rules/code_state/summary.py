@@ -601,7 +601,9 @@ def _try_guard(stmt: ast.Try, name: str) -> bool:
 
 
 def _exits(block: list[ast.stmt]) -> bool:
-    return bool(block) and isinstance(block[-1], (ast.Return, ast.Raise, ast.Continue, ast.Break))
+    """Whether a guarded branch leaves with what it found (``return _cache[key]``): a branch that
+    raises (``if key in _registry: raise ...``) guards a registry against duplicates, not a memo."""
+    return bool(block) and isinstance(block[-1], (ast.Return, ast.Continue))
 
 
 def _subscript_root(node: ast.expr) -> str | None:
