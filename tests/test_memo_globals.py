@@ -57,12 +57,14 @@ def test_hand_written_memo_shapes(tmp_path: Path, body: str, name: str) -> None:
         "def f():\n    def g():\n        global _settings\n        if _settings is None:\n            _settings = 1\n    return g\n",
         # a registry that refuses duplicates (pandas' ``register_option``)
         "def f(k):\n    if k in _cache:\n        raise KeyError(k)\n    _cache[k] = os.getenv(k)\n",
+        # a warn-once flag (pandas' ``_warned_blocked``)
+        "def f():\n    global _settings\n    if not _settings:\n        print(os.getenv('A'))\n        _settings = True\n",
         # a flag set and reset in one function (pydantic's ``_loading_plugins``)
         "def f():\n    global _settings\n    if _settings:\n        return ()\n    _settings = True\n    try:\n"
         "        return os.getenv('A')\n    finally:\n        _settings = None\n",
     ],
     ids=["unconditional-dict", "unconditional-lazy", "other-guard", "also-unconditional", "no-global", "local-dict",
-         "nested-def", "registry", "flag"],
+         "nested-def", "registry", "once-flag", "flag"],
 )  # fmt: skip
 def test_not_a_hand_written_memo(tmp_path: Path, body: str) -> None:
     f = _summary(tmp_path, body).functions["f"]

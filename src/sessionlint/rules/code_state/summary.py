@@ -514,7 +514,7 @@ def _fills_under_guard(body: list[ast.stmt], name: str, kind: str) -> bool:
                 continue
             fill = _fill(stmt, name)
             if fill == "reset" and kind != "dict":
-                return False  # set and reset in one function (``_loading = True`` ... ``_loading = False``): a flag
+                return False  # a flag (``_loading = True`` ... ``_loading = False``, ``_warned = True``)
             if fill and fill != "reset":
                 guarded.append(under or fill == "or")
                 continue
@@ -537,12 +537,12 @@ def _is_name(node: ast.AST, name: str) -> bool:
 
 def _fill(stmt: ast.stmt, name: str) -> str:
     """Whether ``stmt`` stores into the memo: "or" for ``_x = _x or make()`` (a guard of its own),
-    "reset" for a false constant (``_x = None``)."""
+    "reset" for a constant (``_x = None``, a once-flag's ``_done = True``)."""
     if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
         value = stmt.value
         for target in stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]:
-            if _is_name(target, name) and isinstance(value, ast.Constant) and not value.value:
-                return "reset"
+            if _is_name(target, name) and isinstance(value, ast.Constant):
+                return "reset"  # ``_x = None``; ``_warned = True``: a once-flag keeps no result
             if _is_name(target, name):
                 if isinstance(value, ast.BoolOp) and isinstance(value.op, ast.Or) and _is_name(value.values[0], name):
                     return "or"
