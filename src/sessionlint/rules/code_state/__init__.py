@@ -17,7 +17,7 @@ from sessionlint.context import FileContext
 from sessionlint.index import Project
 from sessionlint.model import Diagnostic
 from sessionlint.rules.base import Example, Rule
-from sessionlint.rules.code_state.checks import KEY, Facts, import_under_patch, memo_outlives_patch, mutates_argument
+from sessionlint.rules.code_state.checks import KEY, WORDS, Facts, import_under_patch, memo_outlives_patch, mutates_argument
 from sessionlint.rules.code_state.instances import (
     KEY as INSTANCES,
     InstanceRecord,
@@ -33,7 +33,7 @@ from sessionlint.rules.code_state.fills import (
     registry_filled,
 )
 from sessionlint.rules.code_state.order import KEY as ORDER, OrderRecord, record_order
-from sessionlint.rules.code_state.summary import summarize
+from sessionlint.rules.code_state.summary import summarize, words
 from sessionlint.rules.code_state.units import FileRecord, record
 
 _SETTINGS = '''import functools
@@ -44,6 +44,18 @@ import os
 def get_config():
     return {"debug": os.environ.get("APP_DEBUG") == "1"}
 '''
+_LAZY = '''import os
+
+_settings = None
+
+
+def get_settings():
+    global _settings
+    if _settings is None:
+        _settings = {"env": os.environ.get("APP_ENV", "dev")}
+    return _settings
+'''
+
 _CONSTANTS = '''import os
 
 BIN_ROOT = os.environ.get("BIN_ROOT", "/usr/bin")
@@ -81,7 +93,20 @@ RULES = [
         "aliases resolved): a module-level function, a classmethod or staticmethod (one cache for every "
         "caller), or a method or `functools.cached_property` of a module-level instance (`keyring = "
         "Keyring()`; on an instance the test makes itself, the cache is keyed on that instance and is "
-        "silent). Calls are followed through the project's classes where the class is certain: "
+        "silent). Hand-written memos count too (one for every caller): a module-level function that fills a "
+        "module global bound once to `{}`/`dict()`/`OrderedDict()`/`defaultdict(...)` only under a guard "
+        "about it (`if key not in _cache:`, `if key in _cache: return ...`, `_cache.get(key) is None`, "
+        "`try: return _cache[key]` / `except KeyError:`), or a lazy singleton: a global bound to `None` "
+        "that the function fills under `global _settings` / `if _settings is None:` (or `_settings = "
+        "_settings or make()`); the message names the global and the function of its module that resets "
+        "it. A global filled on every call is plain state (silent here), as is one whose guard is about "
+        "another name. Such a memo is silent when anything may reset it: the test module, a conftest or "
+        "plugin it sees, or a module defining a fixture it can request names the global (`app.config."
+        "_settings = None`, `config._cache.clear()`, `monkeypatch.setattr(config, '_settings', None)`, "
+        "`mock.patch('app.config._settings', None)`, `mock.patch.object`/`mock.patch.dict` of it) or a "
+        "function of its module that writes it (`reset_settings`); the test or a fixture it uses calls, a "
+        "few levels deep, a project function that writes it, reloads a module (`importlib.reload`) or "
+        "edits `sys.modules`. Calls are followed through the project's classes where the class is certain: "
         "`Index(url).client`, `index = Index(url)` then `index.headers()`, properties and methods called "
         "through `self`, functions a method imports in its body; a method with another decorator is not "
         "followed. A module a fixture of the test file loads with `importlib.import_module(...)` "
@@ -122,7 +147,9 @@ def test_debug(monkeypatch):
 """,
         fix_safety="Unsafe: the fix adds to the test module an autouse fixture that clears the cache "
         "before and after each of its tests, when the module imports the memoized function (or its "
-        "module) at top level. Clearing a cache changes timing and, for caches that hold objects compared "
+        "module) at top level; for a hand-written memo, the fixture sets the global back to `None` (a "
+        "lazy singleton) or calls its `.clear()` (a memo dict), importing its module when the test module "
+        "does not. Clearing a cache changes timing and, for caches that hold objects compared "
         "by identity, what tests see.",
         references=("https://docs.python.org/3/library/functools.html#functools.lru_cache",),
         valid=(
@@ -139,6 +166,16 @@ def test_debug(monkeypatch):
                 '    monkeypatch.setenv("APP_DEBUG", "1")\n    assert get_config()["debug"]\n',
                 unsafe=True,
                 files={"app/__init__.py": "", "app/settings.py": _SETTINGS},
+            ),
+            Example(
+                "from app.config import get_settings\n\n\ndef test_prod(monkeypatch):\n"
+                '    monkeypatch.setenv("APP_ENV", "prod")\n    assert get_settings()["env"] == "prod"\n',
+                fixed="import pytest\nimport app.config\nfrom app.config import get_settings\n\n\n"
+                "@pytest.fixture(autouse=True)\ndef _reset_settings_memo():\n    app.config._settings = None\n"
+                "    yield\n    app.config._settings = None\n\n\ndef test_prod(monkeypatch):\n"
+                '    monkeypatch.setenv("APP_ENV", "prod")\n    assert get_settings()["env"] == "prod"\n',
+                unsafe=True,
+                files={"app/__init__.py": "", "app/config.py": _LAZY},
             ),
         ),
     ),
@@ -368,6 +405,8 @@ def check_file(ctx: FileContext) -> None:
     is_test = getattr(settings, "is_test_file", None)
     if is_test is not None and not is_test(ctx.path):
         ctx.facts.rule_data[KEY] = summarize(ctx)
+        if any(ctx.fixtures()):  # a fixture module: its fixtures may reset a hand-written memo
+            ctx.facts.rule_data[WORDS] = words(ctx)
         return
     data = record(ctx)
     if data.units:
@@ -375,6 +414,8 @@ def check_file(ctx: FileContext) -> None:
     registries = record_registries(ctx, data)
     if registries is not None:
         ctx.facts.rule_data[REGISTRIES] = registries
+    if data.units or any(ctx.fixtures()) or ctx.path.endswith("conftest.py"):  # hooks may reset too
+        ctx.facts.rule_data[WORDS] = words(ctx)
     order = record_order(ctx)
     if order is not None:
         ctx.facts.rule_data[ORDER] = order

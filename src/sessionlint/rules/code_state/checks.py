@@ -12,6 +12,7 @@ from sessionlint.rules.code_state.summary import FuncSummary, ModuleSummary, mem
 from sessionlint.rules.code_state.units import Call, FileRecord, Unit
 
 KEY = "SLK6"
+WORDS = "SLK6.words"  # the words a test-side file names (``summary.words``): a memo global named is a reset
 DEPTH = 3  # call levels followed from a test into the code under test
 Func = tuple[str, str]  # (path, function name)
 
@@ -392,10 +393,12 @@ def memo_outlives_patch(
                 if last_clear.get(func, 0) > call.line:
                     continue  # cleared after the call, before the test ends
                 env, attrs, funcs = facts.inputs(func)
+                if summary.memo_global:  # the memo global itself is not an input: writing it resets it
+                    attrs = attrs - {(func[0], summary.memo_global)}
                 active = [(p, w) for p, w in own if p.line <= call.line <= p.end] + inherited
                 if _replaced(facts, active, path, start, chain, reached):
                     continue  # the memoized function (or a call on the way to it) is patched out
-                reset = _reset_scope(facts, func, funcs, cleared_by)
+                reset = _reset_scope(facts, func, funcs, cleared_by) if not summary.memo_global else None
                 if reset is not None:
                     active += [(p, where) for p, where, helper in reset_patches if helper is reset[0]]
                 patch = None
@@ -404,6 +407,8 @@ def memo_outlives_patch(
                     if patch is not None:
                         break
                 if patch is None:
+                    continue
+                if summary.memo_global and _memo_global_reset(facts, path, unit, func, summary.memo_global):
                     continue
                 reported.add(func)
                 sites.add((call.line, call.col))
@@ -421,6 +426,39 @@ def _reset_scope(facts: Facts, func: Func, funcs: frozenset[Func], cleared_by: d
         if summary is not None and summary.memo and (target[0] == func[0] or target in funcs):
             return helper, target
     return None
+
+
+def _memo_global_reset(facts: Facts, path: str, unit: Unit, func: Func, name: str) -> bool:
+    """Whether anything around the test may reset the hand-written memo ``name`` of ``func``'s
+    module (precision first: naming it is enough). Silent when the test module, a conftest or
+    plugin it sees, or a module defining a fixture it can request names the global or a function
+    of its module that writes it (``reset_settings``); when the test or a fixture it uses reloads
+    a module or edits ``sys.modules``; when one of their calls reaches a function writing it."""
+    project = facts.project
+    module = facts.summary(func[0])
+    if module is None:
+        return True
+    writers = {key for key, f in module.functions.items() if name in f.resets}
+    files = {path, *project.conftests(path), *project.plugins(path)}
+    for candidates in project.visible_fixtures(path, unit.cls).values():
+        files.update(where for _fixture, where in candidates)
+    wanted = [f" {word} " for word in (name, *(w.rpartition(".")[2] for w in writers))]
+    for where in files:
+        facts_of = project.get(where)
+        text = facts_of.rule_data.get(WORDS) if facts_of is not None else None
+        if isinstance(text, str) and any(word in text for word in wanted):
+            return True
+    units = [(unit, path), *_fixture_units(project, path, unit.cls, unit.args), *_autouse_units(project, path, unit.cls)]
+    if any(other.reloads for other, _w in units):
+        return True
+    if not writers:
+        return False
+    for other, where in units:
+        for call in other.calls:
+            found = facts.entry(facts.resolve(call.target, where))
+            if found is not None and any(f[0] == func[0] and f[1] in writers for f, _chain in facts.reach(found)):
+                return True
+    return False
 
 
 def _replaced(facts: Facts, active, path: str, start: Func, chain: tuple[str, ...], reached) -> bool:
@@ -451,6 +489,8 @@ def _memo_diag(
             defined=f"{func[0]}:{summary.line}",
             fix_title=f"delete the cached value (del instance.__dict__[{func[1].rsplit('.', 1)[-1]!r}]) before and after the test",
         )  # fmt: skip
+    if summary.memo_global:
+        return _memo_global_diag(project, path, data, unit, call, func, summary, patch, via, where)
     if reset is not None:
         helper, other = reset
         message = (
@@ -476,6 +516,55 @@ def _memo_diag(
         owner=unit.qualname, owner_kind=unit.kind, target="memo", target_key=f"{_rel(project, func[0])}:{func[1]}",
         defined=f"{func[0]}:{summary.line}", fix_title=fix_title,
     )  # fmt: skip
+
+
+def _memo_global_diag(
+    project, path, data: FileRecord, unit: Unit, call: Call, func: Func, summary: FuncSummary, patch, via: str, where: str
+) -> Diagnostic:
+    """SLK601 for a hand-written memo: the message names the module global that keeps the result
+    and what resets it (a function of the module that writes it, else the global itself)."""
+    name = summary.memo_global
+    module = Facts(project).summary(func[0])
+    kind = module.memo_globals.get(name, "None") if module is not None else "None"  # "dict", or the initial value
+    writers = sorted(k for k, f in module.functions.items() if name in f.resets and "." not in k) if module else []
+    resets = f"reset only by {writers[0]}()" if writers else "never reset"
+    message = (
+        f"{unit.kind} '{unit.name}' patches {_describe_patch(patch)} and calls {via}{func[1]}() ({where}), "
+        f"which keeps its result in module global {name}, {resets}"
+    )
+    found = _module_expression(project, path, data, func[0])
+    reset = ("{}." + name + ".clear()") if kind == "dict" else ("{}." + name + " = " + kind)
+    if writers:
+        fix_title = f"call {writers[0]}() before and after the test (e.g. in an autouse fixture)"
+    elif found is not None:
+        fix_title = f"reset it before and after the test ({reset.format(found[0])}, e.g. in an autouse fixture)"
+    else:
+        what = "clear it" if kind == "dict" else f"set it to {kind}"
+        fix_title = f"{what} before and after the test (e.g. in an autouse fixture)"
+    fix = None
+    if found is not None:
+        expr, imported = found
+        op = FixOp(path, "reset-memo-fixture", (
+            ("stmt", reset.format(expr)), ("name", f"_reset_{name.strip('_')}_memo"), ("import", imported),
+        ))  # fmt: skip
+        fix = Fix("unsafe", f"Add an autouse fixture that resets {name} around each test", (op,))
+    return Diagnostic(
+        path, call.line, call.col, "SLK601", message, call.end_line, call.end_col, fix,
+        owner=unit.qualname, owner_kind=unit.kind, target="memo", target_key=f"{_rel(project, func[0])}:{name}",
+        defined=f"{func[0]}:{summary.line}", fix_title=fix_title,
+    )  # fmt: skip
+
+
+def _module_expression(project: Project, path: str, data: FileRecord, module: str) -> tuple[str, str] | None:
+    """How the test module can name the module ``module`` at top level: (expression, module to import or "")."""
+    for expr, dotted in data.top_imports:
+        if project.find_module(dotted, path) == module:
+            return expr, ""  # ``import app.config as cfg``, ``from app import config``
+    for expr, dotted in data.top_imports:
+        parent = dotted.rsplit(".", 1)[0]
+        if "." in dotted and project.find_module(parent, path) == module:
+            return parent, parent  # ``from app.config import get_settings``: import app.config
+    return None
 
 
 def _expression_for(project: Project, path: str, data: FileRecord, func: Func) -> tuple[str, str] | None:

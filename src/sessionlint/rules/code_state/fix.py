@@ -14,18 +14,25 @@ _IMPORT = m.SimpleStatementLine(body=[m.Import() | m.ImportFrom()])
 @fixer("clear-cache-fixture")
 def _clear_cache_fixture(module: cst.Module, op: FixOp) -> cst.Module:
     """Add, after the imports, an autouse fixture clearing ``expr``'s cache around each test."""
-    name, expr = op.arg("name"), op.arg("expr")
-    for stmt in module.body:
-        if isinstance(stmt, cst.FunctionDef) and stmt.name.value == name:
+    return _autouse_around(module, op.arg("name"), f"{op.arg('expr')}.cache_clear()", op.arg("import"))
+
+
+@fixer("reset-memo-fixture")
+def _reset_memo_fixture(module: cst.Module, op: FixOp) -> cst.Module:
+    """Add, after the imports, an autouse fixture running ``stmt`` (``app.config._settings = None``,
+    ``app.config._cache.clear()``) before and after each test."""
+    return _autouse_around(module, op.arg("name"), op.arg("stmt"), op.arg("import"))
+
+
+def _autouse_around(module: cst.Module, name: str, line: str, imported: str) -> cst.Module:
+    for existing in module.body:
+        if isinstance(existing, cst.FunctionDef) and existing.name.value == name:
             return module
-    if op.arg("import"):
-        module = ensure_import(module, op.arg("import"))
+    if imported:
+        module = ensure_import(module, imported)
     module = ensure_import(module, "pytest")
     alias = pytest_alias(module)
-    code = (
-        f"@{alias}.fixture(autouse=True)\n"
-        f"def {name}():\n    {expr}.cache_clear()\n    yield\n    {expr}.cache_clear()\n"
-    )
+    code = f"@{alias}.fixture(autouse=True)\ndef {name}():\n    {line}\n    yield\n    {line}\n"
     new = cst.parse_statement(code).with_changes(leading_lines=(cst.EmptyLine(), cst.EmptyLine()))
     body = list(module.body)
     index = 0
