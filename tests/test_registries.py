@@ -281,3 +281,71 @@ def test_a_lookup_that_returns_what_it_computed_is_a_memo(tmp_path: Path) -> Non
     )
     facts = extract_text(str(tmp_path / "m.py"), text, Settings(root=str(tmp_path)))
     assert set(facts.rule_data["SLK6"].registries.fills) == {"register"}
+
+
+def test_scoped_and_fixed_registrations_are_not_fills(tmp_path: Path) -> None:
+    # platformdirs' ``isolated_dirs()``: a context manager that registers and takes it back after
+    # ``yield``; kombu's ``_register_default_types()``: re-registers, with no argument of its own,
+    # what the module registered at import (each was a false positive on those projects)
+    root = write_project(tmp_path, {
+        "app/__init__.py": "",
+        "app/reg.py": """
+            from contextlib import contextmanager
+
+            _ACTIVE = {}
+            _TYPES = {}
+
+
+            @contextmanager
+            def activated(key, scope):
+                _ACTIVE.setdefault(key, []).append(scope)
+                try:
+                    yield
+                finally:
+                    _close(key)
+
+
+            def _close(key):
+                _ACTIVE[key].pop()
+
+
+            def isolated(root):
+                with activated(root, object()):
+                    yield root
+
+
+            def register_type(t, encoder):
+                _TYPES[t] = encoder
+
+
+            def register_defaults():
+                register_type(int, str)
+                register_type(float, repr)
+
+
+            def register_pair(t, encoder):
+                register_type(t, encoder)
+
+
+            register_defaults()
+        """,
+        "test_reg.py": """
+            from app import reg
+
+
+            def test_scoped():
+                with reg.activated("k", 1):
+                    pass
+
+
+            def test_defaults_again():
+                reg.register_defaults()
+
+
+            def test_a_new_type():
+                reg.register_pair(bytes, str)
+        """,
+    })  # fmt: skip
+    found = _found(root, "SLK605")
+    assert [(name, line) for name, line, _message in found] == [("test_reg.py", 14)]  # only the new type
+    assert "register_pair()" in found[0][2] and "_TYPES" in found[0][2]

@@ -357,7 +357,9 @@ def registry(monkeypatch):
         "a class): registering it again changes nothing. A function that rebinds the global wholesale "
         "(`_PLUGINS = {...}` under `global`), that writes a value built from none of its arguments, "
         "or that returns what it keeps (a memo: `return _cache.setdefault(key, make(key))`) fills no "
-        "registry.",
+        "registry; nor does a generator or context manager (it can take the entry back after `yield`), "
+        "nor a function that hands none of its own arguments to the one that fills (it registers the "
+        "same entries on every call, as a `_register_default_types()` run at import does).",
         why="A module-level registry lives as long as the module: for the whole session. What one test "
         "registers stays for every later test, so a test that counts the plugins, lists the handlers "
         "or expects a name to be free passes alone and fails after it (or the reverse, when a test "

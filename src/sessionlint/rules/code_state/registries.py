@@ -123,7 +123,9 @@ def summarize_registries(ctx: FileContext, summary: ModuleSummary) -> Registries
         own = summary.functions.get(name)
         for callee in own.calls if own is not None else ():
             inner = found.fills.get(callee)
-            if inner is not None and not inner.via:
+            # a caller that hands none of its own parameters on registers the same entries on every
+            # call (kombu's ``_register_default_types()``, run at import too): no registration of the test's
+            if inner is not None and not inner.via and any(c == callee for c, _pos, _i in own.passes):
                 # the key passes through when the caller hands its own parameter on at the key's place
                 key = next((i for c, pos, i in own.passes if c == callee and pos == str(inner.key)), -1)
                 found.fills[name] = Fill(inner.container, inner.line, inner.what, key, inner.key_name and key >= 0, callee)
@@ -171,8 +173,11 @@ def _function(
     classes = _classes(ctx)
     top = _params(fn)
     reads: set[str] = set()  # containers the function looks up (``X[k]``, ``k in X``, ``X.get(k)``)
+    generator = False  # a context manager or generator: what it registers it can take back after ``yield``
     for node, scope in _scoped(fn):
-        if isinstance(node, ast.Return):
+        if isinstance(node, (ast.Yield, ast.YieldFrom)) and scope is None:
+            generator = True
+        elif isinstance(node, ast.Return):
             if scope is None:  # the function's own returns, not a nested function's
                 returns.append(node.value)
             continue
@@ -222,7 +227,7 @@ def _function(
     memo = {n for value in returns if value is not None for n in _names(value)}
     if any(v is not None and not isinstance(v, ast.Constant) and not (isinstance(v, ast.Name) and v.id in top) for v in returns):
         memo |= reads
-    fill = next((f for f in fills if f.container not in resets and f.container not in memo), None)
+    fill = None if generator else next((f for f in fills if f.container not in resets and f.container not in memo), None)
     return fill, resets, accessor
 
 
