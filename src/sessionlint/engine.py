@@ -120,6 +120,11 @@ class Engine:
         self._loaded: set[str] = set()
         self._walked: set[str] = set()
         self._looked: set[str] = set()
+        # extracted ahead of their first use (``_prefetch``): counted as extracted when first loaded
+        self._prefetched: set[str] = set()
+        # one process pool per run, started on first use: the waves of ``_prefetch`` reuse it
+        self._pool: ProcessPoolExecutor | None = None
+        self._pool_failed = False
 
     # extraction ---------------------------------------------------------------------
     def _cached(self, path: str) -> FileFacts | None:
@@ -146,22 +151,26 @@ class Engine:
         facts.update(self._extract_all(todo))
         return {p: facts[p] for p in paths}, len(todo) + sum(1 for p in paths if p in overrides)
 
-    def _extract_all(self, todo: list[str]) -> dict[str, FileFacts]:
+    def _extract_all(self, todo: list[str], least: int | None = None) -> dict[str, FileFacts]:
         """Facts of files the cache does not hold, extracted in the process pool when there are
-        enough of them, and cached."""
+        enough of them (``least``, default ``MIN_FILES_FOR_POOL``), and cached."""
         facts: dict[str, FileFacts] = {}
         modules = self.modules
-        if self.jobs > 1 and len(todo) >= MIN_FILES_FOR_POOL:
-            chunks = [todo[i :: self.jobs * 4] for i in range(self.jobs * 4)]
+        if self.jobs > 1 and len(todo) >= (MIN_FILES_FOR_POOL if least is None else least) and not self._pool_failed:
+            chunks = [todo[i :: self.jobs * 4] for i in range(min(self.jobs * 4, len(todo)))]
             try:
-                with ProcessPoolExecutor(max_workers=self.jobs) as pool:
-                    root, pythonpath = modules.key if modules is not None else (None, ())
-                    n = len(chunks)
-                    for chunk_facts in pool.map(_extract_many, chunks, [self.settings] * n, [root] * n, [pythonpath] * n):
-                        for item in chunk_facts:
-                            facts[item.path] = item
+                if self._pool is None:
+                    self._pool = ProcessPoolExecutor(max_workers=self.jobs)
+                root, pythonpath = modules.key if modules is not None else (None, ())
+                n = len(chunks)
+                for chunk_facts in self._pool.map(_extract_many, chunks, [self.settings] * n, [root] * n, [pythonpath] * n):
+                    for item in chunk_facts:
+                        facts[item.path] = item
             except (BrokenProcessPool, OSError, ImportError, NotImplementedError, pickle.PicklingError):
-                pass  # a worker was killed (out of memory...) or no pool here (no sem_open): go on below
+                # a worker was killed (out of memory...) or no pool here (no sem_open): go on below,
+                # and in this process for the rest of the run
+                self._pool_failed = True
+                self._close_pool()
         for path in todo:
             if path not in facts:
                 facts[path] = _extract_file(path, self.settings, modules=modules)
@@ -169,11 +178,19 @@ class Engine:
             self.cache.put(path, facts[path])
         return facts
 
+    def _close_pool(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
     def _load_extra(self, overrides: dict[str, str]):
         def load(path: str) -> FileFacts | None:
             if path in overrides:
                 return _extract_file(path, self.settings, overrides[path], self.modules)
             self._loaded.add(path)
+            if path in self._prefetched:
+                self._prefetched.discard(path)
+                self._extracted += 1
             cached = self._cached(path)
             if cached is None:
                 cached = _extract_file(path, self.settings, modules=self.modules)
@@ -200,6 +217,13 @@ class Engine:
 
     # linting --------------------------------------------------------------------------
     def lint(self, paths: Iterable[str], overrides: dict[str, str] | None = None, files: list[str] | None = None) -> Result:
+        try:
+            return self._lint(paths, overrides, files)
+        finally:
+            self._close_pool()
+            self._prefetched.clear()
+
+    def _lint(self, paths: Iterable[str], overrides: dict[str, str] | None, files: list[str] | None) -> Result:
         overrides = overrides or {}
         paths = list(paths)
         targets = files if files is not None else discover(paths, self.settings)
@@ -308,14 +332,42 @@ class Engine:
                 wanted[source] = None
         # a whole repository imports hundreds of its own modules: those the cache lacks are
         # extracted together, in the pool, before they are looked at one by one
+        assert self.modules is not None
         todo = [p for p in wanted if p not in overrides and self.modules.isfile(p) and self._cached(p) is None]
         if len(todo) >= MIN_FILES_FOR_POOL:
             self._extract_all(todo)
-            self._extracted += len(todo)
+            self._prefetched.update(todo)
         for source in wanted:
             loaded = project.get(source)
             if loaded is not None and provides_test_code(loaded):
                 project.facts[source] = loaded
+        if self._pool is not None:
+            self._prefetch(project, overrides)
+
+    def _prefetch(self, project: Project, overrides: dict[str, str]) -> None:
+        """Extract in the pool, a wave per level of imports, the modules the fixture index will read:
+        it looks for fixtures in every module a linted file imports from at module level, and in
+        every module those import from (``Project.exported``), loading each on demand, one by one
+        in this process. Here the modules of a wave are extracted together; the next wave is what
+        their facts import. Only with the pool running (a whole repository): a few modules are
+        loaded on demand as before."""
+        modules = self.modules
+        assert modules is not None
+        seen: set[str] = set(project.facts)
+        wave = list(project.facts.values())
+        while wave and self._pool is not None:
+            targets: dict[str, None] = {}
+            for facts in wave:
+                for imp in facts.imports:
+                    target = modules.find(imp.module, facts.path, imp.level)
+                    if target is not None and target not in seen:
+                        seen.add(target)
+                        targets[target] = None
+            todo = [p for p in targets if p not in overrides and modules.isfile(p) and self._cached(p) is None]
+            if todo:
+                self._extract_all(todo, least=1)
+                self._prefetched.update(todo)
+            wave = [f for f in map(self._cached, (p for p in targets if p not in overrides)) if f is not None]
 
     def _filter(self, project: Project, diagnostics: list[Diagnostic]) -> Iterable[Diagnostic]:
         settings = self.settings
