@@ -12,7 +12,9 @@ from dataclasses import dataclass, field, fields
 from typing import Iterable
 
 from sessionlint import noqa
-from sessionlint.cache import NOT_ANALYSIS_SETTINGS, UNREADABLE, Cache, RunRecord, _dir_stamp, _file_stamp, analysis_digest
+from sessionlint.cache import (
+    NOT_ANALYSIS_SETTINGS, UNREADABLE, Cache, RunRecord, _dir_stamp, _file_stamp, analysis_digest, loads,
+)  # fmt: skip
 from sessionlint.config import Settings
 from sessionlint.discovery import discover, walk
 from sessionlint.index import Project
@@ -84,9 +86,14 @@ def _not_a_rootdir(directory: str) -> bool:
 
 def _extract_many(
     paths: list[str], settings: Settings, root: str | None = None, pythonpath: tuple[str, ...] = ()
-) -> list[FileFacts]:
+) -> list[tuple[str, bytes]]:
+    """In a worker: each file's facts, pickled here, once: the main process keeps these bytes for the
+    cache instead of pickling every file's facts again when it saves."""
     modules = ModuleFinder(root, pythonpath)  # one per worker chunk: it remembers the files it looked for
-    return [_extract_file(p, settings, modules=modules) for p in paths]
+    return [
+        (p, pickle.dumps(_extract_file(p, settings, modules=modules), protocol=pickle.HIGHEST_PROTOCOL))
+        for p in paths
+    ]  # fmt: skip
 
 
 # A whole-run result is not stored when something it depends on changed this recently (nanoseconds):
@@ -155,6 +162,7 @@ class Engine:
         """Facts of files the cache does not hold, extracted in the process pool when there are
         enough of them (``least``, default ``MIN_FILES_FOR_POOL``), and cached."""
         facts: dict[str, FileFacts] = {}
+        pickled: dict[str, bytes] = {}
         modules = self.modules
         if self.jobs > 1 and len(todo) >= (MIN_FILES_FOR_POOL if least is None else least) and not self._pool_failed:
             chunks = [todo[i :: self.jobs * 4] for i in range(min(self.jobs * 4, len(todo)))]
@@ -164,8 +172,11 @@ class Engine:
                 root, pythonpath = modules.key if modules is not None else (None, ())
                 n = len(chunks)
                 for chunk_facts in self._pool.map(_extract_many, chunks, [self.settings] * n, [root] * n, [pythonpath] * n):
-                    for item in chunk_facts:
-                        facts[item.path] = item
+                    for path, data in chunk_facts:
+                        item = loads(data)
+                        if isinstance(item, FileFacts):
+                            facts[path] = item
+                            pickled[path] = data
             except (BrokenProcessPool, OSError, ImportError, NotImplementedError, pickle.PicklingError):
                 # a worker was killed (out of memory...) or no pool here (no sem_open): go on below,
                 # and in this process for the rest of the run
@@ -175,7 +186,7 @@ class Engine:
             if path not in facts:
                 facts[path] = _extract_file(path, self.settings, modules=modules)
         for path in todo:
-            self.cache.put(path, facts[path])
+            self.cache.put(path, facts[path], pickled.get(path))
         return facts
 
     def _close_pool(self) -> None:
@@ -319,6 +330,7 @@ class Engine:
 
         prefixes = tuple(os.path.join(d, "") for d in directories)
         wanted: dict[str, None] = {}
+        passed: set[str] = set()  # each module once: a whole repository's tests import the same ones
         for path in list(project.facts):
             facts = project.facts[path]
             sources = project.plugins(path)
@@ -327,6 +339,9 @@ class Engine:
                 if target is not None:
                     sources.append(target)
             for source in sources:
+                if source in passed:
+                    continue
+                passed.add(source)
                 if source in project.facts or not source.startswith(prefixes) or self.settings.excluded_path(source):
                     continue
                 wanted[source] = None
