@@ -229,10 +229,10 @@ def test_imported_project_modules_are_extracted_together_in_the_pool(tmp_path: P
     assert [(os.path.basename(d.path), d.code) for d in pooled.diagnostics] == [("test_app.py", "SLK203")]
 
 
-def test_modules_the_index_reads_through_imports_are_extracted_in_the_pool_a_wave_per_level(tmp_path: Path, monkeypatch) -> None:
+def test_modules_the_index_reads_through_imports_are_extracted_in_the_pool(tmp_path: Path, monkeypatch) -> None:
     """The fixture index looks for fixtures in the modules a conftest imports from, and in those they
-    import from: with the pool running they are extracted there, a wave per level of imports, not
-    one by one in the main process; the run finds and counts what a one-process run does."""
+    import from: with the pool running they are extracted there (each as soon as a module importing
+    it is), not one by one in the main process; the run finds and counts what a one-process run does."""
     import sessionlint.engine
 
     monkeypatch.setattr(sessionlint.engine, "MIN_FILES_FOR_POOL", 2)
@@ -250,20 +250,19 @@ def test_modules_the_index_reads_through_imports_are_extracted_in_the_pool_a_wav
     for name, text in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text)
-    batches: list[list[str]] = []
-    real = sessionlint.engine.Engine._extract_all
+    in_main: list[str] = []  # a forked worker appends to its own copy
+    real = sessionlint.engine._extract_file
 
-    def spy(self, todo, least=None):
-        batches.append(sorted(os.path.basename(p) for p in todo))
-        return real(self, todo, least)
+    def spy(path, *args, **kwargs):
+        in_main.append(os.path.basename(path))
+        return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(sessionlint.engine.Engine, "_extract_all", spy)
+    monkeypatch.setattr(sessionlint.engine, "_extract_file", spy)
     settings = Settings(root=str(tmp_path))
     pooled = Engine(settings, jobs=2).lint([str(tmp_path / "tests")])
-    assert batches == [["conftest.py", "test_a.py", "test_b.py"], ["__init__.py"], ["api.py"], ["core.py"], ["deep.py"]]
-    batches.clear()
+    assert in_main == []
     reference = Engine(settings, jobs=1).lint([str(tmp_path / "tests")])
-    assert batches == [["conftest.py", "test_a.py", "test_b.py"]]  # one process: loaded on demand
+    assert sorted(in_main) == ["__init__.py", "api.py", "conftest.py", "core.py", "deep.py", "test_a.py", "test_b.py"]
     assert pooled.diagnostics == reference.diagnostics and pooled.extracted == reference.extracted == 7
     assert [(os.path.basename(d.path), d.code) for d in pooled.diagnostics] == [("test_a.py", "SLK201")]
 

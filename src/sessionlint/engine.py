@@ -6,10 +6,11 @@ import hashlib
 import os
 import pickle
 import time
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, fields
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from sessionlint import noqa
 from sessionlint.cache import (
@@ -129,7 +130,7 @@ class Engine:
         self._looked: set[str] = set()
         # extracted ahead of their first use (``_prefetch``): counted as extracted when first loaded
         self._prefetched: set[str] = set()
-        # one process pool per run, started on first use: the waves of ``_prefetch`` reuse it
+        # one process pool per run, started on first use: ``_prefetch`` reuses it
         self._pool: ProcessPoolExecutor | None = None
         self._pool_failed = False
 
@@ -346,43 +347,84 @@ class Engine:
                     continue
                 wanted[source] = None
         # a whole repository imports hundreds of its own modules: those the cache lacks are
-        # extracted together, in the pool, before they are looked at one by one
+        # extracted in the pool, with the modules they import, before they are looked at one by one
         assert self.modules is not None
-        todo = [p for p in wanted if p not in overrides and self.modules.isfile(p) and self._cached(p) is None]
-        if len(todo) >= MIN_FILES_FOR_POOL:
-            self._extract_all(todo)
-            self._prefetched.update(todo)
+        if self._pool is None:
+            todo = [p for p in wanted if p not in overrides and self.modules.isfile(p) and self._cached(p) is None]
+            if len(todo) >= MIN_FILES_FOR_POOL:
+                self._extract_all(todo)
+                self._prefetched.update(todo)
+        if self._pool is not None:
+            self._prefetch(list(wanted), list(project.facts.values()), overrides)
         for source in wanted:
             loaded = project.get(source)
             if loaded is not None and provides_test_code(loaded):
                 project.facts[source] = loaded
-        if self._pool is not None:
-            self._prefetch(project, overrides)
 
-    def _prefetch(self, project: Project, overrides: dict[str, str]) -> None:
-        """Extract in the pool, a wave per level of imports, the modules the fixture index will read:
-        it looks for fixtures in every module a linted file imports from at module level, and in
-        every module those import from (``Project.exported``), loading each on demand, one by one
-        in this process. Here the modules of a wave are extracted together; the next wave is what
-        their facts import. Only with the pool running (a whole repository): a few modules are
-        loaded on demand as before."""
+    def _imported_modules(self, facts: FileFacts) -> Iterator[str]:
+        """The files of the modules ``facts`` imports from at module level or names in ``pytest_plugins``."""
         modules = self.modules
         assert modules is not None
-        seen: set[str] = set(project.facts)
-        wave = list(project.facts.values())
-        while wave and self._pool is not None:
-            targets: dict[str, None] = {}
-            for facts in wave:
-                for imp in facts.imports:
-                    target = modules.find(imp.module, facts.path, imp.level)
-                    if target is not None and target not in seen:
-                        seen.add(target)
-                        targets[target] = None
-            todo = [p for p in targets if p not in overrides and modules.isfile(p) and self._cached(p) is None]
-            if todo:
-                self._extract_all(todo, least=1)
-                self._prefetched.update(todo)
-            wave = [f for f in map(self._cached, (p for p in targets if p not in overrides)) if f is not None]
+        for imp in facts.imports:
+            target = modules.find(imp.module, facts.path, imp.level)
+            if target is not None:
+                yield target
+        for name in facts.pytest_plugins:
+            target = modules.find(name, facts.path)
+            if target is not None:
+                yield target
+
+    def _prefetch(self, first: list[str], roots: list[FileFacts], overrides: dict[str, str]) -> None:
+        """Extract in the running pool the modules ``first`` and those the fixture index will read: it
+        looks for fixtures in every module a linted file imports from at module level, and in every
+        module those import from (``Project.exported``), loading each on demand, one by one in this
+        process. Here each is handed to the pool as soon as a module importing it is known (cached, or
+        extracted: a worker's result is followed as it comes), so the workers never wait for a whole
+        level of imports to finish."""
+        modules = self.modules
+        assert modules is not None
+        root, pythonpath = modules.key
+        seen = {facts.path for facts in roots}
+        queue: deque[str] = deque(first)
+        for facts in roots:
+            queue.extend(self._imported_modules(facts))
+        pending: dict[Future, str] = {}
+        while self._pool is not None:
+            while queue:
+                path = queue.popleft()
+                if path in seen:
+                    continue
+                seen.add(path)
+                if path in overrides or not modules.isfile(path):
+                    continue
+                cached = self._cached(path)
+                if cached is not None:
+                    queue.extend(self._imported_modules(cached))
+                    continue
+                try:
+                    pending[self._pool.submit(_extract_many, [path], self.settings, root, pythonpath)] = path
+                except (BrokenProcessPool, RuntimeError, OSError):
+                    self._pool_failed = True
+                    self._close_pool()  # the rest loads on demand
+                    return
+            if not pending:
+                return
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                path = pending.pop(future)
+                try:
+                    [(_, data)] = future.result()
+                except (BrokenProcessPool, OSError, ImportError, NotImplementedError, pickle.PicklingError):
+                    self._pool_failed = True
+                    self._close_pool()
+                    return
+                facts = loads(data)
+                if not isinstance(facts, FileFacts):
+                    continue
+                self.cache.put(path, facts, data)
+                if self._cached(path) is facts:
+                    self._prefetched.add(path)
+                queue.extend(self._imported_modules(facts))
 
     def _filter(self, project: Project, diagnostics: list[Diagnostic]) -> Iterable[Diagnostic]:
         settings = self.settings
