@@ -7,7 +7,8 @@
 ``--corpus DIR`` (issue #14's speed clause): for each distribution in ``DIR/full/<project>``
 (the whole released tree: package and tests) and its tests-only copy ``DIR/corpus/<project>``
 (the same test files at the same paths), a cold run (empty cache directory) and a warm run (the
-cache re-used) of the ``sessionlint`` executable, each in a fresh process, best of ``-n``; prints
+cache re-used) of the ``sessionlint`` executable, each in a fresh process, best of ``-n`` (the
+tests-only and whole runs of a distribution take turns); prints
 whole/tests-only for both against the target (cold at most 2x; warm "as fast as today": the
 tests-only warm run is today's). ``--markdown`` prints the table for the README.
 
@@ -46,14 +47,18 @@ def _timed(cmd: list[str]) -> float:
     return seconds
 
 
-def _cold_warm(root: str, jobs: int, repeat: int) -> tuple[float, float]:
-    cold, warm = [], []
+def _cold_warm(roots: list[str], jobs: int, repeat: int) -> list[tuple[float, float]]:
+    """Best cold and warm time of each root; the roots take turns in every repetition, so a change
+    in the machine's load (a shared machine) weighs on each of them alike."""
+    cold: list[list[float]] = [[] for _ in roots]
+    warm: list[list[float]] = [[] for _ in roots]
     base = [*_executable(), "-q", "--isolated", "--jobs", str(jobs)]
     for _ in range(repeat):
-        with tempfile.TemporaryDirectory() as cache:
-            cold.append(_timed([*base, "--cache-dir", cache, root]))
-            warm.append(_timed([*base, "--cache-dir", cache, root]))
-    return min(cold), min(warm)
+        for i, root in enumerate(roots):
+            with tempfile.TemporaryDirectory() as cache:
+                cold[i].append(_timed([*base, "--cache-dir", cache, root]))
+                warm[i].append(_timed([*base, "--cache-dir", cache, root]))
+    return [(min(c), min(w)) for c, w in zip(cold, warm)]
 
 
 def _count(root: str) -> int:
@@ -66,12 +71,12 @@ def corpus(directory: str, jobs: int, repeat: int, markdown: bool) -> int:
         print(f"{directory}: needs full/ and corpus/ (the corpus' make_corpus.sh output)", file=sys.stderr)
         return 2
     rows = []
+    load = os.getloadavg() if hasattr(os, "getloadavg") else None
     for name in sorted(os.listdir(full_dir)):
         whole, tests = os.path.join(full_dir, name), os.path.join(tests_dir, name)
         if not os.path.isdir(tests):
             continue
-        t_cold, t_warm = _cold_warm(tests, jobs, repeat)
-        w_cold, w_warm = _cold_warm(whole, jobs, repeat)
+        (t_cold, t_warm), (w_cold, w_warm) = _cold_warm([tests, whole], jobs, repeat)
         rows.append((name, _count(tests), _count(whole), t_cold, w_cold, t_warm, w_warm))
         if not markdown:
             print(f"{name:22} py {rows[-1][1]:5}/{rows[-1][2]:5}  cold {t_cold:6.2f}s -> {w_cold:6.2f}s "
@@ -90,6 +95,10 @@ def corpus(directory: str, jobs: int, repeat: int, markdown: bool) -> int:
     verdict = "met" if worst <= TARGET else "not met"
     print(f"\ncold whole / tests-only: at most {TARGET:.0f}x per distribution: {verdict} (worst {worst:.2f}x); "
           f"best of {repeat}, --jobs {jobs}, {os.cpu_count()} CPUs")
+    if load is not None and hasattr(os, "getloadavg"):
+        after = os.getloadavg()
+        print(f"load average (1, 5, 15 min) before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, "
+              f"after: {after[0]:.2f} {after[1]:.2f} {after[2]:.2f}")
     return 0
 
 

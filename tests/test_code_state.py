@@ -133,6 +133,19 @@ def test_calls_in_a_tests_decorators_are_not_the_tests(tmp_path: Path) -> None:
     assert _codes(root) == [("test_a.py", 12, "SLK603")]
 
 
+def test_a_decorators_patch_counts_and_a_nested_definitions_decorator_is_the_tests_call(tmp_path: Path) -> None:
+    """Decorators are told from the body by line (they end above ``def``): a multi-line patch
+    decorator still patches, a decorated function nested in the body still calls."""
+    root = _write(tmp_path, {
+        "app.py": "import functools, os\n\n\n@functools.cache\ndef cfg():\n    return os.environ.get('A')\n\n\n"
+        "def setup(templates):\n    templates['inclusion.html'] = ''\n    return lambda f: f\n",
+        "test_a.py": "import os\nfrom unittest import mock\n\nfrom app import cfg, setup\n\nTEMPLATES = {}\n\n\n"
+        "@mock.patch.dict(\n    os.environ,\n    {'A': '1'},\n)\ndef test_a():\n    assert cfg()\n\n\n"
+        "def test_b():\n    @setup(TEMPLATES)\n    def inner():\n        pass\n",
+    })  # fmt: skip
+    assert _codes(root) == [("test_a.py", 14, "SLK601"), ("test_a.py", 18, "SLK603")]
+
+
 def test_reset_fixture_that_misses_a_cache_names_both(tmp_path: Path) -> None:
     root = _write(tmp_path, {
         "app.py": "import functools, os\n\n@functools.cache\ndef settings():\n    return os.environ.get('D')\n\n"

@@ -229,6 +229,44 @@ def test_imported_project_modules_are_extracted_together_in_the_pool(tmp_path: P
     assert [(os.path.basename(d.path), d.code) for d in pooled.diagnostics] == [("test_app.py", "SLK203")]
 
 
+def test_modules_the_index_reads_through_imports_are_extracted_in_the_pool(tmp_path: Path, monkeypatch) -> None:
+    """The fixture index looks for fixtures in the modules a conftest imports from, and in those they
+    import from: with the pool running they are extracted there (each as soon as a module importing
+    it is), not one by one in the main process; the run finds and counts what a one-process run does."""
+    import sessionlint.engine
+
+    monkeypatch.setattr(sessionlint.engine, "MIN_FILES_FOR_POOL", 2)
+    (tmp_path / "pyproject.toml").touch()
+    files = {
+        "app/__init__.py": "from app.api import *\n",
+        "app/api.py": "from app.core import make, other\n",
+        "app/core.py": "import pytest\nfrom app.deep import other\n\n\n@pytest.fixture(scope='session')\n"
+        "def make():\n    return {}\n",
+        "app/deep.py": "other = 1\n",
+        "tests/conftest.py": "from app import make\n",
+        "tests/test_a.py": "def test_a(make):\n    make['x'] = 1\n",
+        "tests/test_b.py": "def test_b():\n    pass\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    in_main: list[str] = []  # a forked worker appends to its own copy
+    real = sessionlint.engine._extract_file
+
+    def spy(path, *args, **kwargs):
+        in_main.append(os.path.basename(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(sessionlint.engine, "_extract_file", spy)
+    settings = Settings(root=str(tmp_path))
+    pooled = Engine(settings, jobs=2).lint([str(tmp_path / "tests")])
+    assert in_main == []
+    reference = Engine(settings, jobs=1).lint([str(tmp_path / "tests")])
+    assert sorted(in_main) == ["__init__.py", "api.py", "conftest.py", "core.py", "deep.py", "test_a.py", "test_b.py"]
+    assert pooled.diagnostics == reference.diagnostics and pooled.extracted == reference.extracted == 7
+    assert [(os.path.basename(d.path), d.code) for d in pooled.diagnostics] == [("test_a.py", "SLK201")]
+
+
 def test_a_lint_run_never_imports_libcst(tmp_path: Path) -> None:
     """Linting (with fixable diagnostics of every family) stays on ``ast``; libcst loads only to fix."""
     for sample in ("slk101", "slk103", "slk201", "slk301", "slk402", "slk501"):

@@ -881,6 +881,9 @@ def test_process_pool_failure_falls_back_to_one_process(root: Path, capsys, monk
         def __exit__(self, *exc):
             return False
 
+        def shutdown(self, wait=True, cancel_futures=False):
+            pass
+
         def map(self, fn, *iterables):
             yield fn(*(next(iter(it)) for it in iterables))  # the first chunk, then the worker dies
             raise BrokenProcessPool("A process in the process pool was terminated abruptly")

@@ -143,6 +143,19 @@ def test_a_corrupt_or_foreign_cache_is_rebuilt_in_silence(runs: Runs, content: b
     assert all(path.stat().st_size > len(content) for path in runs.cache.glob("*.pickle"))
 
 
+def test_a_corrupt_entry_is_extracted_again(runs: Runs) -> None:
+    """Each file's facts are pickled on their own: one unreadable entry costs that file only."""
+    reference = runs.check(".")
+    [facts] = runs.cache.glob("facts-*.pickle")
+    entries = pickle.loads(facts.read_bytes())
+    path = next(iter(entries))
+    entries[path] = (*entries[path][:2], b"not a pickle")
+    facts.write_bytes(pickle.dumps(entries))
+    for record in runs.cache.glob("runs-*.pickle"):
+        record.unlink()  # not the whole run's result: the facts are read
+    assert runs.check(".") == reference
+
+
 def test_a_package_created_where_only_the_pool_workers_looked(runs: Runs, monkeypatch) -> None:
     """Extracted in worker processes (whose module searches the main process does not see), the
     test's facts assumed ``app`` is no module of the project: a package created in ``src/`` is seen."""

@@ -1,7 +1,10 @@
 """The cache: each file's facts, and whole runs' results with what they depend on.
 
 Two pickle files per cache key in the cache directory (``.sessionlint_cache``), each read on first
-use: ``facts-*`` (path -> (mtime_ns, size, FileFacts)) and ``runs-*`` (run key -> ``RunRecord``).
+use: ``facts-*`` (path -> (mtime_ns, size, the pickled FileFacts)) and ``runs-*`` (run key ->
+``RunRecord``). Each file's facts are pickled on their own, once: by the worker that extracted
+them, which hands them over as bytes; the cache keeps those bytes and writes them as they are,
+and unpickles an entry only when a run asks for it.
 The key of both is the sessionlint version, ``CACHE_FORMAT``, the Python implementation, the
 analysis settings (``analysis_digest``) and a digest of sessionlint's own code; files that cannot
 be read (corrupt, truncated, of another shape) are ignored and written again.
@@ -58,8 +61,30 @@ def analysis_digest(settings: Settings) -> str:
     return hashlib.sha256(repr(relevant).encode()).hexdigest()[:16]
 
 
+def dumps(facts: FileFacts) -> bytes | None:
+    """One file's facts pickled for the cache; None when they cannot be (the file is not cached)."""
+    try:
+        return pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        return None
+
+
+def loads(data: bytes) -> object:
+    """``dumps`` undone; None for bytes that cannot be read. The collector is paused meanwhile:
+    unpickling creates many objects and no cycles."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return pickle.loads(data)
+    except Exception:  # noqa: BLE001 - corrupt, another version's: a miss
+        return None
+    finally:
+        if enabled:
+            gc.enable()
+
+
 # Bumped whenever what the cache files hold changes shape, so older caches are rebuilt, never misread.
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 # Whole-run results kept per cache (one per set of paths and settings linted; pre-commit passes
 # changing file lists): the oldest go first.
 RUNS_KEPT = 8
@@ -117,7 +142,9 @@ class Cache:
         tag = sys.implementation.cache_tag or "python"
         self.name = f"facts-{__version__}-{CACHE_FORMAT}-{tag}-{analysis_digest(settings)}-{_code_digest()}.pickle"
         self.runs_name = "runs-" + self.name[len("facts-") :]
-        self._entries: dict[str, tuple[int, int, FileFacts]] | None = None
+        self._entries: dict[str, tuple[int, int, bytes]] | None = None
+        # facts unpickled from an entry or put by this process, with the stamp they are valid for
+        self._facts: dict[str, tuple[int, int, FileFacts]] = {}
         self._runs: dict[str, RunRecord] | None = None
         self.dirty = False
         self.runs_dirty = False
@@ -143,7 +170,7 @@ class Cache:
         return loaded if isinstance(loaded, dict) else {}
 
     @property
-    def entries(self) -> dict[str, tuple[int, int, FileFacts]]:
+    def entries(self) -> dict[str, tuple[int, int, bytes]]:
         if self._entries is None:
             self._entries = self._load(self.name)
         return self._entries
@@ -159,21 +186,38 @@ class Cache:
         return _file_stamp(path)
 
     def get(self, path: str) -> FileFacts | None:
-        entry = self.entries.get(path)
-        if not isinstance(entry, tuple) or len(entry) != 3 or not isinstance(entry[2], FileFacts):
+        held = self._facts.get(path)
+        entry = self.entries.get(path) if held is None else None
+        if held is None and (not isinstance(entry, tuple) or len(entry) != 3 or not isinstance(entry[2], bytes)):
             return None
         stamp = self.stamp(path)
+        if held is not None:
+            return held[2] if (held[0], held[1]) == stamp else None
+        assert entry is not None
         if stamp is None or (entry[0], entry[1]) != stamp:
             return None
-        return entry[2]
+        facts = loads(entry[2])
+        if not isinstance(facts, FileFacts):
+            return None
+        self._facts[path] = (entry[0], entry[1], facts)
+        return facts
 
-    def put(self, path: str, facts: FileFacts) -> None:
+    def put(self, path: str, facts: FileFacts, pickled: bytes | None = None) -> None:
+        """Cache ``facts``; ``pickled``: the same facts already pickled (``dumps``), by a worker."""
         if facts.internal_error or facts.rule_data.get(UNREADABLE):
             return
         stamp = self.stamp(path)
-        if stamp is not None:
-            self.entries[path] = (stamp[0], stamp[1], facts)
-            self.dirty = True
+        if stamp is None:
+            return
+        self._facts[path] = (stamp[0], stamp[1], facts)
+        if not self.directory:
+            return  # in memory only: nothing is written
+        if pickled is None:
+            pickled = dumps(facts)
+            if pickled is None:
+                return
+        self.entries[path] = (stamp[0], stamp[1], pickled)
+        self.dirty = True
 
     def run(self, key: str) -> RunRecord | None:
         """The recorded result of the run ``key``, if nothing it depends on has changed since."""

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
 import time
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, fields
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from sessionlint import noqa
-from sessionlint.cache import NOT_ANALYSIS_SETTINGS, UNREADABLE, Cache, RunRecord, _dir_stamp, _file_stamp, analysis_digest
+from sessionlint.cache import (
+    NOT_ANALYSIS_SETTINGS, UNREADABLE, Cache, RunRecord, _dir_stamp, _file_stamp, analysis_digest, loads,
+)  # fmt: skip
 from sessionlint.config import Settings
 from sessionlint.discovery import discover, walk
 from sessionlint.index import Project
@@ -84,9 +88,14 @@ def _not_a_rootdir(directory: str) -> bool:
 
 def _extract_many(
     paths: list[str], settings: Settings, root: str | None = None, pythonpath: tuple[str, ...] = ()
-) -> list[FileFacts]:
+) -> list[tuple[str, bytes]]:
+    """In a worker: each file's facts, pickled here, once: the main process keeps these bytes for the
+    cache instead of pickling every file's facts again when it saves."""
     modules = ModuleFinder(root, pythonpath)  # one per worker chunk: it remembers the files it looked for
-    return [_extract_file(p, settings, modules=modules) for p in paths]
+    return [
+        (p, pickle.dumps(_extract_file(p, settings, modules=modules), protocol=pickle.HIGHEST_PROTOCOL))
+        for p in paths
+    ]  # fmt: skip
 
 
 # A whole-run result is not stored when something it depends on changed this recently (nanoseconds):
@@ -120,6 +129,11 @@ class Engine:
         self._loaded: set[str] = set()
         self._walked: set[str] = set()
         self._looked: set[str] = set()
+        # extracted ahead of their first use (``_prefetch``): counted as extracted when first loaded
+        self._prefetched: set[str] = set()
+        # one process pool per run, started on first use: ``_prefetch`` reuses it
+        self._pool: ProcessPoolExecutor | None = None
+        self._pool_failed = False
 
     # extraction ---------------------------------------------------------------------
     def _cached(self, path: str) -> FileFacts | None:
@@ -146,34 +160,58 @@ class Engine:
         facts.update(self._extract_all(todo))
         return {p: facts[p] for p in paths}, len(todo) + sum(1 for p in paths if p in overrides)
 
-    def _extract_all(self, todo: list[str]) -> dict[str, FileFacts]:
+    def _extract_all(self, todo: list[str], least: int | None = None) -> dict[str, FileFacts]:
         """Facts of files the cache does not hold, extracted in the process pool when there are
-        enough of them, and cached."""
+        enough of them (``least``, default ``MIN_FILES_FOR_POOL``), and cached."""
         facts: dict[str, FileFacts] = {}
+        pickled: dict[str, bytes] = {}
         modules = self.modules
-        if self.jobs > 1 and len(todo) >= MIN_FILES_FOR_POOL:
-            chunks = [todo[i :: self.jobs * 4] for i in range(self.jobs * 4)]
+        if self.jobs > 1 and len(todo) >= (MIN_FILES_FOR_POOL if least is None else least) and not self._pool_failed:
+            chunks = [todo[i :: self.jobs * 4] for i in range(min(self.jobs * 4, len(todo)))]
             try:
-                with ProcessPoolExecutor(max_workers=self.jobs) as pool:
-                    root, pythonpath = modules.key if modules is not None else (None, ())
-                    n = len(chunks)
-                    for chunk_facts in pool.map(_extract_many, chunks, [self.settings] * n, [root] * n, [pythonpath] * n):
-                        for item in chunk_facts:
-                            facts[item.path] = item
+                if self._pool is None:
+                    self._pool = ProcessPoolExecutor(max_workers=self.jobs)
+                root, pythonpath = modules.key if modules is not None else (None, ())
+                n = len(chunks)
+                for chunk_facts in self._pool.map(_extract_many, chunks, [self.settings] * n, [root] * n, [pythonpath] * n):
+                    for path, data in chunk_facts:
+                        item = loads(data)
+                        if isinstance(item, FileFacts):
+                            facts[path] = item
+                            pickled[path] = data
+                    self._settle()
             except (BrokenProcessPool, OSError, ImportError, NotImplementedError, pickle.PicklingError):
-                pass  # a worker was killed (out of memory...) or no pool here (no sem_open): go on below
+                # a worker was killed (out of memory...) or no pool here (no sem_open): go on below,
+                # and in this process for the rest of the run
+                self._pool_failed = True
+                self._close_pool()
         for path in todo:
             if path not in facts:
                 facts[path] = _extract_file(path, self.settings, modules=modules)
         for path in todo:
-            self.cache.put(path, facts[path])
+            self.cache.put(path, facts[path], pickled.get(path))
         return facts
+
+    def _settle(self) -> None:
+        """Facts a worker handed over stay to the end of a command-line run (``Cache.freeze``): moved
+        out of the cyclic collector's sight, as the cache's are, instead of being traversed by every
+        full collection the rest of the run makes (1.5 s of pandas' whole tree in the main process)."""
+        if self.cache.freeze:
+            gc.freeze()
+
+    def _close_pool(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def _load_extra(self, overrides: dict[str, str]):
         def load(path: str) -> FileFacts | None:
             if path in overrides:
                 return _extract_file(path, self.settings, overrides[path], self.modules)
             self._loaded.add(path)
+            if path in self._prefetched:
+                self._prefetched.discard(path)
+                self._extracted += 1
             cached = self._cached(path)
             if cached is None:
                 cached = _extract_file(path, self.settings, modules=self.modules)
@@ -200,6 +238,13 @@ class Engine:
 
     # linting --------------------------------------------------------------------------
     def lint(self, paths: Iterable[str], overrides: dict[str, str] | None = None, files: list[str] | None = None) -> Result:
+        try:
+            return self._lint(paths, overrides, files)
+        finally:
+            self._close_pool()
+            self._prefetched.clear()
+
+    def _lint(self, paths: Iterable[str], overrides: dict[str, str] | None, files: list[str] | None) -> Result:
         overrides = overrides or {}
         paths = list(paths)
         targets = files if files is not None else discover(paths, self.settings)
@@ -295,6 +340,7 @@ class Engine:
 
         prefixes = tuple(os.path.join(d, "") for d in directories)
         wanted: dict[str, None] = {}
+        passed: set[str] = set()  # each module once: a whole repository's tests import the same ones
         for path in list(project.facts):
             facts = project.facts[path]
             sources = project.plugins(path)
@@ -303,19 +349,92 @@ class Engine:
                 if target is not None:
                     sources.append(target)
             for source in sources:
+                if source in passed:
+                    continue
+                passed.add(source)
                 if source in project.facts or not source.startswith(prefixes) or self.settings.excluded_path(source):
                     continue
                 wanted[source] = None
         # a whole repository imports hundreds of its own modules: those the cache lacks are
-        # extracted together, in the pool, before they are looked at one by one
-        todo = [p for p in wanted if p not in overrides and self.modules.isfile(p) and self._cached(p) is None]
-        if len(todo) >= MIN_FILES_FOR_POOL:
-            self._extract_all(todo)
-            self._extracted += len(todo)
+        # extracted in the pool, with the modules they import, before they are looked at one by one
+        assert self.modules is not None
+        if self._pool is None:
+            todo = [p for p in wanted if p not in overrides and self.modules.isfile(p) and self._cached(p) is None]
+            if len(todo) >= MIN_FILES_FOR_POOL:
+                self._extract_all(todo)
+                self._prefetched.update(todo)
+        if self._pool is not None:
+            self._prefetch(list(wanted), list(project.facts.values()), overrides)
         for source in wanted:
             loaded = project.get(source)
             if loaded is not None and provides_test_code(loaded):
                 project.facts[source] = loaded
+
+    def _imported_modules(self, facts: FileFacts) -> Iterator[str]:
+        """The files of the modules ``facts`` imports from at module level or names in ``pytest_plugins``."""
+        modules = self.modules
+        assert modules is not None
+        for imp in facts.imports:
+            target = modules.find(imp.module, facts.path, imp.level)
+            if target is not None:
+                yield target
+        for name in facts.pytest_plugins:
+            target = modules.find(name, facts.path)
+            if target is not None:
+                yield target
+
+    def _prefetch(self, first: list[str], roots: list[FileFacts], overrides: dict[str, str]) -> None:
+        """Extract in the running pool the modules ``first`` and those the fixture index will read: it
+        looks for fixtures in every module a linted file imports from at module level, and in every
+        module those import from (``Project.exported``), loading each on demand, one by one in this
+        process. Here each is handed to the pool as soon as a module importing it is known (cached, or
+        extracted: a worker's result is followed as it comes), so the workers never wait for a whole
+        level of imports to finish."""
+        modules = self.modules
+        assert modules is not None
+        root, pythonpath = modules.key
+        seen = {facts.path for facts in roots}
+        queue: deque[str] = deque(first)
+        for facts in roots:
+            queue.extend(self._imported_modules(facts))
+        pending: dict[Future, str] = {}
+        while self._pool is not None:
+            while queue:
+                path = queue.popleft()
+                if path in seen:
+                    continue
+                seen.add(path)
+                if path in overrides or not modules.isfile(path):
+                    continue
+                cached = self._cached(path)
+                if cached is not None:
+                    queue.extend(self._imported_modules(cached))
+                    continue
+                try:
+                    pending[self._pool.submit(_extract_many, [path], self.settings, root, pythonpath)] = path
+                except (BrokenProcessPool, RuntimeError, OSError):
+                    self._pool_failed = True
+                    self._close_pool()  # the rest loads on demand
+                    return
+            if not pending:
+                return
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                path = pending.pop(future)
+                try:
+                    [(_, data)] = future.result()
+                except (BrokenProcessPool, OSError, ImportError, NotImplementedError, pickle.PicklingError):
+                    self._pool_failed = True
+                    self._close_pool()
+                    return
+                facts = loads(data)
+                if not isinstance(facts, FileFacts):
+                    continue
+                self._settle()
+                self.cache.put(path, facts, data)
+                if self._cached(path) is facts:
+                    self._prefetched.add(path)
+                queue.extend(self._imported_modules(facts))
 
     def _filter(self, project: Project, diagnostics: list[Diagnostic]) -> Iterable[Diagnostic]:
         settings = self.settings

@@ -248,12 +248,12 @@ def _fill(
     extents: dict[int, tuple[int, int]] = {}
     end = fn.end_lineno or fn.lineno
     # decorators run once, when the module is imported: their calls are not the test's
-    # (django's ``@setup(templates)`` fills a module dict at collection); their patches are
-    decorating: set[int] = set()
+    # (django's ``@setup(templates)`` fills a module dict at collection); their patches are.
+    # A decorator ends on a line above ``def`` (``lineno``), where the rest of the function begins
+    def_line = fn.lineno
     for dec in fn.decorator_list:
         if dec.__class__ is ast.Call:
             extents[id(dec)] = (fn.lineno, end)
-        decorating.update(id(n) for n in iter_nodes(dec) if n.__class__ is ast.Call)
     clears: set[str] = set()
     local: set[str] = {a.arg for a in fn.args.args}
     # names bound once to an instance of a first-party class (``index = PackageIndex(url)``): the
@@ -279,7 +279,7 @@ def _fill(
                 called.add(id(node.func))
             if strings is not None:
                 _computed(ctx, node, fn, unit, strings)
-            _call(ctx, node, unit, extents.get(id(node)) or (node.lineno, end), first_party, id(node) in decorating, shared, seen)
+            _call(ctx, node, unit, extents.get(id(node)) or (node.lineno, end), first_party, node.lineno < def_line, shared, seen)
         elif kind is Attribute:
             if node.attr == "cache_clear":
                 clears.add(cleared(ctx, node))
