@@ -239,6 +239,29 @@ def test_syntax_newer_than_the_running_python(root: Path, capsys, version: tuple
     assert "internal error" not in err
 
 
+def test_crash_on_a_first_party_module_read_on_demand_is_reported(root: Path, capsys, monkeypatch) -> None:
+    # the project's own modules are read only when a test imports them (SLK6xx summaries): a rule
+    # that fails on one must say so, not leave an "All checks passed!" with a hole in it
+    import sessionlint.rules.code_state
+
+    write(root, {
+        "app/__init__.py": "",
+        "app/conf.py": "import functools, os\n\n@functools.lru_cache\ndef get():\n    return os.environ.get('X')\n",
+        "test_conf.py": "from app.conf import get\n\ndef test_x(monkeypatch):\n    monkeypatch.setenv('X', '1')\n    assert get()\n",
+    })  # fmt: skip
+    real = sessionlint.rules.code_state.check_file
+
+    def check_file(ctx) -> None:
+        if ctx.path.endswith(os.path.join("app", "conf.py")):
+            raise RuntimeError("boom")
+        real(ctx)
+
+    monkeypatch.setattr(sessionlint.rules.code_state, "check_file", check_file)
+    code, _out, err = run(capsys, "-q", root)
+    assert code == 2
+    assert "conf.py: internal error: sessionlint.rules.code_state: RuntimeError: boom" in err
+
+
 def test_libcst_logic_error_on_template_string_concatenation_is_a_fix_error() -> None:
     source = 'import pytest\n\n@pytest.fixture(scope="session")\ndef cfg():\n    x = t"a" t"b"\n    return {}\n'
     with pytest.raises(FixError, match="libcst cannot parse"):

@@ -282,6 +282,9 @@ class Engine:
                 diagnostics.extend(check(project, self.settings))
             except Exception as exc:  # noqa: BLE001 - one rule's bug must not stop the run
                 result.errors.append(f"internal error in {module.__name__}: {type(exc).__name__}: {exc}")
+        for item in project.loaded():  # a module read on demand whose facts failed is no silent gap
+            if item.internal_error:
+                result.errors.append(f"{item.path}: internal error: {item.internal_error}")
         result.diagnostics = sorted(set(self._filter(project, diagnostics)), key=Diagnostic.sort_key)
         result.extracted = self._extracted
         if run_key is not None and not result.errors:

@@ -99,6 +99,10 @@ class Project:
             self._extra[path] = self._loader(path) if self.modules.isfile(path) else None
         return self._extra[path]
 
+    def loaded(self) -> list[FileFacts]:
+        """The facts of the files read on demand (first-party modules, conftests outside the run)."""
+        return [item for item in self._extra.values() if item is not None]
+
     def is_root(self, directory: str) -> bool:
         """Whether the upward walks (conftests, module search) stop at ``directory``: the project
         root, or the directory of a file outside it (a file is never read above its own level)."""
