@@ -71,9 +71,8 @@ def record_registries(ctx: FileContext, data: FileRecord) -> RegistryRecord | No
             for call, key in decorated:
                 found.keys[(fn.qualname, call.line, call.col)] = key
         if fn.test is not None or (unit is not None and unit.kind == "test"):
-            start, end = fn.node.lineno, fn.node.end_lineno or fn.node.lineno
-            words = _WORD.findall("\n".join(ctx.lines[start - 1 : end]))
-            found.mentions[fn.qualname] = frozenset(map(sys.intern, words))
+            start, end = ctx.text_range(fn.node.lineno, fn.node.end_lineno or fn.node.lineno)
+            found.mentions[fn.qualname] = frozenset(map(sys.intern, set(_WORD.findall(ctx.text, start, end))))
         elif _has_teardown(fn.node):
             teardown.add(fn.qualname)
         for call in unit.calls if unit is not None else ():
