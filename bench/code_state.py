@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import resource
 import statistics
 import subprocess
 import sys
@@ -38,27 +39,34 @@ def _executable() -> list[str]:
     return [found] if found else [sys.executable, "-m", "sessionlint"]
 
 
-def _timed(cmd: list[str]) -> float:
+def _timed(cmd: list[str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds): the CPU time (user + system) of the process and of the pool
+    workers it waited for, which another job on a shared machine changes far less than the wall time."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(cmd)}: exit {done.returncode}: {done.stderr.strip()[:500]}")
-    return seconds
+    return seconds, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def _cold_warm(roots: list[str], jobs: int, repeat: int) -> list[tuple[float, float]]:
-    """Best cold and warm time of each root; the roots take turns in every repetition, so a change
-    in the machine's load (a shared machine) weighs on each of them alike."""
+def _cold_warm(roots: list[str], jobs: int, repeat: int) -> list[tuple[float, float, float]]:
+    """Best cold and warm wall time and best cold CPU time of each root; the roots take turns in
+    every repetition, so a change in the machine's load (a shared machine) weighs on each alike."""
     cold: list[list[float]] = [[] for _ in roots]
     warm: list[list[float]] = [[] for _ in roots]
+    cpu: list[list[float]] = [[] for _ in roots]
     base = [*_executable(), "-q", "--isolated", "--jobs", str(jobs)]
     for _ in range(repeat):
         for i, root in enumerate(roots):
             with tempfile.TemporaryDirectory() as cache:
-                cold[i].append(_timed([*base, "--cache-dir", cache, root]))
-                warm[i].append(_timed([*base, "--cache-dir", cache, root]))
-    return [(min(c), min(w)) for c, w in zip(cold, warm)]
+                wall, used = _timed([*base, "--cache-dir", cache, root])
+                cold[i].append(wall)
+                cpu[i].append(used)
+                warm[i].append(_timed([*base, "--cache-dir", cache, root])[0])
+    return [(min(c), min(w), min(u)) for c, w, u in zip(cold, warm, cpu)]
 
 
 def _count(root: str) -> int:
@@ -76,25 +84,31 @@ def corpus(directory: str, jobs: int, repeat: int, markdown: bool) -> int:
         whole, tests = os.path.join(full_dir, name), os.path.join(tests_dir, name)
         if not os.path.isdir(tests):
             continue
-        (t_cold, t_warm), (w_cold, w_warm) = _cold_warm([tests, whole], jobs, repeat)
-        rows.append((name, _count(tests), _count(whole), t_cold, w_cold, t_warm, w_warm))
+        (t_cold, t_warm, t_cpu), (w_cold, w_warm, w_cpu) = _cold_warm([tests, whole], jobs, repeat)
+        rows.append((name, _count(tests), _count(whole), t_cold, w_cold, t_warm, w_warm, t_cpu, w_cpu))
         if not markdown:
             print(f"{name:22} py {rows[-1][1]:5}/{rows[-1][2]:5}  cold {t_cold:6.2f}s -> {w_cold:6.2f}s "
-                  f"({w_cold / t_cold:4.2f}x)  warm {t_warm:5.2f}s -> {w_warm:5.2f}s ({w_warm / t_warm:4.2f}x)")
+                  f"({w_cold / t_cold:4.2f}x)  warm {t_warm:5.2f}s -> {w_warm:5.2f}s ({w_warm / t_warm:4.2f}x)  "
+                  f"cold CPU {t_cpu:6.2f}s -> {w_cpu:6.2f}s ({w_cpu / t_cpu:4.2f}x)")
     tc, wc = sum(r[3] for r in rows), sum(r[4] for r in rows)
     tw, ww = sum(r[5] for r in rows), sum(r[6] for r in rows)
+    tu, wu = sum(r[7] for r in rows), sum(r[8] for r in rows)
     worst = max((r[4] / r[3] for r in rows), default=0.0)
+    worst_cpu = max((r[8] / r[7] for r in rows), default=0.0)
     if markdown:
-        print("| distribution | .py tests-only / whole | cold tests-only s | cold whole s | ratio | warm tests-only s | warm whole s | ratio |")
-        print("|---|---:|---:|---:|---:|---:|---:|---:|")
-        for name, nt, nw, a, b, c, d in rows:
-            print(f"| {name} | {nt} / {nw} | {a:.2f} | {b:.2f} | {b / a:.2f}x | {c:.2f} | {d:.2f} | {d / c:.2f}x |")
-        print(f"| total | | {tc:.2f} | {wc:.2f} | {wc / tc:.2f}x | {tw:.2f} | {ww:.2f} | {ww / tw:.2f}x |")
+        print("| distribution | .py tests-only / whole | cold tests-only s | cold whole s | ratio | warm tests-only s "
+              "| warm whole s | ratio | cold CPU tests-only s | cold CPU whole s | ratio |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for name, nt, nw, a, b, c, d, e, f in rows:
+            print(f"| {name} | {nt} / {nw} | {a:.2f} | {b:.2f} | {b / a:.2f}x | {c:.2f} | {d:.2f} | {d / c:.2f}x "
+                  f"| {e:.2f} | {f:.2f} | {f / e:.2f}x |")
+        print(f"| total | | {tc:.2f} | {wc:.2f} | {wc / tc:.2f}x | {tw:.2f} | {ww:.2f} | {ww / tw:.2f}x "
+              f"| {tu:.2f} | {wu:.2f} | {wu / tu:.2f}x |")
     else:
         print(f"{'total':22} {'':16} cold {tc:6.2f}s -> {wc:6.2f}s ({wc / tc:4.2f}x)  warm {tw:5.2f}s -> {ww:5.2f}s ({ww / tw:4.2f}x)")
     verdict = "met" if worst <= TARGET else "not met"
     print(f"\ncold whole / tests-only: at most {TARGET:.0f}x per distribution: {verdict} (worst {worst:.2f}x); "
-          f"best of {repeat}, --jobs {jobs}, {os.cpu_count()} CPUs")
+          f"best of {repeat}, --jobs {jobs}, {os.cpu_count()} CPUs; in CPU time: worst {worst_cpu:.2f}x")
     if load is not None and hasattr(os, "getloadavg"):
         after = os.getloadavg()
         print(f"load average (1, 5, 15 min) before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, "
