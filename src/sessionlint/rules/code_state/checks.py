@@ -511,9 +511,16 @@ def _memo_diag(
         name = f"_clear_{func[1].replace('.', '_')}_cache"
         op = FixOp(path, "clear-cache-fixture", (("expr", expr), ("name", name), ("import", module)))
         fix = Fix("unsafe", f"Add an autouse fixture that clears {func[1]}'s cache around each test", (op,))
+    return _slk601(project, path, unit, call, func, summary, message, fix, fix_title, func[1])
+
+
+def _slk601(
+    project, path: str, unit: Unit, call: Call, func: Func, summary: FuncSummary, message: str, fix, fix_title: str, kept: str
+) -> Diagnostic:
+    """An SLK601 at the call; ``kept``: what holds the result (the function, or its memo global)."""
     return Diagnostic(
         path, call.line, call.col, "SLK601", message, call.end_line, call.end_col, fix,
-        owner=unit.qualname, owner_kind=unit.kind, target="memo", target_key=f"{_rel(project, func[0])}:{func[1]}",
+        owner=unit.qualname, owner_kind=unit.kind, target="memo", target_key=f"{_rel(project, func[0])}:{kept}",
         defined=f"{func[0]}:{summary.line}", fix_title=fix_title,
     )  # fmt: skip
 
@@ -548,11 +555,7 @@ def _memo_global_diag(
             ("stmt", reset.format(expr)), ("name", f"_reset_{name.strip('_')}_memo"), ("import", imported),
         ))  # fmt: skip
         fix = Fix("unsafe", f"Add an autouse fixture that resets {name} around each test", (op,))
-    return Diagnostic(
-        path, call.line, call.col, "SLK601", message, call.end_line, call.end_col, fix,
-        owner=unit.qualname, owner_kind=unit.kind, target="memo", target_key=f"{_rel(project, func[0])}:{name}",
-        defined=f"{func[0]}:{summary.line}", fix_title=fix_title,
-    )  # fmt: skip
+    return _slk601(project, path, unit, call, func, summary, message, fix, fix_title, name)
 
 
 def _module_expression(project: Project, path: str, data: FileRecord, module: str) -> tuple[str, str] | None:
