@@ -105,9 +105,9 @@ class Facts:
         return found
 
     def active_names(self, clearing: bool = False) -> frozenset[str]:
-        """Names of the run's fixtures that patch or clear caches (``clearing``: that clear), or
-        request, a few levels deep, a fixture that does: what the joins take from a fixture is its
-        patches and its clears, so requests of other names need no resolution (the costly part)."""
+        """Names of the run's fixtures that patch, clear caches (``clearing``: that clear) or purge
+        ``sys.modules``, or request, a few levels deep, a fixture that does: what the joins take from
+        a fixture is its patches, clears and purges, so requests of other names need no resolution."""
         if self._active is None:
             requests: dict[str, set[str]] = {}
             patching: set[str] = set()
@@ -123,8 +123,8 @@ class Facts:
                     unit = units.get(fixture.qualname)
                     if unit is not None and unit.clears:
                         clears.add(fixture.name)
-                    if unit is not None and (unit.patches or unit.clears):
-                        patching.add(fixture.name)
+                    if unit is not None and (unit.patches or unit.clears or unit.reloads):
+                        patching.add(fixture.name)  # (a purge of ``sys.modules`` times SLK602's imports)
             self._active = (_closure(patching, requests), _closure(clears, requests))
         return self._active[1] if clearing else self._active[0]
 
@@ -612,8 +612,16 @@ def import_under_patch(
         if order is not None and unit.qualname in order.isolated:
             continue  # run in another process: its imports are its own
         helpers = facts.fixture_units(path, unit.cls, unit.args)
+        # a fixture that purges ``sys.modules`` before the test (before ``yield``, or with no
+        # ``yield``) gives it a fresh import; one that purges only after ``yield`` comes too late
+        if any(h.reloads and not (h.yield_at and h.reload_at > h.yield_at) for h, _w in helpers):
+            continue
+        late = next((h.name for h, _w in helpers if h.reloads), None)
+        too_late = f"; fixture '{late}' purges sys.modules only after yield, too late for it" if late else ""
         inherited = [p for helper, _w in helpers for p in helper.patches if p.kind != "attr"]
         for imp in unit.imports:
+            if imp.raising:
+                continue  # an import expected to fail is not kept: the next one runs the module again
             for dotted in imp.modules:
                 target = facts.module(dotted, path)
                 if target is None:
@@ -622,6 +630,18 @@ def import_under_patch(
                     break
                 summary = facts.summary(target)
                 assert summary is not None
+                where = _rel(project, target)
+                if summary.runs_at_import:
+                    yield Diagnostic(
+                        path, imp.line, imp.col, "SLK602",
+                        f"test '{unit.name}' imports {dotted}, which runs the program ({where}:"
+                        f"{summary.runs_at_import}) only at the first import in a session{too_late}",
+                        imp.end_line, imp.end_col, None, owner=unit.qualname, owner_kind="test",
+                        target="import", target_key=f"{where}:__main__",
+                        fix_title=f"run it with runpy.run_module({dotted.rsplit('.', 1)[0]!r}, run_name='__main__'), "
+                        "or call its main function",
+                    )  # fmt: skip
+                    break
                 active = [p for p in unit.patches if p.kind != "attr" and p.line <= imp.line <= p.end] + inherited
                 hit = _state_hit(summary, active)
                 if hit is not None:
@@ -629,9 +649,9 @@ def import_under_patch(
                     yield Diagnostic(
                         path, imp.line, imp.col, "SLK602",
                         f"test '{unit.name}' imports under a patched {_describe_input(patch)}, but {name} "
-                        f"({_rel(project, target)}:{line}) is computed once, at the first import",
+                        f"({where}:{line}) is computed once, at the first import{too_late}",
                         imp.end_line, imp.end_col, None, owner=unit.qualname, owner_kind="test",
-                        target="import", target_key=f"{_rel(project, target)}:{name}",
+                        target="import", target_key=f"{where}:{name}",
                         fix_title=f"patch {name} itself, or reload the module after patching",
                     )  # fmt: skip
                 break

@@ -79,6 +79,7 @@ class ModuleSummary:
     members: dict[str, tuple[str, ...]] = field(default_factory=dict)
     instances: dict[str, str] = field(default_factory=dict)  # module-level ``name = Class(...)`` -> Class
     registries: Registries | None = None  # registries filled by calls, accessors of one instance (SLK605, SLK604)
+    runs_at_import: int = 0  # a ``__main__`` module that runs the program when imported: the line of that call
     # ``_cache = {}`` -> "dict"; ``_x = None`` (a lazy singleton) -> the initial value's repr ("None", "''")
     memo_globals: dict[str, str] = field(default_factory=dict)
 
@@ -128,7 +129,20 @@ def summarize(ctx: FileContext) -> ModuleSummary:
                     if isinstance(node, ast.Name):
                         summary.state[node.id] = (stmt.lineno, inputs)
     summary.registries = summarize_registries(ctx, summary)
+    if ctx.path.endswith("__main__.py"):
+        summary.runs_at_import = _runs_at_import(ctx.tree)
     return summary
+
+
+def _runs_at_import(tree: ast.Module) -> int:
+    """The line where a ``__main__`` module runs its program at import: a call or ``raise`` at its
+    top level, outside ``if __name__ == "__main__":`` (which an import skips); 0 when none."""
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, (ast.Call, ast.Await)):
+            return stmt.lineno
+        if isinstance(stmt, ast.Raise):
+            return stmt.lineno
+    return 0
 
 
 _PLAIN_DECORATORS = frozenset({"staticmethod", "classmethod", "property", "abc.abstractmethod", "typing.override",

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Iterator, NamedTuple
 
 from sessionlint.context import FileContext, FunctionNode, dotted_parts
-from sessionlint.syntax import iter_nodes
+from sessionlint.syntax import first_yield, iter_nodes
 from sessionlint.rules.code_state.dynamic import Strings
 
 _NOT_FIRST_PARTY = frozenset(sys.stdlib_module_names) | {"pytest", "_pytest", "mock", "pytest_mock"}
@@ -49,6 +49,7 @@ class Import(NamedTuple):
     end_line: int
     end_col: int
     text: str
+    raising: bool = False  # inside ``with pytest.raises(...)``: a failed import is not kept, the next one runs again
 
 
 @dataclass
@@ -65,6 +66,8 @@ class Unit:
     clears: frozenset[str] = frozenset()  # qualified names whose cache_clear is referenced; "*": not known
     imports: list[Import] = field(default_factory=list)
     reloads: bool = False  # importlib.reload or sys.modules edits: imports are deliberate
+    reload_at: int = 0  # the line of the first of them
+    yield_at: int = 0  # a fixture's first ``yield``: a purge after it comes after the test
     local: frozenset[str] = frozenset()  # module-level containers of the file the function rebinds
 
 
@@ -115,7 +118,10 @@ def record(ctx: FileContext) -> FileRecord:
             text = ctx.text[starts[fn.node.lineno - 1] : starts[min(fn.node.end_lineno or fn.node.lineno, len(starts) - 1)]]
             seen = None if any(word in text for word in timing) else set()
         _fill(ctx, fn.node, unit, first_party, objects, strings, shared, seen)
-        if unit.patches or unit.calls or unit.clears or unit.imports:
+        if unit.kind == "fixture" and unit.reloads:
+            yielded = first_yield(fn.node)
+            unit.yield_at = yielded.lineno if yielded is not None else 0
+        if unit.patches or unit.calls or unit.clears or unit.imports or unit.reloads:
             result.units.append(unit)
     return result
 
@@ -255,6 +261,7 @@ def _fill(
         if dec.__class__ is ast.Call:
             extents[id(dec)] = (fn.lineno, end)
     clears: set[str] = set()
+    raising: list[tuple[int, int]] = []  # the lines of ``with pytest.raises(...)`` blocks
     local: set[str] = {a.arg for a in fn.args.args}
     # names bound once to an instance of a first-party class (``index = PackageIndex(url)``): the
     # class of what their attributes run is certain; ``called``: the attributes that are callees
@@ -303,22 +310,28 @@ def _fill(
             for item in node.items:
                 if item.context_expr.__class__ is Call:
                     extents[id(item.context_expr)] = (node.lineno, node.end_lineno or node.lineno)
+                    found = dotted_parts(item.context_expr.func)
+                    if found is not None and (found[1][-1] if found[1] else found[0]) in _RAISES:
+                        raising.append((node.lineno, node.end_lineno or node.lineno))
         elif kind is Subscript:
             if node.ctx.__class__ is not Load:
                 q = ctx.qualify(node.value)
                 if q == "sys.modules":
-                    unit.reloads = True
+                    _reloads(unit, node.lineno)
                 elif q == "os.environ":
                     unit.patches.append(Patch("env", _str(node.slice) or "*", node.lineno, end))
         elif kind is AstImport:
+            fails = any(a <= node.lineno <= b for a, b in raising)
             for alias in node.names:
-                unit.imports.append(Import((alias.name,), *_pos(ctx, node), f"import {alias.name}"))
+                unit.imports.append(Import((alias.name,), *_pos(ctx, node), f"import {alias.name}", fails))
         elif kind is AstImportFrom:
             if node.level == 0 and node.module:
+                fails = any(a <= node.lineno <= b for a, b in raising)
                 for alias in node.names:
-                    unit.imports.append(
-                        Import((f"{node.module}.{alias.name}", node.module), *_pos(ctx, node), f"from {node.module} import {alias.name}")
-                    )
+                    unit.imports.append(Import(
+                        (f"{node.module}.{alias.name}", node.module), *_pos(ctx, node),
+                        f"from {node.module} import {alias.name}", fails,
+                    ))  # fmt: skip
     unit.clears = frozenset(clears)
     if not unit.patches and not clears and len(unit.calls) > 1:
         # nothing in the test itself is timed against its calls: the first call of each target
@@ -395,6 +408,7 @@ _RELOADERS = frozenset({"reload"})
 _TIMING_WORDS = ("setenv", "delenv", "setitem", "delitem", "chdir", "freeze_time", "setattr", "patch", "environ",
                  "putenv", "unsetenv", "cache_clear")  # fmt: skip
 _IMPORTERS = frozenset({"import_module", "__import__"})
+_RAISES = frozenset({"raises", "assertRaises", "assertRaisesRegex"})
 
 
 def _call(
@@ -412,10 +426,10 @@ def _call(
     if last in _RELOADERS or "modules" in attrs or root == "modules":
         q = ctx.qualify(func) or ""
         if q in ("importlib.reload", "imp.reload") or q.startswith("sys.modules."):
-            unit.reloads = True
+            _reloads(unit, node.lineno)
     first = node.args[0] if node.args else None
     if first is not None and "modules" in (getattr(first, "attr", None), getattr(first, "id", None)) and ctx.qualify(first) == "sys.modules":
-        unit.reloads = True  # ``mock.patch.dict(sys.modules, ...)``, ``monkeypatch.delitem(sys.modules, ...)``
+        _reloads(unit, node.lineno)  # ``mock.patch.dict(sys.modules, ...)``, ``monkeypatch.delitem(sys.modules, ...)``
     qualified = first_party.get(root)
     if qualified is None or decorating or last == "cache_clear":
         return
@@ -429,6 +443,11 @@ def _call(
             return
         seen.add(target)
     unit.calls.append(Call(target, sys.intern(".".join([root, *attrs])), *_pos(ctx, node), tuple(args)))  # fmt: skip
+
+
+def _reloads(unit: Unit, line: int) -> None:
+    unit.reloads = True
+    unit.reload_at = min(unit.reload_at, line) if unit.reload_at else line
 
 
 def _pos(ctx: FileContext, node: ast.AST) -> tuple[int, int, int, int]:

@@ -1,0 +1,4 @@
+"""``python -m app``: runs the program when imported."""
+from app.cli import main
+
+main()

@@ -1,0 +1,5 @@
+RUNS = []
+
+
+def main():
+    RUNS.append("run")
