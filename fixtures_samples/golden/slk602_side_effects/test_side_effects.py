@@ -58,3 +58,17 @@ def test_expected_to_exit():
 
 def test_runpy():
     runpy.run_module("app", run_name="__main__")
+
+
+def test_suppressed_exit():
+    from contextlib import suppress
+
+    with suppress(SystemExit):
+        import app.__main__  # noqa: F401
+
+
+def test_caught_exit():
+    try:
+        import app.__main__  # noqa: F401
+    except SystemExit:
+        pass

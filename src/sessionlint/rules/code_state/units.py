@@ -272,7 +272,7 @@ def _fill(
     Assign, With, AsyncWith, Subscript = ast.Assign, ast.With, ast.AsyncWith, ast.Subscript
     AstImport, AstImportFrom = ast.Import, ast.ImportFrom
     # the kinds the loop looks at past the first three: anything else is passed over at once
-    rest = {Assign, With, AsyncWith, Subscript, AstImport, AstImportFrom}
+    rest = {Assign, With, AsyncWith, Subscript, AstImport, AstImportFrom, ast.Try}
     fp = bool(first_party)
     for node in iter_nodes(fn):
         kind = node.__class__
@@ -320,6 +320,10 @@ def _fill(
                     _reloads(unit, node.lineno)
                 elif q == "os.environ":
                     unit.patches.append(Patch("env", _str(node.slice) or "*", node.lineno, end))
+        elif kind is ast.Try:
+            # ``try: import app.__main__`` / ``except SystemExit:``: a failed import is not kept either
+            if any(h.type is None or _names_exit(h.type) for h in node.handlers) and node.body:
+                raising.append((node.lineno, node.body[-1].end_lineno or node.lineno))
         elif kind is AstImport:
             fails = any(a <= node.lineno <= b for a, b in raising)
             for alias in node.names:
@@ -408,7 +412,8 @@ _RELOADERS = frozenset({"reload"})
 _TIMING_WORDS = ("setenv", "delenv", "setitem", "delitem", "chdir", "freeze_time", "setattr", "patch", "environ",
                  "putenv", "unsetenv", "cache_clear")  # fmt: skip
 _IMPORTERS = frozenset({"import_module", "__import__"})
-_RAISES = frozenset({"raises", "assertRaises", "assertRaisesRegex"})
+_RAISES = frozenset({"raises", "assertRaises", "assertRaisesRegex", "suppress"})
+_EXITS = frozenset({"SystemExit", "BaseException"})
 
 
 def _call(
@@ -443,6 +448,11 @@ def _call(
             return
         seen.add(target)
     unit.calls.append(Call(target, sys.intern(".".join([root, *attrs])), *_pos(ctx, node), tuple(args)))  # fmt: skip
+
+
+def _names_exit(node: ast.expr) -> bool:
+    names = node.elts if isinstance(node, ast.Tuple) else [node]
+    return any((n.attr if isinstance(n, ast.Attribute) else getattr(n, "id", "")) in _EXITS for n in names)
 
 
 def _reloads(unit: Unit, line: int) -> None:
