@@ -286,7 +286,8 @@ def test_a_lookup_that_returns_what_it_computed_is_a_memo(tmp_path: Path) -> Non
 def test_scoped_and_fixed_registrations_are_not_fills(tmp_path: Path) -> None:
     # platformdirs' ``isolated_dirs()``: a context manager that registers and takes it back after
     # ``yield``; kombu's ``_register_default_types()``: re-registers, with no argument of its own,
-    # what the module registered at import (each was a false positive on those projects)
+    # what the module registered at import; jsonschema's ``create(meta, version=None)``: registers
+    # only when given a version (each was a false positive on those projects)
     root = write_project(tmp_path, {
         "app/__init__.py": "",
         "app/reg.py": """
@@ -327,6 +328,12 @@ def test_scoped_and_fixed_registrations_are_not_fills(tmp_path: Path) -> None:
                 register_type(t, encoder)
 
 
+            def create(meta, version=None):  # jsonschema's create(): registers only under a version
+                if version is not None:
+                    register_type(version, str)
+                return meta
+
+
             register_defaults()
         """,
         "test_reg.py": """
@@ -344,6 +351,10 @@ def test_scoped_and_fixed_registrations_are_not_fills(tmp_path: Path) -> None:
 
             def test_a_new_type():
                 reg.register_pair(bytes, str)
+
+
+            def test_create_without_version():
+                reg.create({})
         """,
     })  # fmt: skip
     found = _found(root, "SLK605")

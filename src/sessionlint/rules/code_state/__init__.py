@@ -364,7 +364,9 @@ def registry(monkeypatch):
         "or that returns what it keeps (a memo: `return _cache.setdefault(key, make(key))`) fills no "
         "registry; nor does a generator or context manager (it can take the entry back after `yield`), "
         "nor a function that hands none of its own arguments to the one that fills (it registers the "
-        "same entries on every call, as a `_register_default_types()` run at import does).",
+        "same entries on every call, as a `_register_default_types()` run at import does), or hands it "
+        "only parameters that default to None (`create(schema, version=None)` registers only when given "
+        "a version).",
         why="A module-level registry lives as long as the module: for the whole session. What one test "
         "registers stays for every later test, so a test that counts the plugins, lists the handlers "
         "or expects a name to be free passes alone and fails after it (or the reverse, when a test "

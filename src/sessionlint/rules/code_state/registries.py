@@ -121,11 +121,16 @@ def summarize_registries(ctx: FileContext, summary: ModuleSummary) -> Registries
         if name in found.fills or name in found.resets:
             continue
         own = summary.functions.get(name)
+        # a parameter that defaults to None registers only when given (jsonschema's
+        # ``create(meta_schema, version=None)`` registers under ``version`` only if there is one)
+        optional = _optional(functions[name])
         for callee in own.calls if own is not None else ():
             inner = found.fills.get(callee)
             # a caller that hands none of its own parameters on registers the same entries on every
             # call (kombu's ``_register_default_types()``, run at import too): no registration of the test's
-            if inner is not None and not inner.via and any(c == callee for c, _pos, _i in own.passes):
+            if inner is not None and not inner.via and any(
+                c == callee and own.params[i] not in optional for c, _pos, i in own.passes if i < len(own.params)
+            ):
                 # the key passes through when the caller hands its own parameter on at the key's place
                 key = next((i for c, pos, i in own.passes if c == callee and pos == str(inner.key)), -1)
                 found.fills[name] = Fill(inner.container, inner.line, inner.what, key, inner.key_name and key >= 0, callee)
@@ -229,6 +234,14 @@ def _function(
         memo |= reads
     fill = None if generator else next((f for f in fills if f.container not in resets and f.container not in memo), None)
     return fill, resets, accessor
+
+
+def _optional(fn: FunctionNode) -> set[str]:
+    """The parameters of ``fn`` that default to None."""
+    args = fn.args
+    positional = [*args.posonlyargs, *args.args]
+    pairs = [*zip(positional[len(positional) - len(args.defaults):], args.defaults), *zip(args.kwonlyargs, args.kw_defaults)]
+    return {a.arg for a, d in pairs if isinstance(d, ast.Constant) and d.value is None}
 
 
 def _params(fn: FunctionNode | ast.Lambda) -> set[str]:
