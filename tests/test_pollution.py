@@ -13,6 +13,7 @@ import pytest
 
 from helpers import lint
 from sessionlint.cli import main
+from sessionlint.config import load
 
 POLLUTION = Path(__file__).resolve().parent.parent / "fixtures_samples" / "pollution"
 SAMPLES = sorted(p for p in POLLUTION.iterdir() if p.is_dir()) if POLLUTION.is_dir() else []
@@ -40,7 +41,7 @@ def test_order_dependent_then_fixed(sample: Path, tmp_path: Path) -> None:
     good = run_pytest(root, victim, polluter)
     assert good.returncode == 0, f"victim first should pass:\n{good.stdout}"
 
-    codes = {d.code for d in lint(root).diagnostics}
+    codes = {d.code for d in lint(root, load(str(root))[0]).diagnostics}  # the sample's own settings
     assert set(meta["codes"]) <= codes, f"expected {meta['codes']}, found {sorted(codes)}"
     if meta.get("fixed", True) is False:
         # a code with no fix: sample.toml says why; nothing more to prove here

@@ -39,7 +39,7 @@ PLUGINS = """
 
 
 def _found(root: Path, code: str) -> list[tuple[str, int, str]]:
-    result = lint(root)
+    result = lint(root, Settings(root=str(root), extend_select=("SLK605",)))  # a preview rule
     assert not result.errors, result.errors
     return sorted((Path(d.path).name, d.line, d.message) for d in result.diagnostics if d.code == code)
 
@@ -82,6 +82,24 @@ def test_message_names_the_function_the_container_and_the_remedy(tmp_path: Path,
     assert status == 1
     assert "test 'test_register' calls plugins.register() through _store(), which fills module registry _PLUGINS (app/plugins.py:6)" in out
     assert "help: undo it with mock.patch.dict(app.plugins._PLUGINS) or unregister in a finally" in out
+
+
+def test_slk605_is_a_preview_rule_selected_only_by_its_full_code(tmp_path: Path, capsys) -> None:
+    root = write_project(tmp_path, {
+        "app/__init__.py": "",
+        "app/plugins.py": PLUGINS,
+        "test_p.py": "from app import plugins\n\n\ndef test_register():\n    plugins.register('x', object)\n",
+    })  # fmt: skip
+    for selection in ((), ("--select", "SLK6"), ("--select", "SLK")):
+        status, out, _err = run_cli(capsys, "--isolated", *selection, str(root))
+        assert "SLK605" not in out and status == 0, selection
+    status, out, _err = run_cli(capsys, "--isolated", "--extend-select", "SLK605", str(root))
+    assert status == 1 and "SLK605" in out
+    (root / "pyproject.toml").write_text('[tool.sessionlint]\nextend-select = ["SLK605"]\n')
+    status, out, _err = run_cli(capsys, str(root))
+    assert status == 1 and "SLK605" in out
+    status, out, _err = run_cli(capsys, "--ignore", "SLK605", str(root))
+    assert "SLK605" not in out
 
 
 def test_silences(tmp_path: Path) -> None:
@@ -328,6 +346,17 @@ def test_scoped_and_fixed_registrations_are_not_fills(tmp_path: Path) -> None:
                 register_type(t, encoder)
 
 
+            _ENCODABLE = {}
+
+
+            def encodable(text, codec):  # chardet: a memo's per-key table, not a registration
+                cache = _ENCODABLE.setdefault(codec, {})
+                for ch in text:
+                    if ch not in cache:
+                        cache[ch] = bool(ch.encode(codec, errors="ignore"))
+                return [ch for ch in text if cache[ch]]
+
+
             def create(meta, version=None):  # jsonschema's create(): registers only under a version
                 if version is not None:
                     register_type(version, str)
@@ -355,6 +384,10 @@ def test_scoped_and_fixed_registrations_are_not_fills(tmp_path: Path) -> None:
 
             def test_create_without_version():
                 reg.create({})
+
+
+            def test_encodable():
+                assert reg.encodable("ab", "ascii")
         """,
     })  # fmt: skip
     found = _found(root, "SLK605")

@@ -16,6 +16,7 @@ import pytest
 
 from helpers import PENDING_SAMPLES, lint
 from sessionlint import rules
+from sessionlint.config import load
 from sessionlint.edits import apply_edits
 from sessionlint.engine import FixEdits
 
@@ -34,7 +35,7 @@ def _samples(module) -> list[Path]:
 
 def _render(sample: Path, codes: set[str]) -> str:
     out = [f"## {sample.name}\n"]
-    diagnostics = [d for d in lint(sample).diagnostics if d.code in codes]
+    diagnostics = [d for d in lint(sample, load(str(sample))[0]).diagnostics if d.code in codes]  # its own settings
     edits = FixEdits()
     for d in diagnostics:
         rel = Path(d.path).relative_to(sample).as_posix()

@@ -25,3 +25,5 @@ CATALOG: dict[str, str] = {
     "SLK604": "test-writes-class-shared-state",
     "SLK605": "test-fills-module-registry",
 }
+
+from sessionlint.config import PREVIEW  # noqa: E402,F401 - the preview rules (off unless selected by full code)

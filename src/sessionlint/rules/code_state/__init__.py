@@ -17,7 +17,9 @@ from sessionlint.context import FileContext
 from sessionlint.index import Project
 from sessionlint.model import Diagnostic
 from sessionlint.rules.base import Example, Rule
-from sessionlint.rules.code_state.checks import KEY, WORDS, Facts, import_under_patch, memo_outlives_patch, mutates_argument
+from sessionlint.rules.code_state.arguments import mutates_argument
+from sessionlint.rules.code_state.checks import KEY, WORDS, Facts, memo_outlives_patch
+from sessionlint.rules.code_state.imports import import_under_patch
 from sessionlint.rules.code_state.instances import (
     KEY as INSTANCES,
     InstanceRecord,
@@ -33,7 +35,8 @@ from sessionlint.rules.code_state.fills import (
     registry_filled,
 )
 from sessionlint.rules.code_state.order import KEY as ORDER, OrderRecord, record_order
-from sessionlint.rules.code_state.summary import summarize, words
+from sessionlint.rules.code_state.memos import words
+from sessionlint.rules.code_state.summary import summarize
 from sessionlint.rules.code_state.units import FileRecord, record
 
 _SETTINGS = '''import functools
@@ -344,9 +347,13 @@ def registry(monkeypatch):
     Rule(
         code="SLK605",
         name="test-fills-module-registry",
-        summary="a test calls a first-party function that fills a module-level registry, and nothing undoes it",
+        summary="(preview) a test calls a first-party function that fills a module-level registry, and nothing undoes it",
         fix="none",
-        what="Flags a test, or a function-scoped fixture without teardown, that calls a function of the "
+        what="Preview: off unless selected by its full code (`--select SLK605`, `--extend-select SLK605`, "
+        "or `extend-select = [\"SLK605\"]` in `[tool.sessionlint]`; `SLK6` and `SLK` do not take it in), "
+        "because on projects nobody tuned it on 7 of its 11 findings were ones a maintainer would accept "
+        "(`bench/code_state_apps3.md`, `code_state_apps4.md`), short of 9 in 10. "
+        "Flags a test, or a function-scoped fixture without teardown, that calls a function of the "
         "project which writes one of its arguments into a module-level container of its own module "
         "(`_PLUGINS[name] = plugin`, `.append`/`.add`/`.setdefault`/`.update`/`.extend`/`.insert`; "
         "a decorator `@register` storing `cls.__name__` counts), directly or through one function of "
@@ -362,7 +369,7 @@ def registry(monkeypatch):
         "a class): registering it again changes nothing. A function that rebinds the global wholesale "
         "(`_PLUGINS = {...}` under `global`), that writes a value built from none of its arguments, "
         "or that returns what it keeps (a memo: `return _cache.setdefault(key, make(key))`) fills no "
-        "registry; nor does a generator or context manager (it can take the entry back after `yield`), "
+        "registry, nor does `_cache.setdefault(key, {})` (a memo's table per key); nor does a generator or context manager (it can take the entry back after `yield`), "
         "nor a function that hands none of its own arguments to the one that fills (it registers the "
         "same entries on every call, as a `_register_default_types()` run at import does), or hands it "
         "only parameters that default to None (`create(schema, version=None)` registers only when given "

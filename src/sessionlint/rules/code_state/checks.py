@@ -1,4 +1,7 @@
-"""SLK601-SLK603 across files: join what tests do (units) with what the code under test keeps (summaries)."""
+"""SLK601 across files: join what tests do (units) with what the code under test keeps (summaries).
+
+``Facts`` (the summaries and resolved names of one run) and the fixture lookups serve SLK602
+(``imports.py``) and SLK603 (``arguments.py``) too."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from sessionlint.rules.code_state.summary import FuncSummary, ModuleSummary, mem
 from sessionlint.rules.code_state.units import Call, FileRecord, Unit
 
 KEY = "SLK6"
-WORDS = "SLK6.words"  # the words a test-side file names (``summary.words``): a memo global named is a reset
+WORDS = "SLK6.words"  # the words a test-side file names (``memos.words``): a memo global named is a reset
 DEPTH = 3  # call levels followed from a test into the code under test
 Func = tuple[str, str]  # (path, function name)
 
@@ -595,161 +598,3 @@ def _callable(facts: Facts, reached, name: str) -> str:
             summary = facts.function(func)
             return name if summary is not None and summary.prop else f"{name}()"
     return f"{name}()"
-
-
-# SLK602 ----------------------------------------------------------------------------------
-_INPUT_OF = {"cwd": "cwd", "clock": "clock"}
-
-
-def import_under_patch(
-    project: Project, facts: Facts, path: str, data: FileRecord, order: OrderRecord | None = None
-) -> Iterator[Diagnostic]:
-    top_modules = {project.find_module(dotted, path) for _e, dotted in data.top_imports}
-    top_modules |= {project.find_module(dotted.rsplit(".", 1)[0], path) for _e, dotted in data.top_imports if "." in dotted}
-    for unit in data.units:
-        if unit.kind != "test" or not unit.imports or unit.reloads:
-            continue
-        if order is not None and unit.qualname in order.isolated:
-            continue  # run in another process: its imports are its own
-        helpers = facts.fixture_units(path, unit.cls, unit.args)
-        # a fixture that purges ``sys.modules`` before the test (before ``yield``, or with no
-        # ``yield``) gives it a fresh import; one that purges only after ``yield`` comes too late
-        if any(h.reloads and not (h.yield_at and h.reload_at > h.yield_at) for h, _w in helpers):
-            continue
-        late = next((h.name for h, _w in helpers if h.reloads), None)
-        too_late = f"; fixture '{late}' purges sys.modules only after yield, too late for it" if late else ""
-        inherited = [p for helper, _w in helpers for p in helper.patches if p.kind != "attr"]
-        for imp in unit.imports:
-            if imp.raising:
-                continue  # an import expected to fail is not kept: the next one runs the module again
-            for dotted in imp.modules:
-                target = facts.module(dotted, path)
-                if target is None:
-                    continue
-                if target in top_modules:
-                    break
-                summary = facts.summary(target)
-                assert summary is not None
-                where = _rel(project, target)
-                if summary.runs_at_import:
-                    yield Diagnostic(
-                        path, imp.line, imp.col, "SLK602",
-                        f"test '{unit.name}' imports {dotted}, which runs the program ({where}:"
-                        f"{summary.runs_at_import}) only at the first import in a session{too_late}",
-                        imp.end_line, imp.end_col, None, owner=unit.qualname, owner_kind="test",
-                        target="import", target_key=f"{where}:__main__",
-                        fix_title=f"run it with runpy.run_module({dotted.rsplit('.', 1)[0]!r}, run_name='__main__'), "
-                        "or call its main function",
-                    )  # fmt: skip
-                    break
-                active = [p for p in unit.patches if p.kind != "attr" and p.line <= imp.line <= p.end] + inherited
-                hit = _state_hit(summary, active)
-                if hit is not None:
-                    name, line, patch = hit
-                    yield Diagnostic(
-                        path, imp.line, imp.col, "SLK602",
-                        f"test '{unit.name}' imports under a patched {_describe_input(patch)}, but {name} "
-                        f"({where}:{line}) is computed once, at the first import{too_late}",
-                        imp.end_line, imp.end_col, None, owner=unit.qualname, owner_kind="test",
-                        target="import", target_key=f"{where}:{name}",
-                        fix_title=f"patch {name} itself, or reload the module after patching",
-                    )  # fmt: skip
-                break
-
-
-def _describe_input(patch) -> str:
-    return {"cwd": "the working directory", "clock": "the clock"}.get(patch.kind) or _describe_patch(patch)
-
-
-def _state_hit(summary: ModuleSummary, patches):
-    for name, (line, inputs) in summary.state.items():
-        for patch in patches:
-            if patch.kind == "env":
-                keys = {i[4:] for i in inputs if i.startswith("env:")}
-                if keys and (patch.key == "*" or "*" in keys or patch.key in keys):
-                    return name, line, patch
-            elif _INPUT_OF.get(patch.kind) in inputs:
-                return name, line, patch
-    return None
-
-
-# SLK603 ----------------------------------------------------------------------------------
-def mutates_argument(project: Project, facts: Facts, path: str, data: FileRecord, immutable: frozenset[str]) -> Iterator[Diagnostic]:
-    for unit in data.units:
-        if unit.kind != "test":
-            continue
-        for call in unit.calls:
-            if not call.args:
-                continue
-            start = facts.resolve(call.target, path)
-            if start is None or facts.function(start) is None or "." in start[1]:
-                continue  # methods: positions would count ``self``
-            for where, name in call.args:
-                found = _mutation(facts, start, where, 0)  # rare: asked before the fixture's resolution
-                if found is None:
-                    continue
-                shared_label, container = _shared(project, path, unit, name, immutable, data)
-                if shared_label is None:
-                    continue
-                chain, (what, line, ambiguous), func = found
-                if ambiguous and not container:
-                    continue
-                at = f"{_rel(project, func[0])}:{line}"
-                chain_text = " -> ".join(chain)
-                op = FixOp(path, "copy-argument", (("func", unit.qualname), ("callee", call.text), ("name", name)))
-                yield Diagnostic(
-                    path, call.line, call.col, "SLK603",
-                    f"test '{unit.name}' passes {shared_label} '{name}' to {chain_text}, which {what} at {at}",
-                    call.end_line, call.end_col,
-                    Fix("unsafe", f"Pass copy.deepcopy({name}) instead of '{name}'", (op,)),
-                    fixture=name if "fixture" in shared_label else "",
-                    scope=shared_label.split()[0].removesuffix("-scoped") if "fixture" in shared_label else "",
-                    owner=unit.qualname, owner_kind="test",
-                    target="argument", target_key=f"{_rel(project, func[0])}:{func[1]}",
-                    fix_title=f"pass a copy (copy.deepcopy({name})): later tests see the change",
-                )  # fmt: skip
-
-
-def _shared(project: Project, path: str, unit: Unit, name: str, immutable, data: FileRecord) -> tuple[str | None, bool]:
-    if name in unit.args:
-        resolved = project.resolve(name, path, unit.cls)
-        shared = project.shared(resolved, immutable)
-        if shared is None or shared.resolved.fixture is None:
-            return None, False
-        value = shared.resolved.fixture.value
-        return f"{shared.label} fixture", bool(value and value.kind in ("mutable", "shared", "param"))
-    if name in data.containers and name not in unit.local:
-        return "module-level container", True
-    return None, False
-
-
-def _mutation(facts: Facts, func: Func, where: str, depth: int):
-    """The write ``func`` makes into its parameter ``where`` (a position or keyword), directly or
-    through the calls it hands it to: (chain, (what, line, ambiguous), the writer); memoized."""
-    key = (func, where, depth)
-    if key not in facts.mutations:
-        facts.mutations[key] = _find_mutation(facts, func, where, depth)
-    return facts.mutations[key]
-
-
-def _find_mutation(facts: Facts, func: Func, where: str, depth: int):
-    summary = facts.function(func)
-    if summary is None:
-        return None
-    index = int(where) if where.isdigit() else (summary.params.index(where) if where in summary.params else None)
-    if index is None:
-        return None
-    if index in summary.mutates:
-        return (f"{func[1]}()",), summary.mutates[index], func
-    if depth >= 2:
-        return None
-    for callee, position, param in summary.passes:
-        if param != index:
-            continue
-        target = facts.callee(func, callee)
-        if target is None:
-            continue
-        found = _mutation(facts, target, position, depth + 1)
-        if found is not None:
-            return (f"{func[1]}()", *found[0]), found[1], found[2]
-    return None

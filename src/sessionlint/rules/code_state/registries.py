@@ -220,7 +220,12 @@ def _function(
                 reads.add(name)
             elif func.attr in _EMPTIERS:
                 resets.add(name)
-            elif func.attr in _FILLERS and any(_names(a) & param_set for a in (*node.args, *(k.value for k in node.keywords))):
+            elif func.attr in _FILLERS and any(
+                _names(a) & param_set
+                # ``setdefault(key, {})`` with a value built from no parameter keeps a memo's per-key
+                # table (chardet's ``_ENCODABLE.setdefault(codec, {})``), not a registration
+                for a in ((*node.args[1:2], *(k.value for k in node.keywords)) if func.attr == "setdefault" else (*node.args, *(k.value for k in node.keywords)))
+            ):
                 key, key_name = (-1, False)
                 if func.attr == "setdefault" and node.args:
                     key, key_name = _key(node.args[0], index)
