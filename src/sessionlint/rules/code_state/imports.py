@@ -9,7 +9,7 @@ from sessionlint.model import Diagnostic
 from sessionlint.rules.code_state.checks import Facts, _describe_patch, _rel
 from sessionlint.rules.code_state.order import OrderRecord
 from sessionlint.rules.code_state.summary import ModuleSummary
-from sessionlint.rules.code_state.units import FileRecord
+from sessionlint.rules.code_state.units import FileRecord, Import, Unit
 
 
 # SLK602 ----------------------------------------------------------------------------------
@@ -47,13 +47,10 @@ def import_under_patch(
                 assert summary is not None
                 where = _rel(project, target)
                 if summary.runs_at_import:
-                    yield Diagnostic(
-                        path, imp.line, imp.col, "SLK602",
-                        f"test '{unit.name}' imports {dotted}, which runs the program ({where}:"
-                        f"{summary.runs_at_import}) only at the first import in a session{too_late}",
-                        imp.end_line, imp.end_col, None, owner=unit.qualname, owner_kind="test",
-                        target="import", target_key=f"{where}:__main__",
-                        fix_title=f"run it with runpy.run_module({dotted.rsplit('.', 1)[0]!r}, run_name='__main__'), "
+                    yield _slk602(
+                        path, imp, unit, f"imports {dotted}, which runs the program ({where}:"
+                        f"{summary.runs_at_import}) only at the first import in a session{too_late}", f"{where}:__main__",
+                        f"run it with runpy.run_module({dotted.rsplit('.', 1)[0]!r}, run_name='__main__'), "
                         "or call its main function",
                     )  # fmt: skip
                     break
@@ -61,15 +58,19 @@ def import_under_patch(
                 hit = _state_hit(summary, active)
                 if hit is not None:
                     name, line, patch = hit
-                    yield Diagnostic(
-                        path, imp.line, imp.col, "SLK602",
-                        f"test '{unit.name}' imports under a patched {_describe_input(patch)}, but {name} "
-                        f"({where}:{line}) is computed once, at the first import{too_late}",
-                        imp.end_line, imp.end_col, None, owner=unit.qualname, owner_kind="test",
-                        target="import", target_key=f"{where}:{name}",
-                        fix_title=f"patch {name} itself, or reload the module after patching",
+                    yield _slk602(
+                        path, imp, unit, f"imports under a patched {_describe_input(patch)}, but {name} "
+                        f"({where}:{line}) is computed once, at the first import{too_late}", f"{where}:{name}",
+                        f"patch {name} itself, or reload the module after patching",
                     )  # fmt: skip
                 break
+
+
+def _slk602(path: str, imp: Import, unit: Unit, what: str, key: str, fix_title: str) -> Diagnostic:
+    return Diagnostic(
+        path, imp.line, imp.col, "SLK602", f"test '{unit.name}' {what}", imp.end_line, imp.end_col, None,
+        owner=unit.qualname, owner_kind="test", target="import", target_key=key, fix_title=fix_title,
+    )  # fmt: skip
 
 
 def _describe_input(patch) -> str:
