@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from sessionlint.cli import main
+from sessionlint.config import PREVIEW, Settings
 from sessionlint.rules import RULES
 from sessionlint.rules.base import Example
 
@@ -42,9 +43,11 @@ def _project(root: Path, source: str, files: dict[str, str] | None = None) -> Pa
 
 
 def _lint(root: Path, capsys: pytest.CaptureFixture[str]) -> list[str]:
-    """The diagnostics the CLI prints for ``root``, one ``path:line:col: CODE message`` per line."""
+    """The diagnostics the CLI prints for ``root``, one ``path:line:col: CODE message`` per line
+    (preview rules selected too: their examples hold as the others' do)."""
     capsys.readouterr()
-    status = main(["--isolated", "--no-cache", "-j", "1", str(root)])
+    preview = [f"--extend-select={code}" for code in sorted(PREVIEW)]
+    status = main(["--isolated", "--no-cache", "-j", "1", *preview, str(root)])
     out, err = capsys.readouterr()
     assert status in (0, 1), err
     assert "internal error" not in err, err
@@ -102,7 +105,7 @@ def test_invalid_example_carries_structured_fields_and_a_short_message(
 
     _project(tmp_path, example.source, example.files)
     monkeypatch.chdir(tmp_path)  # paths in messages are shown relative to the working directory
-    found = [d for d in lint(tmp_path).diagnostics if d.code == code]
+    found = [d for d in lint(tmp_path, Settings(root=str(tmp_path), extend_select=tuple(PREVIEW))).diagnostics if d.code == code]
     assert found
     for d in found:
         assert "\n" not in d.message and not d.message.endswith(".")
