@@ -22,6 +22,7 @@ from dataclasses import dataclass, fields
 from sessionlint import __version__
 from sessionlint.config import Settings
 from sessionlint.model import Diagnostic, FileFacts
+from sessionlint.sources import collector_paused
 
 # rule_data key marking facts of a file that could not be read: never cached, since
 # making a file readable (chmod) does not change the mtime and size the cache checks.
@@ -72,15 +73,11 @@ def dumps(facts: FileFacts) -> bytes | None:
 def loads(data: bytes) -> object:
     """``dumps`` undone; None for bytes that cannot be read. The collector is paused meanwhile:
     unpickling creates many objects and no cycles."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return pickle.loads(data)
-    except Exception:  # noqa: BLE001 - corrupt, another version's: a miss
-        return None
-    finally:
-        if enabled:
-            gc.enable()
+    with collector_paused():
+        try:
+            return pickle.loads(data)
+        except Exception:  # noqa: BLE001 - corrupt, another version's: a miss
+            return None
 
 
 # Bumped whenever what the cache files hold changes shape, so older caches are rebuilt, never misread.
@@ -155,18 +152,15 @@ class Cache:
     def _load(self, name: str) -> dict:
         if not self.directory:
             return {}
-        enabled = gc.isenabled()
-        gc.disable()  # unpickling creates many objects and no cycles: the collector only slows it
-        try:
-            with open(os.path.join(self.directory, name), "rb") as f:
-                loaded = pickle.load(f)
-        except Exception:  # noqa: BLE001 - corrupt, truncated, another version's: rebuilt
-            return {}
-        finally:
-            if self.freeze:
-                gc.freeze()
-            if enabled:
-                gc.enable()
+        with collector_paused():  # unpickling creates many objects and no cycles
+            try:
+                with open(os.path.join(self.directory, name), "rb") as f:
+                    loaded = pickle.load(f)
+            except Exception:  # noqa: BLE001 - corrupt, truncated, another version's: rebuilt
+                return {}
+            finally:
+                if self.freeze:
+                    gc.freeze()
         return loaded if isinstance(loaded, dict) else {}
 
     @property

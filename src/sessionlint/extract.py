@@ -8,7 +8,6 @@ value, tests and what they request, mutations of requested names, imports,
 from __future__ import annotations
 
 import ast
-import gc
 import os
 import re
 import sys
@@ -19,7 +18,7 @@ from sessionlint.context import FileContext, Function, FunctionNode
 from sessionlint.modules import ModuleFinder
 from sessionlint.model import FileFacts, FixtureDef, ImportedName, Span, TestDef
 from sessionlint.mutations import find_mutations
-from sessionlint.sources import SourceError, decode, parse, split_lines
+from sessionlint.sources import SourceError, collector_paused, decode, parse, split_lines
 from sessionlint.syntax import Walker, first_yield, from_import, strings, top_names
 
 FIXTURE_DECORATORS = frozenset(
@@ -67,16 +66,9 @@ def extract_text(
     facts = facts or FileFacts(path)
     # A parsed tree has no reference cycles: reference counting frees it. The cyclic collector
     # would only re-traverse the whole tree again and again while the file is analysed (about a
-    # quarter of extraction time), so it is paused for the file; cycles made meanwhile are
-    # collected once it runs again.
-    paused = gc.isenabled()
-    if paused:
-        gc.disable()
-    try:
+    # quarter of extraction time), so it is paused for the file.
+    with collector_paused():
         return _extract_text(path, text, settings, facts, modules)
-    finally:
-        if paused:
-            gc.enable()
 
 
 def _extract_text(

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import ast
 import codecs
+import gc
 import os
 import re
 import stat
 import tempfile
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import accumulate
+from typing import Iterator
 
 _CODING_RE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 _BLANK_RE = re.compile(rb"^[ \t\f]*(?:[#\r\n]|$)")
@@ -149,3 +152,18 @@ def parse(text: str, path: str = "<unknown>") -> ast.Module:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return ast.parse(text, filename=path)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused for the block, restored as it was (also after an
+    error). For work that makes many objects and no reference cycles (a parsed tree, unpickled
+    facts): the collector would only traverse them again and again; what cycles the block does
+    make are collected once it runs again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
