@@ -115,6 +115,12 @@ def first_yield(fn: FunctionNode) -> ast.Yield | ast.YieldFrom | None:
     return None
 
 
+def code_after_yield(fn: FunctionNode, yielded: ast.Yield | ast.YieldFrom) -> bool:
+    """Whether a generator fixture has teardown: anything but ``yielded`` as its last statement."""
+    last = fn.body[-1]
+    return not (isinstance(last, ast.Expr) and last.value is yielded)
+
+
 class Walker:
     """One traversal per file, pylint's ``ASTWalker`` in small: every statement of a module,
     nested function, class and compound bodies included, in source order, dispatched to the

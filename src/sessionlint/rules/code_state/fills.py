@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Iterator
 
 from sessionlint.context import FileContext, FunctionNode
 from sessionlint.model import Diagnostic
-from sessionlint.syntax import first_yield, iter_nodes, own_nodes
+from sessionlint.syntax import code_after_yield, first_yield, iter_nodes, own_nodes
+from sessionlint.rules.code_state.instances import source_words
 from sessionlint.rules.code_state.units import Call, FileRecord, Unit
 
 if TYPE_CHECKING:
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
 
 KEY = "SLK6.fills"
 
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _DECORATOR_LINE = re.compile(r"\n[ \t]+@")  # indented: module-level decorators are no test's
 _FIRST_STR = re.compile(r"""[\w.]+\(\s*(['"])([^'"\\\n]*)\1""")
 
@@ -71,8 +71,7 @@ def record_registries(ctx: FileContext, data: FileRecord) -> RegistryRecord | No
             for call, key in decorated:
                 found.keys[(fn.qualname, call.line, call.col)] = key
         if fn.test is not None or (unit is not None and unit.kind == "test"):
-            start, end = ctx.text_range(fn.node.lineno, fn.node.end_lineno or fn.node.lineno)
-            found.mentions[fn.qualname] = frozenset(map(sys.intern, set(_WORD.findall(ctx.text, start, end))))
+            found.mentions[fn.qualname] = source_words(ctx, fn.node)
         elif _has_teardown(fn.node):
             teardown.add(fn.qualname)
         for call in unit.calls if unit is not None else ():
@@ -110,8 +109,7 @@ def _decorations(ctx: FileContext, fn) -> list[tuple[Call, str]]:
 def _has_teardown(fn: FunctionNode) -> bool:
     yielded = first_yield(fn)
     if yielded is not None:
-        body = fn.body
-        return not (isinstance(body[-1], ast.Expr) and body[-1].value is yielded)
+        return code_after_yield(fn, yielded)
     return any(isinstance(n, ast.Attribute) and n.attr in ("addfinalizer", "addCleanup") for n in iter_nodes(fn))
 
 

@@ -17,14 +17,15 @@ from __future__ import annotations
 import ast
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from sessionlint.context import FileContext, Function, dotted_parts
+from sessionlint.context import FileContext, Function, FunctionNode, dotted_parts
 from sessionlint.index import Project
 from sessionlint.model import Diagnostic
 from sessionlint.mutations import CONTAINER_METHODS
-from sessionlint.syntax import first_yield, iter_nodes, own_nodes
+from sessionlint.syntax import code_after_yield, first_yield, iter_nodes, own_nodes
 
 KEY = "SLK6.instances"
 _BUILTIN = frozenset({
@@ -72,18 +73,18 @@ def record_instances(ctx: FileContext) -> InstanceRecord | None:
         handout = _handout(ctx, fn)
         if handout is not None:
             record.handouts[fn.qualname] = handout
-        record.mentions[fn.qualname] = _mentions(ctx, fn.node)
+        record.mentions[fn.qualname] = source_words(ctx, fn.node)
     for fn in ctx.functions:  # xunit setups and teardowns, by class ("setup:" for the module's)
         if fn.fixture is None and fn.test is None and fn.node.name in _XUNIT:
             key = f"setup:{fn.cls or ''}"
-            record.mentions[key] = record.mentions.get(key, frozenset()) | _mentions(ctx, fn.node)
+            record.mentions[key] = record.mentions.get(key, frozenset()) | source_words(ctx, fn.node)
     for fn in ctx.tests():
         assert fn.test is not None
         args = [a for a in fn.test.args if a not in _BUILTIN]
         if not args:
             continue
-        start, end = fn.node.lineno, fn.node.end_lineno or fn.node.lineno
-        text = "\n".join(ctx.lines[start - 1 : end])
+        start, end = ctx.text_range(fn.node.lineno, fn.node.end_lineno or fn.node.lineno)
+        text = ctx.text[start:end]
         used = [a for a in args if f"{a}." in text]
         if used:
             uses = _uses(ctx, fn, set(used))
@@ -111,20 +112,21 @@ def mentions_of(project: Project, where: str, key: str) -> frozenset[str]:
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def _mentions(ctx: FileContext, node: ast.AST) -> frozenset[str]:
+def source_words(ctx: FileContext, node: FunctionNode) -> frozenset[str]:
     """The identifiers and identifier-like words (in strings too) of a function's source: a text
-    scan, cheaper than a walk, and generous (a name in a comment counts: it only silences)."""
-    start, end = getattr(node, "lineno", 1), getattr(node, "end_lineno", None) or getattr(node, "lineno", 1)
-    return frozenset(_WORD.findall("\n".join(ctx.lines[start - 1 : end])))
+    scan, cheaper than a walk, and generous (a name in a comment counts: it only silences).
+    Interned: the same words recur in every function, and pickle stores one object once."""
+    start, end = ctx.text_range(node.lineno, node.end_lineno or node.lineno)
+    return frozenset(map(sys.intern, set(_WORD.findall(ctx.text, start, end))))
 
 
 _QUOTED = re.compile(r"""['"]([A-Za-z_][A-Za-z0-9_]*)['"]""")
 
 
-def _test_strings(ctx: FileContext, node: ast.AST) -> frozenset[str]:
+def _test_strings(ctx: FileContext, node: FunctionNode) -> frozenset[str]:
     """The identifier-like strings of a test (``monkeypatch.setattr(Registry, "handlers", {})``)."""
-    start, end = getattr(node, "lineno", 1), getattr(node, "end_lineno", None) or getattr(node, "lineno", 1)
-    return frozenset(_QUOTED.findall("\n".join(ctx.lines[start - 1 : end])))
+    start, end = ctx.text_range(node.lineno, node.end_lineno or node.lineno)
+    return frozenset(_QUOTED.findall(ctx.text, start, end))
 
 
 def _handout(ctx: FileContext, fn: Function) -> Handout | None:
@@ -139,8 +141,7 @@ def _handout(ctx: FileContext, fn: Function) -> Handout | None:
             value = node.value
     if yielded is not None and isinstance(yielded, ast.Yield):
         value = yielded.value
-        body = fn.node.body
-        teardown = not (isinstance(body[-1], ast.Expr) and body[-1].value is yielded)
+        teardown = code_after_yield(fn.node, yielded)
     if isinstance(value, ast.Name):
         value = locals_.get(value.id)
     if not isinstance(value, ast.Call) or value.args and isinstance(value.args[0], ast.Starred):
